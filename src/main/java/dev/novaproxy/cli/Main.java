@@ -1,0 +1,55 @@
+package dev.novaproxy.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+
+/** The entry point. {@link #run} never exits the JVM, so tests capture output and exit code. */
+public final class Main {
+  public static void main(String[] args) {
+    System.exit(run(System.out, System.err, args));
+  }
+
+  public static int run(PrintStream out, PrintStream err, String... args) {
+    PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
+    PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
+    try {
+      return commandLine(o, e).execute(args);
+    } finally {
+      o.flush();
+      e.flush();
+    }
+  }
+
+  /** The configured command line: one place for the exit codes and the error handler. */
+  public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new NovaproxyCommand());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler(new ErrorHandler());
+    cl.setParameterExceptionHandler(Main::usageError);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    if (noColor()) {
+      cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
+    }
+    return cl;
+  }
+
+  /** A usage mistake: one line naming the fix, then the exit code 2 (no wall of help text). */
+  private static int usageError(CommandLine.ParameterException ex, String[] args) {
+    CommandLine cmd = ex.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println(cmd.getColorScheme().errorText("novaproxy: " + ex.getMessage()).toString());
+    CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+    err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+    return ExitCodes.USAGE;
+  }
+
+  static boolean noColor() {
+    String v = System.getenv("NO_COLOR");
+    return v != null && !v.isEmpty();
+  }
+
+  private Main() {}
+}

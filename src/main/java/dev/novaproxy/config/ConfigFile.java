@@ -1,0 +1,120 @@
+package dev.novaproxy.config;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The user's settings file, {@code $XDG_CONFIG_HOME/novaproxy/config.json} (or
+ * {@code ~/.config/...}). It holds names and places (region, deployment name, secret name, the
+ * deployed URL), never the Nova key, and is written with mode 0600 in one atomic step so that a
+ * crash never leaves half a file.
+ */
+public final class ConfigFile {
+  /** Overrides the location; tests use it so they never touch the real file. */
+  public static final String PATH_PROPERTY = "novaproxy.config";
+
+  public static final String REGION = "region";
+  public static final String PROFILE = "profile";
+  public static final String NAME = "name";
+  public static final String SECRET_NAME = "secretName";
+  public static final String URL = "url";
+  public static final String ENDPOINT_URL = "endpointUrl";
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final Path path;
+
+  public ConfigFile(Path path) {
+    this.path = path;
+  }
+
+  /** The file this user's commands read and write. */
+  public static ConfigFile forCurrentUser() {
+    return new ConfigFile(defaultPath(System.getenv()));
+  }
+
+  static Path defaultPath(Map<String, String> env) {
+    String override = System.getProperty(PATH_PROPERTY);
+    if (override != null && !override.isBlank()) {
+      return Path.of(override);
+    }
+    String xdg = env.get("XDG_CONFIG_HOME");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".config");
+    return base.resolve("novaproxy").resolve("config.json");
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /** The saved settings; an empty object when there is no file yet. */
+  public ObjectNode read() {
+    if (!Files.exists(path)) {
+      return JSON.createObjectNode();
+    }
+    try {
+      var node = JSON.readTree(path.toFile());
+      if (node instanceof ObjectNode object) {
+        return object;
+      }
+      throw new IllegalStateException("The config file " + path + " is not a JSON object; fix or delete it.");
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot read the config file " + path + ": " + e.getMessage() + "; fix or delete it.", e);
+    }
+  }
+
+  /** A saved string setting, or null. */
+  public String get(String key) {
+    var v = read().get(key);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+
+  /** Reads, changes and writes the file back atomically with mode 0600. */
+  public void update(Consumer<ObjectNode> change) {
+    ObjectNode node = read();
+    change.accept(node);
+    write(node);
+  }
+
+  private void write(ObjectNode node) {
+    try {
+      Files.createDirectories(path.getParent());
+      Path tmp = Files.createTempFile(path.getParent(), ".config", ".tmp");
+      try {
+        restrict(tmp);
+        Files.write(tmp, JSON.writeValueAsBytes(node));
+        try {
+          Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
+        }
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+      restrict(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the config file " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void restrict(Path p) throws IOException {
+    try {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException e) {
+      // Not a POSIX file system (Windows): the user's profile directory is already private.
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package dev.novaproxy.proxy;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the operator allows clients to ask for. The same policy is set by flags on {@code serve}
+ * and {@code deploy} and read from environment variables in the Lambda ({@link ProxySettings}).
+ *
+ * @param defaultModel the model used when a request names none
+ * @param allowedModels models a client may ask for; empty means any
+ * @param maxTokensCap the most output tokens a request may ask for, or null for no cap
+ * @param allowedOrigins CORS origins allowed to call from a browser; {@code *} only when given
+ * @param limits size limits on the request
+ */
+public record Policy(
+    String defaultModel,
+    Set<String> allowedModels,
+    Integer maxTokensCap,
+    List<String> allowedOrigins,
+    Limits limits) {
+
+  public static final String DEFAULT_MODEL = "nova-2-lite-v1";
+
+  public Policy {
+    allowedModels = Set.copyOf(allowedModels);
+    allowedOrigins = List.copyOf(allowedOrigins);
+  }
+
+  public static Policy defaults() {
+    return new Policy(DEFAULT_MODEL, Set.of(), null, List.of(), Limits.defaults());
+  }
+
+  public boolean allowsModel(String model) {
+    return allowedModels.isEmpty() || allowedModels.contains(model);
+  }
+
+  /**
+   * Size limits on a request. The body default is Lambda's synchronous payload limit (6 MB), so
+   * that {@code serve} rejects what the deployed proxy would.
+   */
+  public record Limits(int maxBodyBytes, int maxDepth, int maxStringLength) {
+    public static final int DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
+
+    public static Limits defaults() {
+      return new Limits(DEFAULT_MAX_BODY_BYTES, 64, DEFAULT_MAX_BODY_BYTES);
+    }
+  }
+}

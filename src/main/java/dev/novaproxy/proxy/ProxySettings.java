@@ -1,0 +1,159 @@
+package dev.novaproxy.proxy;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Everything that configures one proxy: where Nova is, how long to wait, the policy, how long the
+ * key is cached. {@link #fromEnvironment} is the Lambda's contract with {@code deploy}: the
+ * environment variable names below are what deploy writes into the function's configuration.
+ */
+public record ProxySettings(
+    URI upstreamUrl,
+    Duration connectTimeout,
+    Duration totalTimeout,
+    Duration maxRetryAfter,
+    Duration secretTtl,
+    boolean logContent,
+    Policy policy) {
+
+  public static final URI DEFAULT_UPSTREAM = URI.create("https://api.nova.amazon.com/v1");
+  public static final String DEFAULT_SECRET_NAME = "backend/NovaApiKey";
+
+  // The Lambda's environment; deploy writes these, the handler reads them.
+  public static final String ENV_SECRET_NAME = "SECRET_MANAGER_SECRET_NAME";
+  public static final String ENV_UPSTREAM_URL = "NOVA_UPSTREAM_URL";
+  public static final String ENV_DEFAULT_MODEL = "NOVA_DEFAULT_MODEL";
+  public static final String ENV_ALLOWED_MODELS = "NOVA_ALLOWED_MODELS";
+  public static final String ENV_MAX_TOKENS_CAP = "NOVA_MAX_TOKENS_CAP";
+  public static final String ENV_ALLOWED_ORIGINS = "NOVA_ALLOWED_ORIGINS";
+  public static final String ENV_MAX_BODY_BYTES = "NOVA_MAX_BODY_BYTES";
+  public static final String ENV_TIMEOUT_SECONDS = "NOVA_TIMEOUT_SECONDS";
+  public static final String ENV_SECRET_TTL_SECONDS = "NOVA_SECRET_TTL_SECONDS";
+  public static final String ENV_LOG_CONTENT = "NOVA_LOG_CONTENT";
+
+  public static ProxySettings defaults() {
+    return new ProxySettings(
+        DEFAULT_UPSTREAM,
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(28),
+        Duration.ofSeconds(2),
+        Duration.ofMinutes(5),
+        false,
+        Policy.defaults());
+  }
+
+  public ProxySettings withUpstream(URI url) {
+    return new ProxySettings(url, connectTimeout, totalTimeout, maxRetryAfter, secretTtl, logContent, policy);
+  }
+
+  public ProxySettings withPolicy(Policy p) {
+    return new ProxySettings(upstreamUrl, connectTimeout, totalTimeout, maxRetryAfter, secretTtl, logContent, p);
+  }
+
+  public ProxySettings withTotalTimeout(Duration d) {
+    return new ProxySettings(upstreamUrl, connectTimeout, d, maxRetryAfter, secretTtl, logContent, policy);
+  }
+
+  public ProxySettings withSecretTtl(Duration d) {
+    return new ProxySettings(upstreamUrl, connectTimeout, totalTimeout, maxRetryAfter, d, logContent, policy);
+  }
+
+  public ProxySettings withLogContent(boolean b) {
+    return new ProxySettings(upstreamUrl, connectTimeout, totalTimeout, maxRetryAfter, secretTtl, b, policy);
+  }
+
+  /**
+   * Reads the settings from environment variables (the Lambda's configuration). A malformed value
+   * fails loudly at start-up rather than being silently ignored.
+   */
+  public static ProxySettings fromEnvironment(Map<String, String> env) {
+    ProxySettings d = defaults();
+    Function<String, String> get = k -> blankToNull(env.get(k));
+    URI upstream = get.apply(ENV_UPSTREAM_URL) == null ? d.upstreamUrl() : URI.create(get.apply(ENV_UPSTREAM_URL));
+    String model = get.apply(ENV_DEFAULT_MODEL) == null ? Policy.DEFAULT_MODEL : get.apply(ENV_DEFAULT_MODEL);
+    Integer cap = get.apply(ENV_MAX_TOKENS_CAP) == null ? null : parsePositive(ENV_MAX_TOKENS_CAP, get.apply(ENV_MAX_TOKENS_CAP));
+    int maxBody =
+        get.apply(ENV_MAX_BODY_BYTES) == null
+            ? Policy.Limits.DEFAULT_MAX_BODY_BYTES
+            : parsePositive(ENV_MAX_BODY_BYTES, get.apply(ENV_MAX_BODY_BYTES));
+    Duration timeout =
+        get.apply(ENV_TIMEOUT_SECONDS) == null
+            ? d.totalTimeout()
+            : Duration.ofSeconds(parsePositive(ENV_TIMEOUT_SECONDS, get.apply(ENV_TIMEOUT_SECONDS)));
+    Duration ttl =
+        get.apply(ENV_SECRET_TTL_SECONDS) == null
+            ? d.secretTtl()
+            : Duration.ofSeconds(parsePositive(ENV_SECRET_TTL_SECONDS, get.apply(ENV_SECRET_TTL_SECONDS)));
+    Policy.Limits limits = new Policy.Limits(maxBody, d.policy().limits().maxDepth(), maxBody);
+    Policy policy =
+        new Policy(
+            model,
+            Set.copyOf(list(get.apply(ENV_ALLOWED_MODELS))),
+            cap,
+            list(get.apply(ENV_ALLOWED_ORIGINS)),
+            limits);
+    return new ProxySettings(
+        upstream,
+        d.connectTimeout(),
+        timeout,
+        d.maxRetryAfter(),
+        ttl,
+        Boolean.parseBoolean(get.apply(ENV_LOG_CONTENT)),
+        policy);
+  }
+
+  /** The inverse of {@link #fromEnvironment}: what deploy puts into the function's environment. */
+  public Map<String, String> toEnvironment() {
+    var env = new java.util.TreeMap<String, String>();
+    env.put(ENV_UPSTREAM_URL, upstreamUrl.toString());
+    env.put(ENV_DEFAULT_MODEL, policy.defaultModel());
+    if (!policy.allowedModels().isEmpty()) {
+      env.put(ENV_ALLOWED_MODELS, String.join(",", new java.util.TreeSet<>(policy.allowedModels())));
+    }
+    if (policy.maxTokensCap() != null) {
+      env.put(ENV_MAX_TOKENS_CAP, policy.maxTokensCap().toString());
+    }
+    if (!policy.allowedOrigins().isEmpty()) {
+      env.put(ENV_ALLOWED_ORIGINS, String.join(",", policy.allowedOrigins()));
+    }
+    if (policy.limits().maxBodyBytes() != Policy.Limits.DEFAULT_MAX_BODY_BYTES) {
+      env.put(ENV_MAX_BODY_BYTES, Integer.toString(policy.limits().maxBodyBytes()));
+    }
+    if (logContent) {
+      env.put(ENV_LOG_CONTENT, "true");
+    }
+    return env;
+  }
+
+  private static List<String> list(String csv) {
+    if (csv == null) {
+      return List.of();
+    }
+    return List.copyOf(
+        new LinkedHashSet<>(
+            Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()));
+  }
+
+  private static int parsePositive(String name, String value) {
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n > 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the error below
+    }
+    throw new IllegalArgumentException(name + " must be a positive whole number, not '" + value + "'");
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+}

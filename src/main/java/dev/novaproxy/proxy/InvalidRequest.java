@@ -24,7 +24,13 @@ final class InvalidRequest {
     return ProxyException.invalid(
         path,
         INVALID_TYPE,
-        "Invalid type for '" + path + "': expected " + expected + ", but got " + describe(got) + " instead.");
+        "Invalid type for '"
+            + path
+            + "': expected "
+            + expected
+            + ", but got "
+            + describe(got)
+            + " instead.");
   }
 
   static ProxyException value(String path, String why) {
@@ -32,11 +38,13 @@ final class InvalidRequest {
   }
 
   static ProxyException unsupported(String path, String why) {
-    return ProxyException.invalid(path, UNSUPPORTED, "Unsupported value for '" + path + "': " + why);
+    return ProxyException.invalid(
+        path, UNSUPPORTED, "Unsupported value for '" + path + "': " + why);
   }
 
   static ProxyException missing(String path, String why) {
-    return ProxyException.invalid(path, MISSING, "Missing required parameter: '" + path + "'" + why);
+    return ProxyException.invalid(
+        path, MISSING, "Missing required parameter: '" + path + "'" + why);
   }
 
   /** A JSON type for messages: "a string", "an array", "null". */

@@ -67,7 +67,8 @@ final class JsonBodyReader {
     } catch (JsonParseException e) {
       throw syntax(e, p);
     } catch (IOException e) {
-      throw ProxyException.invalid(null, InvalidRequest.INVALID_JSON, "The request body could not be read as JSON.");
+      throw ProxyException.invalid(
+          null, InvalidRequest.INVALID_JSON, "The request body could not be read as JSON.");
     } finally {
       closeQuietly(p);
     }
@@ -77,7 +78,9 @@ final class JsonBodyReader {
     JsonToken first = p.nextToken();
     if (first == null) {
       throw ProxyException.invalid(
-          null, InvalidRequest.INVALID_JSON, "The request body is empty; send a JSON object with 'messages'.");
+          null,
+          InvalidRequest.INVALID_JSON,
+          "The request body is empty; send a JSON object with 'messages'.");
     }
     if (first != JsonToken.START_OBJECT) {
       throw ProxyException.invalid(
@@ -95,7 +98,10 @@ final class JsonBodyReader {
         long start = p.currentTokenLocation().getByteOffset();
         readValue(p);
         long end = p.currentLocation().getByteOffset();
-        out.putRawValue(name, new RawValue(new String(body, (int) start, (int) (end - start), StandardCharsets.UTF_8)));
+        out.putRawValue(
+            name,
+            new RawValue(
+                new String(body, (int) start, (int) (end - start), StandardCharsets.UTF_8)));
       }
     }
     JsonToken after = p.nextToken();
@@ -125,17 +131,27 @@ final class JsonBodyReader {
       return ProxyException.invalid(
           path,
           InvalidRequest.TOO_DEEP,
-          "The request nests JSON deeper than the limit of " + limits.maxDepth() + " levels" + at(path) + ".");
+          "The request nests JSON deeper than the limit of "
+              + limits.maxDepth()
+              + " levels"
+              + at(path)
+              + ".");
     }
     if (msg.startsWith("String value length")) {
       return ProxyException.invalid(
           path,
           InvalidRequest.STRING_TOO_LONG,
-          "A string" + at(path) + " is longer than the limit of " + limits.maxStringLength() + " characters.");
+          "A string"
+              + at(path)
+              + " is longer than the limit of "
+              + limits.maxStringLength()
+              + " characters.");
     }
     // Number and name lengths: Jackson's own limits, far beyond any real request.
     return ProxyException.invalid(
-        path, InvalidRequest.INVALID_VALUE, "The request exceeds a size limit" + at(path) + ": " + firstSentence(msg));
+        path,
+        InvalidRequest.INVALID_VALUE,
+        "The request exceeds a size limit" + at(path) + ": " + firstSentence(msg));
   }
 
   private ProxyException syntax(JsonParseException e, JsonParser p) {
@@ -143,12 +159,17 @@ final class JsonBodyReader {
     if (msg.startsWith("Duplicate field")) {
       String path = p == null ? null : pathOf(p.getParsingContext());
       return ProxyException.invalid(
-          path, InvalidRequest.DUPLICATE_KEY, "The key '" + path + "' appears more than once; send each key once.");
+          path,
+          InvalidRequest.DUPLICATE_KEY,
+          "The key '" + path + "' appears more than once; send each key once.");
     }
     JsonLocation at = e.getLocation();
-    String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+    String where =
+        at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     return ProxyException.invalid(
-        null, InvalidRequest.INVALID_JSON, "The request body is not valid JSON" + where + ": " + firstSentence(msg));
+        null,
+        InvalidRequest.INVALID_JSON,
+        "The request body is not valid JSON" + where + ": " + firstSentence(msg));
   }
 
   /** The path of the parser's position in the form clients know: {@code messages[0].content}. */

@@ -52,7 +52,8 @@ final class JsonFields {
     }
     if (!v.textValue().equals(expected)) {
       throw InvalidRequest.value(
-          join(path, key), "must be '" + expected + "', not " + InvalidRequest.quote(v.textValue()) + ".");
+          join(path, key),
+          "must be '" + expected + "', not " + InvalidRequest.quote(v.textValue()) + ".");
     }
   }
 

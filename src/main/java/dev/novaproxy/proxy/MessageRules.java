@@ -60,7 +60,8 @@ final class MessageRules {
 
   private static String role(JsonNode role, String path) {
     if (role == null || role.isNull()) {
-      throw InvalidRequest.missing(path, "; each message needs one of system, user, assistant, tool.");
+      throw InvalidRequest.missing(
+          path, "; each message needs one of system, user, assistant, tool.");
     }
     if (!role.isTextual()) {
       throw InvalidRequest.type(path, "a string", role);
@@ -68,7 +69,9 @@ final class MessageRules {
     String r = role.textValue();
     if (r.equals("developer")) {
       throw InvalidRequest.unsupported(
-          path, "Nova does not support the 'developer' role; send the instructions as a 'system' message.");
+          path,
+          "Nova does not support the 'developer' role; send the instructions as a 'system'"
+              + " message.");
     }
     if (!ROLES.contains(r)) {
       throw InvalidRequest.value(
@@ -77,7 +80,8 @@ final class MessageRules {
     return r;
   }
 
-  private static void checkContent(JsonNode content, String role, boolean hasToolCalls, String path) {
+  private static void checkContent(
+      JsonNode content, String role, boolean hasToolCalls, String path) {
     if (content == null || content.isNull()) {
       if (role.equals("assistant") && hasToolCalls) {
         return;
@@ -106,13 +110,15 @@ final class MessageRules {
     String type = requiredString(part, "type", path);
     switch (type) {
       case "text" -> requiredString(part, "text", path);
-      case "image_url" -> requiredString(requiredObject(part, "image_url", path), "url", path + ".image_url");
+      case "image_url" ->
+          requiredString(requiredObject(part, "image_url", path), "url", path + ".image_url");
       case "file" -> checkFile(requiredObject(part, "file", path), path + ".file");
       case "input_audio" ->
           requiredString(requiredObject(part, "input_audio", path), "data", path + ".input_audio");
       default ->
           throw InvalidRequest.value(
-              path + ".type", InvalidRequest.quote(type) + " is not a content part type; use " + PART_TYPES + ".");
+              path + ".type",
+              InvalidRequest.quote(type) + " is not a content part type; use " + PART_TYPES + ".");
     }
   }
 
@@ -128,7 +134,8 @@ final class MessageRules {
       }
     }
     if (!any) {
-      throw InvalidRequest.missing(path + ".file_data", "; a file part carries 'file_data' (or 'file_id').");
+      throw InvalidRequest.missing(
+          path + ".file_data", "; a file part carries 'file_data' (or 'file_id').");
     }
   }
 

@@ -8,8 +8,8 @@ import java.math.BigDecimal;
 import java.util.Set;
 
 /**
- * The typed checks on the request's top-level parameters other than {@code messages} and the
- * tools. Each parameter is optional, and {@code null} means absent.
+ * The typed checks on the request's top-level parameters other than {@code messages} and the tools.
+ * Each parameter is optional, and {@code null} means absent.
  */
 final class ParameterRules {
   static final int MAX_STOP_SEQUENCES = 4;
@@ -61,7 +61,8 @@ final class ParameterRules {
     }
     BigDecimal d = v.decimalValue();
     if (d.compareTo(BigDecimal.valueOf(min)) < 0 || d.compareTo(BigDecimal.valueOf(max)) > 0) {
-      throw InvalidRequest.value(key, "must be between " + min + " and " + max + ", not " + shortNumber(v) + ".");
+      throw InvalidRequest.value(
+          key, "must be between " + min + " and " + max + ", not " + shortNumber(v) + ".");
     }
   }
 
@@ -75,7 +76,12 @@ final class ParameterRules {
     }
     if (v.bigIntegerValue().signum() <= 0 || !v.canConvertToInt()) {
       throw InvalidRequest.value(
-          key, "must be a whole number from 1 to " + Integer.MAX_VALUE + ", not " + shortNumber(v) + ".");
+          key,
+          "must be a whole number from 1 to "
+              + Integer.MAX_VALUE
+              + ", not "
+              + shortNumber(v)
+              + ".");
     }
   }
 
@@ -88,7 +94,12 @@ final class ParameterRules {
     }
     if (stop.size() > MAX_STOP_SEQUENCES) {
       throw InvalidRequest.value(
-          "stop", "at most " + MAX_STOP_SEQUENCES + " stop sequences are allowed, not " + stop.size() + ".");
+          "stop",
+          "at most "
+              + MAX_STOP_SEQUENCES
+              + " stop sequences are allowed, not "
+              + stop.size()
+              + ".");
     }
     for (int i = 0; i < stop.size(); i++) {
       if (!stop.get(i).isTextual()) {
@@ -123,7 +134,8 @@ final class ParameterRules {
     }
     if (!EFFORTS.contains(effort.textValue())) {
       throw InvalidRequest.value(
-          "reasoning_effort", InvalidRequest.quote(effort.textValue()) + " is not one of low, medium, high.");
+          "reasoning_effort",
+          InvalidRequest.quote(effort.textValue()) + " is not one of low, medium, high.");
     }
   }
 

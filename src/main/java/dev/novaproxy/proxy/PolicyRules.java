@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.TreeSet;
 
 /**
- * Applies the operator's policy to a request that is already known to be well-formed: fills in
- * the default model, refuses models not allowed, and enforces the cap on output tokens.
+ * Applies the operator's policy to a request that is already known to be well-formed: fills in the
+ * default model, refuses models not allowed, and enforces the cap on output tokens.
  */
 final class PolicyRules {
   private final Policy policy;
@@ -29,13 +29,20 @@ final class PolicyRules {
         throw ProxyException.invalid(
             "model",
             InvalidRequest.MODEL_NOT_ALLOWED,
-            "This proxy's default model " + InvalidRequest.quote(model)
-                + " is not among its allowed models; name one of them in 'model': " + allowed + ".");
+            "This proxy's default model "
+                + InvalidRequest.quote(model)
+                + " is not among its allowed models; name one of them in 'model': "
+                + allowed
+                + ".");
       }
       throw ProxyException.invalid(
           "model",
           InvalidRequest.MODEL_NOT_ALLOWED,
-          "The model " + InvalidRequest.quote(model) + " is not allowed by this proxy; use one of: " + allowed + ".");
+          "The model "
+              + InvalidRequest.quote(model)
+              + " is not allowed by this proxy; use one of: "
+              + allowed
+              + ".");
     }
     if (defaulted) {
       body.put("model", model);

@@ -4,18 +4,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Set;
 
 /**
- * Turns a client's request body into the request forwarded to Nova, or rejects it with a 4xx in
- * the OpenAI error shape whose {@code param} names the offending field. Rejection happens before
- * any upstream call, so a bad request never reaches Nova.
+ * Turns a client's request body into the request forwarded to Nova, or rejects it with a 4xx in the
+ * OpenAI error shape whose {@code param} names the offending field. Rejection happens before any
+ * upstream call, so a bad request never reaches Nova.
  *
- * <p>Order matters for the client: size first (cheapest, and 413 is its own status), then
- * encoding, JSON syntax and limits, then the fields, and the policy last, so that a request is
- * only told about the policy once it is otherwise valid.
+ * <p>Order matters for the client: size first (cheapest, and 413 is its own status), then encoding,
+ * JSON syntax and limits, then the fields, and the policy last, so that a request is only told
+ * about the policy once it is otherwise valid.
  *
  * <p>One instance serves all requests concurrently: it holds only immutable state.
  */
 public final class RequestValidator {
-  /** The fields the proxy checks and reads as trees; everything else passes through as raw bytes. */
+  /**
+   * The fields the proxy checks and reads as trees; everything else passes through as raw bytes.
+   */
   static final Set<String> CHECKED_FIELDS =
       Set.of(
           "model",
@@ -68,7 +70,8 @@ public final class RequestValidator {
     String why =
         body[offset] == 0
             ? "it contains a NUL byte at offset " + offset + " (UTF-16 or UTF-32 text?)"
-            : String.format("byte 0x%02X at offset %d is not valid UTF-8", body[offset] & 0xFF, offset);
+            : String.format(
+                "byte 0x%02X at offset %d is not valid UTF-8", body[offset] & 0xFF, offset);
     return ProxyException.invalid(
         null, InvalidRequest.INVALID_ENCODING, "The request body must be UTF-8 JSON: " + why + ".");
   }

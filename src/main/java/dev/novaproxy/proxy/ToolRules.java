@@ -36,7 +36,8 @@ final class ToolRules {
       }
       String type = requiredString(tool, "type", at);
       if (!type.equals("function")) {
-        throw InvalidRequest.value(at + ".type", "must be 'function', not " + InvalidRequest.quote(type) + ".");
+        throw InvalidRequest.value(
+            at + ".type", "must be 'function', not " + InvalidRequest.quote(type) + ".");
       }
       JsonNode fn = requiredObject(tool, "function", at);
       String name = requiredString(fn, "name", at + ".function");
@@ -62,7 +63,8 @@ final class ToolRules {
         throw InvalidRequest.value(
             "tool_choice",
             InvalidRequest.quote(choice.textValue())
-                + " is not one of auto, required, none, or {\"type\":\"function\",\"function\":{\"name\":...}}.");
+                + " is not one of auto, required, none, or"
+                + " {\"type\":\"function\",\"function\":{\"name\":...}}.");
       }
       if (choice.textValue().equals("required") && defined.isEmpty()) {
         throw InvalidRequest.value("tool_choice", "'required' needs at least one tool in 'tools'.");
@@ -73,10 +75,13 @@ final class ToolRules {
       throw InvalidRequest.type("tool_choice", "a string or an object", choice);
     }
     optionalConstant(choice, "type", "function", "tool_choice");
-    String name = requiredString(requiredObject(choice, "function", "tool_choice"), "name", "tool_choice.function");
+    String name =
+        requiredString(
+            requiredObject(choice, "function", "tool_choice"), "name", "tool_choice.function");
     if (!defined.contains(name)) {
       throw InvalidRequest.value(
-          "tool_choice.function.name", "no tool named " + InvalidRequest.quote(name) + " is defined in 'tools'.");
+          "tool_choice.function.name",
+          "no tool named " + InvalidRequest.quote(name) + " is defined in 'tools'.");
     }
   }
 

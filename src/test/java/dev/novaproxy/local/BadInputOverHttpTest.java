@@ -73,13 +73,15 @@ class BadInputOverHttpTest {
 
     JsonNode error = assertError(r, c.status(), c.code());
     assertThat(error.path("type").asText()).isEqualTo(c.type());
-    assertThat(error.path("param").isNull() ? null : error.path("param").asText()).isEqualTo(c.param());
+    assertThat(error.path("param").isNull() ? null : error.path("param").asText())
+        .isEqualTo(c.param());
     assertThat(proxy.nova.requests()).isEmpty();
   }
 
   @Test
   void should_forward_a_good_request_so_the_matrix_proves_something() throws Exception {
-    HttpResponse<String> r = post(proxy, "/v1/chat/completions", HELLO.getBytes(), "application/json");
+    HttpResponse<String> r =
+        post(proxy, "/v1/chat/completions", HELLO.getBytes(), "application/json");
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(proxy.nova.chatRequests()).hasSize(1);
@@ -108,7 +110,8 @@ class BadInputOverHttpTest {
   void should_answer_413_to_a_body_over_the_limit() throws Exception {
     String big = json("{'messages':[{'role':'user','content':'" + "x".repeat(1100) + "'}]}");
 
-    assertError(post(strict, "/chat", big.getBytes(), "application/json"), 413, "request_too_large");
+    assertError(
+        post(strict, "/chat", big.getBytes(), "application/json"), 413, "request_too_large");
     assertThat(strict.nova.requests()).isEmpty();
   }
 
@@ -122,7 +125,12 @@ class BadInputOverHttpTest {
   }
 
   @ParameterizedTest(name = "{0} {1}")
-  @CsvSource({"GET, /chat", "GET, /v1/chat/completions", "PUT, /chat", "DELETE, /v1/chat/completions"})
+  @CsvSource({
+    "GET, /chat",
+    "GET, /v1/chat/completions",
+    "PUT, /chat",
+    "DELETE, /v1/chat/completions"
+  })
   void should_answer_405_to_a_wrong_method(String method, String path) throws Exception {
     HttpRequest req =
         HttpRequest.newBuilder(proxy.url(path))
@@ -133,7 +141,8 @@ class BadInputOverHttpTest {
     HttpResponse<String> r = proxy.send(req);
 
     assertError(r, 405, "method_not_allowed");
-    assertThat(r.headers().firstValue("allow")).hasValueSatisfying(a -> assertThat(a).contains("POST"));
+    assertThat(r.headers().firstValue("allow"))
+        .hasValueSatisfying(a -> assertThat(a).contains("POST"));
     assertThat(proxy.nova.requests()).isEmpty();
   }
 
@@ -146,7 +155,8 @@ class BadInputOverHttpTest {
 
   @Test
   void should_refuse_a_model_outside_the_allowed_ones_naming_them() throws Exception {
-    byte[] body = json("{'model':'nova-premier-v1','messages':[{'role':'user','content':'hi'}]}").getBytes();
+    byte[] body =
+        json("{'model':'nova-premier-v1','messages':[{'role':'user','content':'hi'}]}").getBytes();
 
     HttpResponse<String> r = post(strict, "/chat", body, "application/json");
 
@@ -158,18 +168,28 @@ class BadInputOverHttpTest {
 
   @Test
   void should_reject_limits_set_by_the_policy() throws Exception {
-    byte[] deep = json("{'messages':[{'role':'user','content':'hi'}],'m':" + "[".repeat(9) + "]".repeat(9) + "}").getBytes();
-    byte[] longString = json("{'messages':[{'role':'user','content':'" + "y".repeat(201) + "'}]}").getBytes();
+    byte[] deep =
+        json("{'messages':[{'role':'user','content':'hi'}],'m':"
+                + "[".repeat(9)
+                + "]".repeat(9)
+                + "}")
+            .getBytes();
+    byte[] longString =
+        json("{'messages':[{'role':'user','content':'" + "y".repeat(201) + "'}]}").getBytes();
 
     assertError(post(strict, "/chat", deep, "application/json"), 400, "nesting_too_deep");
-    JsonNode tooLong = assertError(post(strict, "/chat", longString, "application/json"), 400, "string_too_long");
+    JsonNode tooLong =
+        assertError(post(strict, "/chat", longString, "application/json"), 400, "string_too_long");
     assertThat(tooLong.path("param").asText()).isEqualTo("messages[0].content");
     assertThat(strict.nova.requests()).isEmpty();
   }
 
   @Test
   void should_forward_the_capped_request_to_nova() throws Exception {
-    byte[] body = json("{'max_tokens':5000,'metadata':{'k': 1.50},'messages':[{'role':'user','content':'hi'}]}").getBytes();
+    byte[] body =
+        json("{'max_tokens':5000,'metadata':{'k':"
+                 + " 1.50},'messages':[{'role':'user','content':'hi'}]}")
+            .getBytes();
 
     HttpResponse<String> r = post(strict, "/chat", body, "application/json");
 
@@ -180,7 +200,8 @@ class BadInputOverHttpTest {
     assertThat(strict.nova.chatRequests().get(0).bodyText()).contains("\"metadata\":{\"k\": 1.50}");
   }
 
-  private static HttpResponse<String> post(RunningProxy p, String path, byte[] body, String contentType) {
+  private static HttpResponse<String> post(
+      RunningProxy p, String path, byte[] body, String contentType) {
     HttpRequest req =
         HttpRequest.newBuilder(p.url(path))
             .timeout(Duration.ofSeconds(30))
@@ -191,10 +212,13 @@ class BadInputOverHttpTest {
   }
 
   /** Asserts the OpenAI error shape and the request id; returns the {@code error} object. */
-  private static JsonNode assertError(HttpResponse<String> r, int status, String code) throws Exception {
+  private static JsonNode assertError(HttpResponse<String> r, int status, String code)
+      throws Exception {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
-    assertThat(r.headers().firstValue("x-request-id")).hasValueSatisfying(id -> assertThat(id).isNotBlank());
+    assertThat(r.headers().firstValue("content-type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+    assertThat(r.headers().firstValue("x-request-id"))
+        .hasValueSatisfying(id -> assertThat(id).isNotBlank());
     JsonNode root = JSON.readTree(r.body());
     assertThat(root.size()).as("only 'error' at the top: %s", r.body()).isEqualTo(1);
     JsonNode error = root.path("error");

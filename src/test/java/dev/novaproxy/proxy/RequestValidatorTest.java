@@ -33,7 +33,8 @@ class RequestValidatorTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("badRequests")
   void should_reject_bad_input_naming_the_field(BadRequests.Case c) {
-    ProxyException e = catchThrowableOfType(ProxyException.class, () -> validator.validate(c.body()));
+    ProxyException e =
+        catchThrowableOfType(ProxyException.class, () -> validator.validate(c.body()));
 
     assertThat(e).as("a ProxyException for %s", c.name()).isNotNull();
     assertThat(e.status()).isEqualTo(c.status());
@@ -63,7 +64,8 @@ class RequestValidatorTest {
     String huge = "x".repeat(100_000);
     ProxyException e =
         catchThrowableOfType(
-            ProxyException.class, () -> validate("{'messages':[{'role':'" + huge + "','content':'hi'}]}"));
+            ProxyException.class,
+            () -> validate("{'messages':[{'role':'" + huge + "','content':'hi'}]}"));
     assertThat(e.param()).isEqualTo("messages[0].role");
     assertThat(e.getMessage()).hasSizeLessThan(200);
   }
@@ -72,12 +74,14 @@ class RequestValidatorTest {
   class GoodRequests {
     @Test
     void should_accept_string_content_and_fill_in_the_default_model() {
-      ValidatedRequest r = validate("{'messages':[{'role':'system','content':'be brief'}," + USER + "]}");
+      ValidatedRequest r =
+          validate("{'messages':[{'role':'system','content':'be brief'}," + USER + "]}");
 
       assertThat(r.model()).isEqualTo(Policy.DEFAULT_MODEL);
       assertThat(r.stream()).isFalse();
       assertThat(r.body().get("model").textValue()).isEqualTo(Policy.DEFAULT_MODEL);
-      assertThat(r.body().get("messages")).isEqualTo(tree("[{'role':'system','content':'be brief'}," + USER + "]"));
+      assertThat(r.body().get("messages"))
+          .isEqualTo(tree("[{'role':'system','content':'be brief'}," + USER + "]"));
     }
 
     @Test
@@ -88,7 +92,9 @@ class RequestValidatorTest {
               + "{'type':'file','file':{'file_data':'data:application/pdf;base64,JVBERi0=','filename':'a.pdf'}},"
               + "{'type':'input_audio','input_audio':{'data':'UklGRg==','format':'wav'}}]";
 
-      ValidatedRequest r = validate("{'model':'nova-2-pro-v1','messages':[{'role':'user','content':" + content + "}]}");
+      ValidatedRequest r =
+          validate(
+              "{'model':'nova-2-pro-v1','messages':[{'role':'user','content':" + content + "}]}");
 
       assertThat(r.model()).isEqualTo("nova-2-pro-v1");
       assertThat(r.body().at("/messages/0/content")).isEqualTo(tree(content));
@@ -97,17 +103,19 @@ class RequestValidatorTest {
     @Test
     void should_accept_tool_calls_and_tool_results() {
       String body =
-          "{'messages':[" + USER + ","
-              + "{'role':'assistant','content':null,'tool_calls':[{'id':'call_1','type':'function',"
+          "{'messages':["
+              + USER
+              + ",{'role':'assistant','content':null,'tool_calls':[{'id':'call_1','type':'function',"
               + "'function':{'name':'weather','arguments':'{\\\"city\\\":\\\"Oslo\\\"}'}}]},"
-              + "{'role':'tool','tool_call_id':'call_1','content':'{\\\"temp\\\":3}'}],"
-              + "'tools':[{'type':'function','function':{'name':'weather','description':'Weather now',"
+              + "{'role':'tool','tool_call_id':'call_1','content':'{\\\"temp\\\":3}'}],'tools':[{'type':'function','function':{'name':'weather','description':'Weather"
+              + " now',"
               + "'parameters':{'type':'object','properties':{'city':{'type':'string'}},'required':['city']}}}],"
               + "'tool_choice':{'type':'function','function':{'name':'weather'}}}";
 
       ValidatedRequest r = validate(body);
 
-      assertThat(r.body().at("/messages/1/tool_calls/0/function/arguments").textValue()).isEqualTo("{\"city\":\"Oslo\"}");
+      assertThat(r.body().at("/messages/1/tool_calls/0/function/arguments").textValue())
+          .isEqualTo("{\"city\":\"Oslo\"}");
       assertThat(r.body().at("/messages/1/content").isNull()).isTrue();
       assertThat(r.body().get("tools")).isEqualTo(tree(json(body)).get("tools"));
     }
@@ -115,7 +123,8 @@ class RequestValidatorTest {
     @Test
     void should_accept_streaming_with_usage() {
       ValidatedRequest r =
-          validate("{'stream':true,'stream_options':{'include_usage':true},'messages':[" + USER + "]}");
+          validate(
+              "{'stream':true,'stream_options':{'include_usage':true},'messages':[" + USER + "]}");
 
       assertThat(r.stream()).isTrue();
       assertThat(r.body().at("/stream_options/include_usage").booleanValue()).isTrue();
@@ -127,7 +136,9 @@ class RequestValidatorTest {
           validate(
               "{'model':'nova-2-lite-v1','temperature':2,'top_p':0,'max_tokens':1,'max_completion_tokens':2147483647,"
                   + "'stop':['a','b','c','d'],'reasoning_effort':'high','system_tools':['nova_grounding','nova_code_interpreter'],"
-                  + "'tool_choice':'none','stream':false,'messages':[" + USER + "]}");
+                  + "'tool_choice':'none','stream':false,'messages':["
+                  + USER
+                  + "]}");
 
       assertThat(r.body().get("max_completion_tokens").intValue()).isEqualTo(Integer.MAX_VALUE);
       assertThat(r.body().get("temperature").intValue()).isEqualTo(2);
@@ -138,7 +149,9 @@ class RequestValidatorTest {
       ValidatedRequest r =
           validate(
               "{'model':null,'temperature':null,'top_p':null,'max_tokens':null,'stop':null,'stream':null,"
-                  + "'stream_options':null,'tools':null,'tool_choice':null,'reasoning_effort':null,'messages':[" + USER + "]}");
+                  + "'stream_options':null,'tools':null,'tool_choice':null,'reasoning_effort':null,'messages':["
+                  + USER
+                  + "]}");
 
       assertThat(r.model()).isEqualTo(Policy.DEFAULT_MODEL);
       assertThat(r.stream()).isFalse();
@@ -157,7 +170,10 @@ class RequestValidatorTest {
         "\"lone\":\"\\ud800\"",
         "\"list\":[ 1 ,2.0,\n null , true ]"
       };
-      String body = "{" + String.join(",", unknown) + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+      String body =
+          "{"
+              + String.join(",", unknown)
+              + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
       ValidatedRequest r = validator.validate(body.getBytes(StandardCharsets.UTF_8));
       String forwarded = JSON.writeValueAsString(r.body());
@@ -165,12 +181,14 @@ class RequestValidatorTest {
       for (String field : unknown) {
         assertThat(forwarded).contains(field);
       }
-      assertThat(JSON.readTree(forwarded).get("metadata")).isEqualTo(JSON.readTree(body).get("metadata"));
+      assertThat(JSON.readTree(forwarded).get("metadata"))
+          .isEqualTo(JSON.readTree(body).get("metadata"));
     }
 
     @Test
     void should_keep_raw_fields_exact_after_a_byte_order_mark() throws Exception {
-      byte[] json = json("{'metadata':{'k':'v'},'messages':[" + USER + "]}").getBytes(StandardCharsets.UTF_8);
+      byte[] json =
+          json("{'metadata':{'k':'v'},'messages':[" + USER + "]}").getBytes(StandardCharsets.UTF_8);
       byte[] body = new byte[json.length + 3];
       body[0] = (byte) 0xEF;
       body[1] = (byte) 0xBB;
@@ -187,7 +205,8 @@ class RequestValidatorTest {
       String text = "h\u00e9 \u65e5\u672c \ud83d\ude00 \u0000";
       ValidatedRequest r =
           validator.validate(
-              ("{\"messages\":[{\"role\":\"user\",\"content\":\"h\u00e9 \u65e5\u672c \ud83d\ude00 \\u0000\"}]}")
+              ("{\"messages\":[{\"role\":\"user\",\"content\":\"h\u00e9 \u65e5\u672c \ud83d\ude00"
+                   + " \\u0000\"}]}")
                   .getBytes(StandardCharsets.UTF_8));
 
       assertThat(r.body().at("/messages/0/content").textValue()).isEqualTo(text);
@@ -198,22 +217,31 @@ class RequestValidatorTest {
   class Limits {
     private final RequestValidator small =
         new RequestValidator(
-            new Policy(Policy.DEFAULT_MODEL, Set.of(), null, List.of(), new Policy.Limits(200, 5, 20)));
+            new Policy(
+                Policy.DEFAULT_MODEL, Set.of(), null, List.of(), new Policy.Limits(200, 5, 20)));
 
     @Test
     void should_answer_413_over_the_body_limit_and_accept_at_it() {
       String base = json("{'messages':[" + USER + "],'pad':''}");
-      String atLimit = base.replace("\"pad\":\"\"", "\"pad\":\"" + "x".repeat(200 - base.length()) + "\"");
+      String atLimit =
+          base.replace("\"pad\":\"\"", "\"pad\":\"" + "x".repeat(200 - base.length()) + "\"");
       assertThat(atLimit).hasSize(200);
 
       RequestValidator v =
           new RequestValidator(
-              new Policy(Policy.DEFAULT_MODEL, Set.of(), null, List.of(), new Policy.Limits(200, 64, 200)));
+              new Policy(
+                  Policy.DEFAULT_MODEL,
+                  Set.of(),
+                  null,
+                  List.of(),
+                  new Policy.Limits(200, 64, 200)));
 
-      assertThat(v.validate(atLimit.getBytes(StandardCharsets.UTF_8)).model()).isEqualTo(Policy.DEFAULT_MODEL);
+      assertThat(v.validate(atLimit.getBytes(StandardCharsets.UTF_8)).model())
+          .isEqualTo(Policy.DEFAULT_MODEL);
       ProxyException e =
           catchThrowableOfType(
-              ProxyException.class, () -> v.validate((atLimit + " ").getBytes(StandardCharsets.UTF_8)));
+              ProxyException.class,
+              () -> v.validate((atLimit + " ").getBytes(StandardCharsets.UTF_8)));
       assertThat(e.status()).isEqualTo(413);
       assertThat(e.code()).isEqualTo("request_too_large");
       assertThat(e.getMessage()).contains("200 bytes");
@@ -227,7 +255,9 @@ class RequestValidatorTest {
       ProxyException e =
           catchThrowableOfType(
               ProxyException.class,
-              () -> small.validate(bytes("{'messages':[" + USER + "],'m':{'a':{'b':{'c':{'d':{'e':1}}}}}}")));
+              () ->
+                  small.validate(
+                      bytes("{'messages':[" + USER + "],'m':{'a':{'b':{'c':{'d':{'e':1}}}}}}")));
       assertThat(e.code()).isEqualTo("nesting_too_deep");
       assertThat(e.param()).isEqualTo("m.a.b.c.d");
       assertThat(e.getMessage()).contains("limit of 5 levels");
@@ -238,7 +268,9 @@ class RequestValidatorTest {
       ProxyException e =
           catchThrowableOfType(
               ProxyException.class,
-              () -> small.validate(bytes("{'messages':[{'role':'user','content':'" + "y".repeat(21) + "'}]}")));
+              () ->
+                  small.validate(
+                      bytes("{'messages':[{'role':'user','content':'" + "y".repeat(21) + "'}]}")));
 
       assertThat(e.status()).isEqualTo(400);
       assertThat(e.code()).isEqualTo("string_too_long");
@@ -251,7 +283,9 @@ class RequestValidatorTest {
       ProxyException e =
           catchThrowableOfType(
               ProxyException.class,
-              () -> small.validate(bytes("{'messages':[" + USER + "],'meta':['" + "z".repeat(21) + "']}")));
+              () ->
+                  small.validate(
+                      bytes("{'messages':[" + USER + "],'meta':['" + "z".repeat(21) + "']}")));
 
       assertThat(e.code()).isEqualTo("string_too_long");
       assertThat(e.param()).isEqualTo("meta[0]");
@@ -262,37 +296,53 @@ class RequestValidatorTest {
   class PolicyRulesTest {
     @Test
     void should_keep_a_model_the_client_names() {
-      assertThat(validate("{'model':'nova-pro-v1','messages':[" + USER + "]}").model()).isEqualTo("nova-pro-v1");
+      assertThat(validate("{'model':'nova-pro-v1','messages':[" + USER + "]}").model())
+          .isEqualTo("nova-pro-v1");
     }
 
     @Test
     void should_refuse_a_model_not_allowed_naming_the_allowed_ones() {
       RequestValidator v = withPolicy(Set.of("nova-2-lite-v1", "nova-2-pro-v1"), null);
 
-      assertThat(v.validate(bytes("{'model':'nova-2-pro-v1','messages':[" + USER + "]}")).model()).isEqualTo("nova-2-pro-v1");
+      assertThat(v.validate(bytes("{'model':'nova-2-pro-v1','messages':[" + USER + "]}")).model())
+          .isEqualTo("nova-2-pro-v1");
       ProxyException e =
           catchThrowableOfType(
-              ProxyException.class, () -> v.validate(bytes("{'model':'nova-premier-v1','messages':[" + USER + "]}")));
+              ProxyException.class,
+              () -> v.validate(bytes("{'model':'nova-premier-v1','messages':[" + USER + "]}")));
       assertThat(e.status()).isEqualTo(400);
       assertThat(e.code()).isEqualTo("model_not_allowed");
       assertThat(e.param()).isEqualTo("model");
-      assertThat(e.getMessage()).contains("'nova-premier-v1'").contains("nova-2-lite-v1, nova-2-pro-v1");
+      assertThat(e.getMessage())
+          .contains("'nova-premier-v1'")
+          .contains("nova-2-lite-v1, nova-2-pro-v1");
     }
 
     @Test
     void should_refuse_a_default_model_outside_the_allowed_ones() {
       RequestValidator v =
           new RequestValidator(
-              new Policy("nova-micro-v1", Set.of("nova-2-lite-v1"), null, List.of(), Policy.Limits.defaults()));
+              new Policy(
+                  "nova-micro-v1",
+                  Set.of("nova-2-lite-v1"),
+                  null,
+                  List.of(),
+                  Policy.Limits.defaults()));
 
-      ProxyException e = catchThrowableOfType(ProxyException.class, () -> v.validate(bytes("{'messages':[" + USER + "]}")));
+      ProxyException e =
+          catchThrowableOfType(
+              ProxyException.class, () -> v.validate(bytes("{'messages':[" + USER + "]}")));
       assertThat(e.code()).isEqualTo("model_not_allowed");
-      assertThat(e.getMessage()).contains("default model 'nova-micro-v1'").contains("nova-2-lite-v1");
+      assertThat(e.getMessage())
+          .contains("default model 'nova-micro-v1'")
+          .contains("nova-2-lite-v1");
     }
 
     @Test
     void should_lower_max_tokens_above_the_cap() {
-      ValidatedRequest r = withPolicy(Set.of(), 500).validate(bytes("{'max_tokens':4000,'messages':[" + USER + "]}"));
+      ValidatedRequest r =
+          withPolicy(Set.of(), 500)
+              .validate(bytes("{'max_tokens':4000,'messages':[" + USER + "]}"));
 
       assertThat(r.body().get("max_tokens").intValue()).isEqualTo(500);
       assertThat(r.body().has("max_completion_tokens")).isFalse();
@@ -300,7 +350,8 @@ class RequestValidatorTest {
 
     @Test
     void should_leave_max_tokens_under_the_cap() {
-      ValidatedRequest r = withPolicy(Set.of(), 500).validate(bytes("{'max_tokens':100,'messages':[" + USER + "]}"));
+      ValidatedRequest r =
+          withPolicy(Set.of(), 500).validate(bytes("{'max_tokens':100,'messages':[" + USER + "]}"));
 
       assertThat(r.body().get("max_tokens").intValue()).isEqualTo(100);
     }
@@ -308,7 +359,8 @@ class RequestValidatorTest {
     @Test
     void should_lower_max_completion_tokens_above_the_cap_and_add_nothing_else() {
       ValidatedRequest r =
-          withPolicy(Set.of(), 500).validate(bytes("{'max_completion_tokens':9999,'messages':[" + USER + "]}"));
+          withPolicy(Set.of(), 500)
+              .validate(bytes("{'max_completion_tokens':9999,'messages':[" + USER + "]}"));
 
       assertThat(r.body().get("max_completion_tokens").intValue()).isEqualTo(500);
       assertThat(r.body().has("max_tokens")).isFalse();
@@ -318,7 +370,9 @@ class RequestValidatorTest {
     void should_cap_both_when_both_are_given() {
       ValidatedRequest r =
           withPolicy(Set.of(), 500)
-              .validate(bytes("{'max_tokens':600,'max_completion_tokens':400,'messages':[" + USER + "]}"));
+              .validate(
+                  bytes(
+                      "{'max_tokens':600,'max_completion_tokens':400,'messages':[" + USER + "]}"));
 
       assertThat(r.body().get("max_tokens").intValue()).isEqualTo(500);
       assertThat(r.body().get("max_completion_tokens").intValue()).isEqualTo(400);
@@ -326,8 +380,11 @@ class RequestValidatorTest {
 
     @Test
     void should_set_max_tokens_to_the_cap_when_the_request_names_no_limit() {
-      ValidatedRequest absent = withPolicy(Set.of(), 500).validate(bytes("{'messages':[" + USER + "]}"));
-      ValidatedRequest nulled = withPolicy(Set.of(), 500).validate(bytes("{'max_tokens':null,'messages':[" + USER + "]}"));
+      ValidatedRequest absent =
+          withPolicy(Set.of(), 500).validate(bytes("{'messages':[" + USER + "]}"));
+      ValidatedRequest nulled =
+          withPolicy(Set.of(), 500)
+              .validate(bytes("{'max_tokens':null,'messages':[" + USER + "]}"));
 
       assertThat(absent.body().get("max_tokens").intValue()).isEqualTo(500);
       assertThat(nulled.body().get("max_tokens").intValue()).isEqualTo(500);
@@ -361,12 +418,22 @@ class RequestValidatorTest {
                   for (int i = 0; i < 500; i++) {
                     String model = "m-" + thread + "-" + i;
                     ValidatedRequest r =
-                        shared.validate(bytes("{'model':'" + model + "','extra':" + i + ",'messages':[" + USER + "]}"));
-                    if (!r.model().equals(model) || !r.body().get("extra").toString().equals(Integer.toString(i))) {
+                        shared.validate(
+                            bytes(
+                                "{'model':'"
+                                    + model
+                                    + "','extra':"
+                                    + i
+                                    + ",'messages':["
+                                    + USER
+                                    + "]}"));
+                    if (!r.model().equals(model)
+                        || !r.body().get("extra").toString().equals(Integer.toString(i))) {
                       return false;
                     }
                     if (i % 10 == 0) {
-                      assertThatThrownBy(() -> shared.validate(bytes("{'messages':[]}"))).isInstanceOf(ProxyException.class);
+                      assertThatThrownBy(() -> shared.validate(bytes("{'messages':[]}")))
+                          .isInstanceOf(ProxyException.class);
                     }
                   }
                   return true;

@@ -45,7 +45,8 @@ class Utf8Test {
   void should_find_a_nul_or_bad_byte_at_any_offset_of_a_long_ascii_run() {
     for (int at = 0; at < 40; at++) {
       for (int bad : new int[] {0x00, 0x80, 0xFF}) {
-        byte[] b = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH".getBytes(StandardCharsets.US_ASCII);
+        byte[] b =
+            "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH".getBytes(StandardCharsets.US_ASCII);
         b[at] = (byte) bad;
         assertThat(Utf8.firstInvalid(b)).as("0x%02X at %d", bad, at).isEqualTo(at);
       }
@@ -60,7 +61,11 @@ class Utf8Test {
       for (int i = 0; i < b.length; i++) {
         // Mostly ASCII and lead/continuation bytes, so that valid sequences occur often.
         int kind = random.nextInt(4);
-        b[i] = (byte) (kind == 0 ? 0x20 + random.nextInt(0x5F) : kind == 1 ? 0x80 + random.nextInt(0x40) : 0xC0 + random.nextInt(0x40));
+        b[i] =
+            (byte)
+                (kind == 0
+                    ? 0x20 + random.nextInt(0x5F)
+                    : kind == 1 ? 0x80 + random.nextInt(0x40) : 0xC0 + random.nextInt(0x40));
       }
       assertThat(Utf8.firstInvalid(b) < 0).as("%s", hex(b)).isEqualTo(jdkAccepts(b));
     }

@@ -47,17 +47,25 @@ public final class ValidatorBench {
 
   /** About 2 KB: a system prompt, a few turns, sampling parameters, a tool and metadata. */
   static byte[] typicalBody() {
-    String sentence = "The quick brown fox jumps over the lazy dog, and then it rests for a while. ";
+    String sentence =
+        "The quick brown fox jumps over the lazy dog, and then it rests for a while. ";
     String json =
         "{\"model\":\"nova-2-lite-v1\",\"temperature\":0.7,\"top_p\":0.9,\"max_tokens\":1024,\"stream\":true,"
-            + "\"stream_options\":{\"include_usage\":true},\"metadata\":{\"app\":\"bench\",\"session\":\"a1b2c3\"},"
-            + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"weather\",\"description\":\"Current weather\","
+            + "\"stream_options\":{\"include_usage\":true},\"metadata\":{\"app\":\"bench\",\"session\":\"a1b2c3\"},\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"weather\",\"description\":\"Current"
+            + " weather\","
             + "\"parameters\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}}}],"
-            + "\"messages\":["
-            + "{\"role\":\"system\",\"content\":\"You are a helpful assistant. " + sentence.repeat(3) + "\"},"
-            + "{\"role\":\"user\",\"content\":\"" + sentence.repeat(5) + "\"},"
-            + "{\"role\":\"assistant\",\"content\":\"" + sentence.repeat(5) + "\"},"
-            + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"" + sentence.repeat(6) + "h\u00e9 \u65e5\u672c\"}]}]}";
+            + "\"messages\":[{\"role\":\"system\",\"content\":\"You are a helpful assistant. "
+            + sentence.repeat(3)
+            + "\"},"
+            + "{\"role\":\"user\",\"content\":\""
+            + sentence.repeat(5)
+            + "\"},"
+            + "{\"role\":\"assistant\",\"content\":\""
+            + sentence.repeat(5)
+            + "\"},"
+            + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\""
+            + sentence.repeat(6)
+            + "h\u00e9 \u65e5\u672c\"}]}]}";
     return json.getBytes(StandardCharsets.UTF_8);
   }
 

@@ -37,11 +37,12 @@ final class MessageRules {
     }
     String role = role(m.get("role"), path + ".role");
     JsonNode toolCalls = m.get("tool_calls");
-    boolean hasToolCalls = toolCalls != null && !toolCalls.isNull();
-    if (hasToolCalls) {
+    if (!JsonFields.absent(toolCalls)) {
       checkToolCalls(toolCalls, role, path + ".tool_calls");
     }
-    checkContent(m.get("content"), role, hasToolCalls, path + ".content");
+    // An empty list of tool calls is no tool call: such a message still needs content.
+    boolean callsTools = toolCalls != null && toolCalls.isArray() && !toolCalls.isEmpty();
+    checkContent(m.get("content"), role, callsTools, path + ".content");
     JsonNode name = m.get("name");
     if (name != null && !name.isNull() && !name.isTextual()) {
       throw InvalidRequest.type(path + ".name", "a string", name);

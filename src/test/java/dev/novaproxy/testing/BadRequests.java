@@ -260,6 +260,21 @@ public final class BadRequests {
             "{'messages':[" + USER + ",{'role':'assistant','tool_calls':['c1']}]}",
             "invalid_type",
             "messages[1].tool_calls[0]"));
+    c.add(
+        bad(
+            "content missing beside empty tool_calls",
+            "{'messages':[" + USER + ",{'role':'assistant','tool_calls':[]}]}",
+            "missing_required_parameter",
+            "messages[1].content"));
+    c.add(
+        bad(
+            "tool call arguments an object",
+            "{'messages':["
+                + USER
+                + ",{'role':'assistant','tool_calls':[{'id':'c1','type':'function',"
+                + "'function':{'name':'f','arguments':{'a':1}}}]}]}",
+            "invalid_type",
+            "messages[1].tool_calls[0].function.arguments"));
     // Typed parameters.
     c.add(bad("model a number", "{'model':4,'messages':[" + USER + "]}", "invalid_type", "model"));
     c.add(bad("model empty", "{'model':' ','messages':[" + USER + "]}", "invalid_value", "model"));
@@ -380,6 +395,21 @@ public final class BadRequests {
                 + "]}",
             "invalid_value",
             "tool_choice.function.name"));
+    c.add(
+        bad(
+            "tool_choice required without tools",
+            "{'tool_choice':'required','messages':[" + USER + "]}",
+            "invalid_value",
+            "tool_choice"));
+    c.add(
+        bad(
+            "tool_choice object of another type",
+            "{'tools':[{'type':'function','function':{'name':'f'}}],"
+                + "'tool_choice':{'type':'tool','function':{'name':'f'}},'messages':["
+                + USER
+                + "]}",
+            "invalid_value",
+            "tool_choice.type"));
     c.add(
         bad(
             "stream_options without stream",

@@ -147,11 +147,16 @@ final class JsonBodyReader {
               + limits.maxStringLength()
               + " characters.");
     }
-    // Number and name lengths: Jackson's own limits, far beyond any real request.
+    // Number and key lengths: Jackson's own limits (1000 digits, 50000 characters), far beyond
+    // any real request; say which without naming Jackson's internals.
+    String what = msg.startsWith("Number value length") ? "A number" : "A key";
+    StreamReadConstraints c = StreamReadConstraints.defaults();
+    String limit =
+        what.equals("A number")
+            ? c.getMaxNumberLength() + " digits"
+            : c.getMaxNameLength() + " characters";
     return ProxyException.invalid(
-        path,
-        InvalidRequest.INVALID_VALUE,
-        "The request exceeds a size limit" + at(path) + ": " + firstSentence(msg));
+        path, InvalidRequest.INVALID_VALUE, what + at(path) + " is longer than " + limit + ".");
   }
 
   private ProxyException syntax(JsonParseException e, JsonParser p) {

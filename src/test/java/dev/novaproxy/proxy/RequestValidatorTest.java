@@ -70,6 +70,18 @@ class RequestValidatorTest {
     assertThat(e.getMessage()).hasSizeLessThan(200);
   }
 
+  @Test
+  void should_name_the_field_of_an_absurdly_long_number_without_jackson_internals() {
+    ProxyException e =
+        catchThrowableOfType(
+            ProxyException.class,
+            () -> validate("{'max_tokens':" + "9".repeat(1001) + ",'messages':[" + USER + "]}"));
+
+    assertThat(e.code()).isEqualTo("invalid_value");
+    assertThat(e.param()).isEqualTo("max_tokens");
+    assertThat(e.getMessage()).isEqualTo("A number at 'max_tokens' is longer than 1000 digits.");
+  }
+
   @Nested
   class GoodRequests {
     @Test

@@ -1,5 +1,6 @@
 package dev.novaproxy.proxy;
 
+import static dev.novaproxy.proxy.JsonFields.absent;
 import static dev.novaproxy.proxy.JsonFields.optionalConstant;
 import static dev.novaproxy.proxy.JsonFields.optionalString;
 import static dev.novaproxy.proxy.JsonFields.requiredObject;
@@ -17,7 +18,7 @@ final class MessageRules {
   private static final String PART_TYPES = "'text', 'image_url', 'file' or 'input_audio'";
 
   static void check(JsonNode messages) {
-    if (messages == null || messages.isNull()) {
+    if (absent(messages)) {
       throw InvalidRequest.missing("messages", "; send a non-empty array of messages.");
     }
     if (!messages.isArray()) {
@@ -37,19 +38,16 @@ final class MessageRules {
     }
     String role = role(m.get("role"), path + ".role");
     JsonNode toolCalls = m.get("tool_calls");
-    if (!JsonFields.absent(toolCalls)) {
+    if (!absent(toolCalls)) {
       checkToolCalls(toolCalls, role, path + ".tool_calls");
     }
     // An empty list of tool calls is no tool call: such a message still needs content.
     boolean callsTools = toolCalls != null && toolCalls.isArray() && !toolCalls.isEmpty();
     checkContent(m.get("content"), role, callsTools, path + ".content");
-    JsonNode name = m.get("name");
-    if (name != null && !name.isNull() && !name.isTextual()) {
-      throw InvalidRequest.type(path + ".name", "a string", name);
-    }
+    optionalString(m, "name", path);
     if (role.equals("tool")) {
       JsonNode id = m.get("tool_call_id");
-      if (id == null || id.isNull()) {
+      if (absent(id)) {
         throw InvalidRequest.missing(
             path + ".tool_call_id", "; a tool message answers one tool call and names its id.");
       }
@@ -60,7 +58,7 @@ final class MessageRules {
   }
 
   private static String role(JsonNode role, String path) {
-    if (role == null || role.isNull()) {
+    if (absent(role)) {
       throw InvalidRequest.missing(
           path, "; each message needs one of system, user, assistant, tool.");
     }
@@ -83,7 +81,7 @@ final class MessageRules {
 
   private static void checkContent(
       JsonNode content, String role, boolean hasToolCalls, String path) {
-    if (content == null || content.isNull()) {
+    if (absent(content)) {
       if (role.equals("assistant") && hasToolCalls) {
         return;
       }
@@ -127,7 +125,7 @@ final class MessageRules {
     boolean any = false;
     for (String key : new String[] {"file_data", "file_id", "filename"}) {
       JsonNode v = file.get(key);
-      if (v != null && !v.isNull()) {
+      if (!absent(v)) {
         if (!v.isTextual()) {
           throw InvalidRequest.type(path + "." + key, "a string", v);
         }

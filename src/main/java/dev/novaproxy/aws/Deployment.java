@@ -106,20 +106,16 @@ public final class Deployment {
     Optional<HttpApi.Current> haveApi = apis.read(names);
 
     var permissions = new InvokePermission(aws);
+    // Read even without an alias: a statement left from an earlier alias must be replaced, not duplicated.
     Optional<String> havePermission =
-        haveFunction.isPresent() && haveFunction.get().alias() != null
-            ? permissions.read(function.name(), names.permissionStatement())
-            : Optional.empty();
+        haveFunction.isPresent() ? permissions.read(function.name(), names.permissionStatement()) : Optional.empty();
 
     List<PlanStep> steps = new ArrayList<>();
     steps.add(roles.plan(role, haveRole, names));
     steps.addAll(functions.plan(function, haveFunction, names));
     steps.addAll(apis.plan(api, haveApi));
     String sourceArn = haveApi.map(a -> account.executeApiArn(a.api().apiId())).orElse(null);
-    steps.add(
-        sourceArn == null
-            ? PlanStep.create("permission", function.name() + ":" + ResourceNames.ALIAS + " " + names.permissionStatement())
-            : permissions.plan(function.name(), names.permissionStatement(), sourceArn, havePermission));
+    steps.add(permissions.plan(function.name(), names.permissionStatement(), sourceArn, havePermission));
     return new Plan(steps, new Snapshot(names, account, secret, role, haveRole, function, haveFunction, api, haveApi, havePermission));
   }
 

@@ -35,10 +35,15 @@ public final class InvokePermission {
     return Optional.empty();
   }
 
+  /** {@code sourceArn} is null when the API does not exist yet. */
   public PlanStep plan(String function, String statementId, String sourceArn, Optional<String> have) {
     String name = function + ":" + ResourceNames.ALIAS + " " + statementId;
     if (have.isEmpty()) {
       return PlanStep.create("permission", name);
+    }
+    if (sourceArn == null) {
+      // The API is new, so no existing statement can name it.
+      return new PlanStep("permission", name, Action.UPDATE, java.util.List.of("source ARN " + have.get() + " -> the new API"));
     }
     return have.get().equals(sourceArn)
         ? PlanStep.unchanged("permission", name)
@@ -50,7 +55,11 @@ public final class InvokePermission {
       if (have.get().equals(sourceArn)) {
         return;
       }
-      aws.lambda().removePermission(r -> r.functionName(function).qualifier(ResourceNames.ALIAS).statementId(statementId));
+      try {
+        aws.lambda().removePermission(r -> r.functionName(function).qualifier(ResourceNames.ALIAS).statementId(statementId));
+      } catch (ResourceNotFoundException gone) {
+        // already removed: adding it again is all that is left
+      }
     }
     aws.lambda()
         .addPermission(

@@ -88,7 +88,7 @@ public final class MotoServer implements BeforeAllCallback, BeforeEachCallback {
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  private static final class Instance implements ExtensionContext.Store.CloseableResource {
+  private static final class Instance implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     private final Process process;
     private final URI endpoint;
 

@@ -102,11 +102,12 @@ public final class DeployCommand implements Callable<Integer> {
       Deployment.Plan plan = deployment.plan(deploySpec);
       var report = new DeployReport(ctx, plan, global.json());
       if (dryRun) {
-        report.printPlan(out, true);
+        report.printPlan(out);
         return ExitCodes.OK;
       }
       if (!global.json()) {
-        report.printPlan(err, false);
+        long changes = plan.steps().stream().filter(PlanStep::mutates).count();
+        println(err, "Deploying " + ctx.names().name() + " in " + ctx.location().region() + (changes == 0 ? ": no changes." : ": " + changes + " of " + plan.steps().size() + " resources to create or update."));
       }
       Deployment.Result result = deployment.apply(plan, line -> println(err, line));
       ctx.config()
@@ -143,14 +144,14 @@ public final class DeployCommand implements Callable<Integer> {
 
   /** How deploy prints its plan and its result, in text or JSON. */
   private record DeployReport(AwsContext ctx, Deployment.Plan plan, boolean json) {
-    void printPlan(PrintWriter w, boolean dryRun) {
+    void printPlan(PrintWriter w) {
       if (json) {
         var o = Json.object().put("name", ctx.names().name()).put("region", ctx.location().region()).put("dryRun", true).put("changes", plan.changes());
         o.set("plan", Json.steps(plan.steps()));
         Json.print(w, o);
         return;
       }
-      w.println((dryRun ? "Plan" : "Deploying") + " " + ctx.names().name() + " in " + ctx.location().region() + (plan.changes() ? ":" : ": no changes."));
+      w.println("Plan for " + ctx.names().name() + " in " + ctx.location().region() + (plan.changes() ? ":" : ": no changes."));
       for (PlanStep s : plan.steps()) {
         w.println(String.format("  %-9s %-11s %s%s", s.action().label(), s.resource(), s.name(), s.changes().isEmpty() ? "" : " (" + String.join("; ", s.changes()) + ")"));
       }

@@ -22,10 +22,8 @@ import software.amazon.awssdk.services.lambda.model.Architecture;
     name = "deploy",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    description = {
-      "Create or update the IAM role, the Lambda function (version and alias 'live') and the HTTP API;",
-      "wait until they are ready; print the URL. Running it again with the same inputs changes nothing."
-    },
+    description =
+        "Create or update the IAM role, the Lambda function (version and alias 'live') and the HTTP API; wait until they are ready; print the URL. Running it again with the same inputs changes nothing.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:Deployed, or nothing to change.",
@@ -107,6 +105,9 @@ public final class DeployCommand implements Callable<Integer> {
       }
       if (!global.json()) {
         long changes = plan.steps().stream().filter(PlanStep::mutates).count();
+        if (global.verbose) {
+          report.printPlan(err);
+        }
         println(err, "Deploying " + ctx.names().name() + " in " + ctx.location().region() + (changes == 0 ? ": no changes." : ": " + changes + " of " + plan.steps().size() + " resources to create or update."));
       }
       Deployment.Result result = deployment.apply(plan, line -> println(err, line));

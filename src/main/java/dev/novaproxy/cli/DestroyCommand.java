@@ -18,11 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "destroy",
     mixinStandardHelpOptions = true,
-    description = {
-      "Delete what deploy created, in reverse order: the HTTP API, the permission, the alias and versions",
-      "with the function, the role's policies and the role. The secret is kept unless --delete-secret.",
-      "Asks for confirmation on a terminal; needs --yes otherwise. Running it twice is fine."
-    },
+    description =
+        "Delete what deploy created, in reverse order: the HTTP API, the permission, the alias and versions with the function, the role's policies and the role. The secret is kept unless --delete-secret. Asks for confirmation on a terminal; needs --yes otherwise. Running it twice is fine.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:Deleted, or nothing was there.", "1:The operation failed (re-run to finish).", "2:Usage error, or not confirmed.", "5:AWS credentials, region or permission problem."})
 public final class DestroyCommand implements Callable<Integer> {

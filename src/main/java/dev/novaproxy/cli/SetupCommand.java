@@ -16,11 +16,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "setup",
     mixinStandardHelpOptions = true,
-    description = {
-      "Store the Nova API key in AWS Secrets Manager (created, or given a new value), tag it, print its ARN,",
-      "and save the region, name and secret name in the config file. The key is read from a hidden prompt",
-      "(asked twice) or from standard input with --api-key-stdin; never from an argument."
-    },
+    description =
+        "Store the Nova API key in AWS Secrets Manager (created, or given a new value), tag it, print its ARN, and save the region, name and secret name in the config file. The key is read from a hidden prompt (asked twice) or from standard input with --api-key-stdin; never from an argument.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:Stored.", "1:The operation failed.", "2:Usage error, or an empty key (nothing stored).", "5:AWS credentials, region or permission problem."})
 public final class SetupCommand implements Callable<Integer> {

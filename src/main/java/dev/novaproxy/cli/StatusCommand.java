@@ -18,11 +18,8 @@ import picocli.CommandLine.Spec;
     name = "status",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    description = {
-      "Show each resource of the deployment (present or missing, state, version, last change) and the URL.",
-      "With --smoke, also call GET /health and one real chat turn through the URL; with --smoke --url,",
-      "check that URL only, without reading AWS (for a pipeline, or a local 'serve')."
-    },
+    description =
+        "Show each resource of the deployment (present or missing, state, version, last change) and the URL. With --smoke, also call GET /health and one real chat turn through the URL; with --smoke --url, check that URL only, without reading AWS (for a pipeline, or a local 'serve').",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:Everything is deployed (and, with --smoke, answers).",

@@ -20,14 +20,15 @@ public final class Teardown {
   /** Returns one step per resource: delete when it was deleted, unchanged when it was not there. */
   public List<PlanStep> run(ResourceNames names, String secretName, boolean deleteSecret, Progress progress) {
     List<PlanStep> done = new ArrayList<>();
-    done.add(step(progress, "api", names.api(), () -> new HttpApi(aws).delete(names)));
+    done.add(step(progress, "api", names.api(), " (with its integration, routes and stage)", () -> new HttpApi(aws).delete(names)));
 
     var functions = new ProxyFunction(aws, Backoff.iamPropagation());
     done.add(
         step(
             progress,
             "function",
-            names.function() + " (with its permission, alias and versions)",
+            names.function(),
+            " (with its permission, alias and versions)",
             () -> {
               var fn = functions.read(names.function());
               if (fn.isPresent() && !names.owns(fn.get().tags())) {
@@ -41,7 +42,8 @@ public final class Teardown {
         step(
             progress,
             "role",
-            names.role() + " (with its policies)",
+            names.role(),
+            " (with its policies)",
             () -> {
               var role = roles.read(names.role(), names.rolePolicy());
               if (role.isPresent() && !names.owns(role.get().tags())) {
@@ -51,14 +53,14 @@ public final class Teardown {
             }));
 
     if (deleteSecret) {
-      done.add(step(progress, "secret", secretName, () -> new ApiKeySecret(aws).delete(secretName)));
+      done.add(step(progress, "secret", secretName, "", () -> new ApiKeySecret(aws).delete(secretName)));
     } else {
       progress.line("  secret " + secretName + ": kept (pass --delete-secret to delete it)");
     }
     return done;
   }
 
-  private static PlanStep step(Progress progress, String kind, String name, BooleanSupplier delete) {
+  private static PlanStep step(Progress progress, String kind, String name, String with, BooleanSupplier delete) {
     long start = System.nanoTime();
     boolean deleted;
     try {
@@ -69,7 +71,7 @@ public final class Teardown {
       throw new StepClock.StepFailedException(kind + " " + name, e);
     }
     if (deleted) {
-      progress.line(String.format("  %s %s: deleted (%.1f s)", kind, name, (System.nanoTime() - start) / 1e9));
+      progress.line(String.format("  %s %s%s: deleted (%.1f s)", kind, name, with, (System.nanoTime() - start) / 1e9));
       return new PlanStep(kind, name, Action.DELETE, List.of());
     }
     progress.line("  " + kind + " " + name + ": not found");

@@ -158,7 +158,7 @@ class AwsCommandsTest {
     CliRun destroy = CliRun.run(args("destroy", "--yes"));
     assertThat(destroy.exitCode()).as("%s", destroy).isZero();
     assertThat(destroy.out()).contains("Destroyed novaproxy in us-east-1.");
-    assertThat(destroy.err()).contains("api novaproxy: deleted").contains("secret backend/NovaApiKey: kept");
+    assertThat(destroy.err()).contains("api novaproxy (with its integration, routes and stage): deleted").contains("secret backend/NovaApiKey: kept");
     assertThat(aws.apis().getApis().items()).isEmpty();
     assertThat(aws.lambda().listFunctions().functions()).isEmpty();
     assertThat(aws.iam().listRoles().roles()).isEmpty();

@@ -8,62 +8,38 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.novaproxy.testing.CliRun;
 import dev.novaproxy.testing.FakeNova;
+import dev.novaproxy.testing.RunningProxy;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code status --smoke --url} against a real loopback server: a small JDK HTTP server answers
- * /health itself and passes /chat on to the fake Nova, the way the proxy does.
+ * {@code status --smoke --url} against real loopback servers: the local proxy in front of the fake
+ * Nova, and a small JDK HTTP server for a failing /health (the real proxy's never fails).
  */
 class StatusSmokeTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private FakeNova nova;
   private HttpServer proxy;
   private volatile int healthStatus = 200;
 
   @BeforeEach
   void start() throws IOException {
-    nova = FakeNova.start();
     proxy = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    HttpClient http = HttpClient.newHttpClient();
     proxy.createContext(
         "/health",
         ex -> reply(ex, healthStatus, healthStatus == 200 ? "{\"status\":\"ok\",\"version\":\"test\"}" : "{\"error\":{\"message\":\"down for tests\"}}"));
-    proxy.createContext(
-        "/chat",
-        ex -> {
-          try {
-            byte[] body = ex.getRequestBody().readAllBytes();
-            HttpResponse<String> r =
-                http.send(
-                    HttpRequest.newBuilder(nova.baseUrl().resolve("/v1/chat/completions"))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            reply(ex, r.statusCode(), r.body());
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            reply(ex, 500, "{}");
-          }
-        });
     proxy.start();
   }
 
   @AfterEach
   void stop() {
     proxy.stop(0);
-    nova.close();
   }
 
   private static void reply(HttpExchange ex, int status, String body) throws IOException {
@@ -79,16 +55,30 @@ class StatusSmokeTest {
   }
 
   @Test
-  void should_pass_when_health_and_one_chat_turn_answer() throws Exception {
-    CliRun r = CliRun.run("status", "--smoke", "--url", url(), "-o", "json");
-    assertThat(r.exitCode()).as("%s", r).isZero();
-    JsonNode smoke = JSON.readTree(r.out()).get("smoke");
-    assertThat(smoke.get("healthy").asBoolean()).isTrue();
-    assertThat(smoke.get("checks")).extracting(c -> c.get("name").asText()).containsExactly("health", "chat");
-    assertThat(smoke.get("checks")).allMatch(c -> c.get("status").asInt() == 200 && c.get("ok").asBoolean());
-    // One real chat turn reached the upstream.
-    assertThat(nova.chatRequests()).hasSize(1);
-    assertThat(nova.chatRequests().get(0).json().at("/messages/0/content").asText()).isEqualTo("Reply with the word OK.");
+  void should_pass_against_the_real_local_proxy() throws Exception {
+    try (RunningProxy real = RunningProxy.start()) {
+      CliRun r = CliRun.run("status", "--smoke", "--url", real.server.baseUrl().toString(), "-o", "json");
+      assertThat(r.exitCode()).as("%s", r).isZero();
+      JsonNode smoke = JSON.readTree(r.out()).get("smoke");
+      assertThat(smoke.get("healthy").asBoolean()).isTrue();
+      assertThat(smoke.get("checks")).extracting(c -> c.get("name").asText()).containsExactly("health", "chat");
+      assertThat(smoke.get("checks")).allMatch(c -> c.get("status").asInt() == 200 && c.get("ok").asBoolean());
+      // One real chat turn went through the proxy to the upstream, with the key the proxy holds.
+      assertThat(real.nova.chatRequests()).hasSize(1);
+      assertThat(real.nova.chatRequests().get(0).json().at("/messages/0/content").asText()).isEqualTo("Reply with the word OK.");
+      assertThat(r.out() + r.err()).doesNotContain(RunningProxy.KEY);
+    }
+  }
+
+  @Test
+  void should_exit_4_when_the_chat_turn_fails() {
+    try (RunningProxy real = RunningProxy.start()) {
+      real.nova.enqueue(FakeNova.Reply.json(500, "{\"error\":{\"message\":\"model exploded\",\"type\":\"server_error\"}}"));
+      CliRun r = CliRun.run("status", "--smoke", "--url", real.server.baseUrl() + "/chat");
+      assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.UNHEALTHY);
+      assertThat(r.out()).contains("health ok").contains("chat   FAIL").containsPattern("HTTP 5\\d\\d");
+      assertThat(r.err()).contains("Unhealthy: a smoke check failed");
+    }
   }
 
   @Test
@@ -97,15 +87,6 @@ class StatusSmokeTest {
     CliRun r = CliRun.run("status", "--smoke", "--url", url());
     assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.UNHEALTHY);
     assertThat(r.out()).contains("health FAIL").contains("HTTP 503: down for tests");
-    assertThat(r.err()).contains("Unhealthy: a smoke check failed");
-  }
-
-  @Test
-  void should_exit_4_when_the_chat_turn_fails() {
-    nova.enqueue(FakeNova.Reply.json(500, "{\"error\":{\"message\":\"model exploded\",\"type\":\"server_error\"}}"));
-    CliRun r = CliRun.run("status", "--smoke", "--url", url());
-    assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.UNHEALTHY);
-    assertThat(r.out()).contains("health ok").contains("chat   FAIL").contains("HTTP 500: model exploded");
   }
 
   @Test

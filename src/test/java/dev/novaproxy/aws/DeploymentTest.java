@@ -33,7 +33,8 @@ import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
  * Deploys against moto and checks what moto then holds. Known moto gaps designed around here:
  * SnapStart comes back stubbed as "None" (so idempotency is checked with SnapStart off, and the
  * SnapStart request is checked as sent), UpdateStage is not implemented (no test changes the
- * throttling of an existing stage), and invoking a function runs nothing.
+ * throttling of an existing stage), UpdateFunctionCode ignores Architectures and RemovePermission
+ * ignores the alias (checked as sent, or avoided), and invoking a function runs nothing.
  */
 @ExtendWith(MotoServer.class)
 class DeploymentTest {
@@ -222,6 +223,27 @@ class DeploymentTest {
     String apiId = new HttpApi(aws).find(new ResourceNames("novaproxy")).orElseThrow().apiId();
     assertThat(aws.apis().getApi(x -> x.apiId(apiId)).corsConfiguration().allowOrigins())
         .containsExactlyInAnyOrder("https://app.example.com", "https://other.example.com");
+  }
+
+  @Test
+  void should_remove_cors_and_move_architecture_when_asked() throws Exception {
+    Path v1 = TestZip.write(dir, "v1");
+    deploy(spec(v1, false, 512, List.of("https://app.example.com")));
+    aws.calls().clear();
+    var x86 = spec(v1, false, 512, List.of());
+    x86 = new Deployment.Spec(x86.names(), x86.secretName(), x86.artifact(), Architecture.X86_64, 512, 30, false, x86.proxy(), 7.5, 15);
+    deploy(x86);
+    assertThat(aws.calls().mutatingCalls())
+        .extracting(AwsCallLog.Call::operation)
+        .containsExactly("UpdateFunctionCode", "UpdateFunctionConfiguration", "PublishVersion", "UpdateAlias", "DeleteCorsConfiguration");
+    String apiId = new HttpApi(aws).find(new ResourceNames("novaproxy")).orElseThrow().apiId();
+    var cors = aws.apis().getApi(x -> x.apiId(apiId)).corsConfiguration();
+    assertThat(cors == null || cors.allowOrigins().isEmpty()).as("CORS removed: %s", cors).isTrue();
+    // moto ignores Architectures on UpdateFunctionCode (another gap), so check what was sent.
+    var update =
+        (software.amazon.awssdk.services.lambda.model.UpdateFunctionCodeRequest)
+            aws.calls().calls().stream().filter(c -> c.operation().equals("UpdateFunctionCode")).findFirst().orElseThrow().request();
+    assertThat(update.architectures()).containsExactly(Architecture.X86_64);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.novaproxy.cli;
 
+import dev.novaproxy.aws.AwsClients;
 import dev.novaproxy.local.LocalProxyServer;
 import dev.novaproxy.proxy.AccessLog;
 import dev.novaproxy.proxy.ProxyHandler;
@@ -131,7 +132,9 @@ public final class ServeCommand implements Callable<Integer> {
       return () -> key;
     }
     if (secretName != null) {
-      return new SecretsManagerSource(secretName, () -> SecretsClients.build(global));
+      // Region, profile and endpoint resolved the same way as for setup and deploy.
+      AwsContext aws = AwsContext.resolve(global, secretName);
+      return new SecretsManagerSource(aws.secretName(), () -> new AwsClients(aws.location()).secrets());
     }
     if (HiddenInput.available()) {
       String key = HiddenInput.read("Nova API key (input hidden): ", "set NOVA_API_KEY or pass --secret-name");

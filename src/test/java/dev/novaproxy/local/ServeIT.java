@@ -1,0 +1,164 @@
+package dev.novaproxy.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.novaproxy.testing.FakeNova;
+import dev.novaproxy.testing.FakeNova.Reply;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code novaproxy serve} as a user runs it: the launcher script, a separate JVM, the key in the
+ * environment, and Ctrl-C (SIGTERM here) to stop.
+ */
+class ServeIT {
+  private static final String KEY = "sk-serve-IT-key-never-in-argv-81aa";
+  private static final String HELLO = "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+
+  private FakeNova nova;
+  private final List<Process> processes = new ArrayList<>();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final Map<Process, Path> errors = new java.util.HashMap<>();
+
+  private String stderr(Process p) throws IOException {
+    return Files.readString(errors.get(p));
+  }
+
+  @BeforeEach
+  void upstream() {
+    nova = FakeNova.start().requireKey(KEY);
+  }
+
+  @AfterEach
+  void stop() {
+    processes.forEach(Process::destroyForcibly);
+    nova.close();
+  }
+
+  private Process serve(Map<String, String> env, String... args) throws IOException {
+    Path launcher = Path.of(System.getProperty("novaproxy.dist"), "novaproxy");
+    List<String> command = new ArrayList<>(List.of(launcher.toString(), "serve"));
+    command.addAll(List.of(args));
+    // stderr to a file: destroy() closes the process's pipes, and the log must be read after.
+    Path err = Files.createTempFile("serve", ".err");
+    errors.put(null, err);
+    ProcessBuilder pb =
+        new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE).redirectError(err.toFile());
+    pb.environment().remove("NOVA_API_KEY");
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    p.getOutputStream().close(); // no terminal, no input: as under CI
+    processes.add(p);
+    errors.put(p, errors.remove(null));
+    return p;
+  }
+
+  /** Reads stdout until the line with the URL. */
+  private URI listeningUrl(Process p) throws IOException {
+    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    for (String line = out.readLine(); line != null; line = out.readLine()) {
+      int at = line.indexOf("listening on ");
+      if (at >= 0) {
+        return URI.create(line.substring(at + "listening on ".length()).trim());
+      }
+    }
+    throw new AssertionError("serve never said where it listens; stderr: " + stderr(p));
+  }
+
+  private HttpResponse<String> post(URI base) {
+    try {
+      return http.send(
+          HttpRequest.newBuilder(base.resolve("/chat"))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(HELLO))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void should_serve_with_the_key_from_the_environment_and_finish_requests_in_flight_on_sigterm() throws Exception {
+    Process p = serve(Map.of("NOVA_API_KEY", KEY), "--port", "0", "--upstream-url", nova.baseUrl().toString());
+    URI base = listeningUrl(p);
+    assertThat(post(base).statusCode()).isEqualTo(200);
+
+    // The key is in the environment only: never in the process list.
+    Process ps = new ProcessBuilder("ps", "-eo", "args").start();
+    String processList = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    ps.waitFor();
+    assertThat(processList).contains("serve").doesNotContain(KEY);
+
+    nova.enqueue(Reply.slow(Duration.ofMillis(1500)));
+    CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> post(base));
+    Thread.sleep(500);
+    p.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the JVM runs the shutdown hook
+    assertThat(inFlight.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    String log = stderr(p);
+    assertThat(log).contains("\"status\":200").doesNotContain(KEY);
+  }
+
+  @Test
+  void should_say_the_port_is_taken_in_one_line() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Process p = serve(Map.of("NOVA_API_KEY", KEY), "--port", Integer.toString(taken.getLocalPort()));
+      assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      String err = stderr(p);
+      assertThat(p.exitValue()).isEqualTo(1);
+      assertThat(err.strip().lines()).hasSize(1);
+      assertThat(err).contains("--port").contains(Integer.toString(taken.getLocalPort()));
+    }
+  }
+
+  @Test
+  void should_ask_for_a_key_source_when_there_is_none_and_no_terminal() throws Exception {
+    Process p = serve(Map.of(), "--port", "0");
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    String err = stderr(p);
+    assertThat(p.exitValue()).isEqualTo(2);
+    assertThat(err.strip().lines()).hasSize(1);
+    assertThat(err).contains("NOVA_API_KEY").contains("--secret-name");
+  }
+
+  @Test
+  void should_reject_bad_flags_with_exit_code_2() throws Exception {
+    for (String[] args : List.of(new String[] {"--port", "eighty"}, new String[] {"--upstream-url", "ftp://nova"}, new String[] {"--allow-origin", "app.example.com/path"})) {
+      Process p = serve(Map.of("NOVA_API_KEY", KEY), args);
+      assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      String err = stderr(p);
+      assertThat(p.exitValue()).as(String.join(" ", args) + ": " + err).isEqualTo(2);
+      assertThat(err).startsWith("novaproxy: ");
+    }
+  }
+
+  @Test
+  void launcher_should_work_through_a_symlink_from_another_directory() throws Exception {
+    Path dir = Files.createTempDirectory("np-link");
+    Path link = dir.resolve("novaproxy");
+    Files.createSymbolicLink(link, Path.of(System.getProperty("novaproxy.dist"), "novaproxy").toAbsolutePath());
+    Process p = new ProcessBuilder(link.toString(), "--version").directory(Path.of("/").toFile()).start();
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).startsWith("novaproxy ");
+    assertThat(p.exitValue()).isZero();
+  }
+}

@@ -1,15 +1,151 @@
 package dev.novaproxy.cli;
 
+import dev.novaproxy.local.LocalProxyServer;
+import dev.novaproxy.proxy.AccessLog;
+import dev.novaproxy.proxy.ProxyHandler;
+import dev.novaproxy.proxy.ProxySettings;
+import dev.novaproxy.proxy.SecretSource;
+import dev.novaproxy.secrets.SecretsManagerSource;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.URI;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the proxy on this machine.")
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    headerHeading = "",
+    header = "Run the proxy on this machine.",
+    description = {
+      "Runs the same proxy as the deployed Lambda, on this machine: POST /chat and",
+      "/v1/chat/completions, GET /v1/models and /health. Streams answers as they arrive.",
+      "The Nova key comes from NOVA_API_KEY, else from Secrets Manager with --secret-name,",
+      "else from a hidden prompt. One JSON log line per request goes to stderr.",
+      ""
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  novaproxy serve                                  ask for the key, listen on 127.0.0.1:8080",
+      "  novaproxy serve --secret-name backend/NovaApiKey --region us-east-1",
+      "  novaproxy serve --port 9000 --allow-origin http://localhost:5173 --max-tokens-cap 1024",
+      "  curl -s localhost:8080/chat -H 'content-type: application/json' \\",
+      "       -d '{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'"
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:Stopped cleanly.", "1:Could not start (port taken, no key).", "2:Usage error."})
 public final class ServeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
   @Mixin GlobalOptions global;
+  @Mixin PolicyOptions policy;
+
+  @Option(names = "--host", paramLabel = "ADDRESS", description = "Address to listen on (default: 127.0.0.1).")
+  String host = "127.0.0.1";
+
+  @Option(names = "--port", paramLabel = "PORT", description = "Port to listen on; 0 picks a free one (default: 8080).")
+  int port = 8080;
+
+  @Option(
+      names = "--upstream-url",
+      paramLabel = "URL",
+      description = "The Nova API base URL (default: " + "https://api.nova.amazon.com/v1" + ").")
+  URI upstreamUrl;
+
+  @Option(
+      names = "--secret-name",
+      paramLabel = "NAME",
+      description = "Read the key from this Secrets Manager secret (when NOVA_API_KEY is not set).")
+  String secretName;
+
+  @Option(names = "--timeout", paramLabel = "SECONDS", description = "Total time to wait for Nova (default: 28).")
+  Integer timeoutSeconds;
+
+  @Option(names = "--log-content", description = "Also log messages and answers (off by default: they may be private).")
+  boolean logContent;
+
+  @Option(names = "--quiet", description = "No request log lines.")
+  boolean quiet;
 
   @Override
-  public Integer call() {
-    return NotBuiltYet.report("serve");
+  public Integer call() throws Exception {
+    ProxySettings settings = settings();
+    SecretSource key = keySource();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    AccessLog log = quiet ? AccessLog.discarding() : new AccessLog(line -> { synchronized (err) { err.println(line); err.flush(); } }, logContent);
+    LocalProxyServer server;
+    try {
+      server = LocalProxyServer.start(new ProxyHandler(settings, key, log), host, port);
+    } catch (BindException e) {
+      throw CliException.failure(
+          "Cannot listen on " + host + ":" + port + " (" + e.getMessage() + "); choose another with --port.", e);
+    } catch (IOException e) {
+      throw CliException.failure("Cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              server.shutdown(Duration.ofSeconds(30));
+              stopped.countDown();
+            },
+            "novaproxy-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    out.println("novaproxy " + dev.novaproxy.proxy.Version.current() + " listening on " + server.baseUrl());
+    out.println("  POST " + server.baseUrl() + "/chat   (Ctrl-C stops; requests in flight finish first)");
+    out.flush();
+    stopped.await();
+    return ExitCodes.OK;
+  }
+
+  ProxySettings settings() {
+    ProxySettings s = ProxySettings.defaults().withPolicy(policy.toPolicy()).withLogContent(logContent);
+    URI upstream = upstreamUrl != null ? upstreamUrl : envUri("NOVA_UPSTREAM_URL");
+    if (upstream != null) {
+      if (upstream.getScheme() == null || !upstream.getScheme().matches("https?") || upstream.getHost() == null) {
+        throw CliException.usage("--upstream-url must be an http(s) URL such as https://api.nova.amazon.com/v1, not '" + upstream + "'.");
+      }
+      s = s.withUpstream(upstream);
+    }
+    if (timeoutSeconds != null) {
+      if (timeoutSeconds < 1 || timeoutSeconds > 900) {
+        throw CliException.usage("--timeout must be between 1 and 900 seconds.");
+      }
+      s = s.withTotalTimeout(Duration.ofSeconds(timeoutSeconds));
+    }
+    return s;
+  }
+
+  private SecretSource keySource() {
+    String env = System.getenv("NOVA_API_KEY");
+    if (env != null && !env.isBlank()) {
+      String key = env.strip();
+      return () -> key;
+    }
+    if (secretName != null) {
+      return new SecretsManagerSource(secretName, () -> SecretsClients.build(global));
+    }
+    if (HiddenInput.available()) {
+      String key = HiddenInput.read("Nova API key (input hidden): ", "set NOVA_API_KEY or pass --secret-name");
+      if (key.isEmpty()) {
+        throw CliException.usage("No key was entered; set NOVA_API_KEY or pass --secret-name.");
+      }
+      return () -> key;
+    }
+    throw CliException.usage(
+        "No Nova API key: set NOVA_API_KEY, pass --secret-name NAME, or run on a terminal to be asked.");
+  }
+
+  private static URI envUri(String name) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? null : URI.create(v.trim());
   }
 }

@@ -92,6 +92,16 @@ public final class ProxyException extends RuntimeException {
     return new ProxyException(504, "upstream_error", "upstream_timeout", null, message);
   }
 
+  /** The proxy cannot read its own Nova key: the operator's problem, not the client's. */
+  public static ProxyException secretUnavailable(String why) {
+    return new ProxyException(
+        502,
+        "upstream_error",
+        "secret_unavailable",
+        null,
+        "The proxy cannot read its Nova API key (" + why + "); the operator must check the secret.");
+  }
+
   public static ProxyException internal(String message) {
     return new ProxyException(500, "server_error", "internal_error", null, message);
   }

@@ -1,0 +1,100 @@
+package dev.novaproxy.lambda;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.novaproxy.proxy.AccessLog;
+import dev.novaproxy.proxy.ProxyHandler;
+import dev.novaproxy.proxy.ProxyRequest;
+import dev.novaproxy.proxy.ProxyResponse;
+import dev.novaproxy.proxy.ProxySettings;
+import dev.novaproxy.proxy.SecretSource;
+import dev.novaproxy.secrets.SecretsManagerSource;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/**
+ * The Lambda entry point: an API Gateway HTTP API (payload 2.0) event in, the proxy core, a
+ * response out. HTTP APIs cannot stream, so a streamed answer is collected whole and returned as
+ * one {@code text/event-stream} body.
+ */
+public final class LambdaHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+  private final ProxyHandler proxy;
+
+  /** The constructor Lambda calls: settings from the function's environment. */
+  public LambdaHandler() {
+    this(System.getenv(), defaultSecretSource(System.getenv()));
+  }
+
+  public LambdaHandler(Map<String, String> env, SecretSource key) {
+    // Created once per container (and captured by a SnapStart snapshot); the key is fetched on
+    // the first request, never here.
+    ProxySettings settings = ProxySettings.fromEnvironment(env);
+    this.proxy = new ProxyHandler(settings, key, new AccessLog(System.out::println, settings.logContent()));
+  }
+
+  private static SecretSource defaultSecretSource(Map<String, String> env) {
+    String name = env.getOrDefault(ProxySettings.ENV_SECRET_NAME, ProxySettings.DEFAULT_SECRET_NAME);
+    return new SecretsManagerSource(
+        name, () -> SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build());
+  }
+
+  @Override
+  public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+    ProxyResponse response = proxy.handle(toRequest(event));
+    return toResponse(response);
+  }
+
+  static ProxyRequest toRequest(APIGatewayV2HTTPEvent event) {
+    String method = "GET";
+    if (event.getRequestContext() != null && event.getRequestContext().getHttp() != null) {
+      method = event.getRequestContext().getHttp().getMethod();
+    }
+    Map<String, String> headers = event.getHeaders() == null ? Map.of() : event.getHeaders();
+    byte[] body;
+    if (event.getBody() == null) {
+      body = new byte[0];
+    } else if (event.getIsBase64Encoded()) {
+      try {
+        body = Base64.getDecoder().decode(event.getBody());
+      } catch (IllegalArgumentException e) {
+        body = new byte[0];
+      }
+    } else {
+      body = event.getBody().getBytes(StandardCharsets.UTF_8);
+    }
+    String path = event.getRawPath() == null ? "/" : event.getRawPath();
+    return new ProxyRequest(method, path, headers, body);
+  }
+
+  static APIGatewayV2HTTPResponse toResponse(ProxyResponse response) {
+    byte[] body;
+    if (response.streaming()) {
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
+      try {
+        response.stream().writeTo(all::write);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // cannot happen: the sink is in memory
+      }
+      body = all.toByteArray();
+    } else {
+      body = response.body();
+    }
+    Map<String, String> headers = new HashMap<>();
+    response.headers().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v));
+    return APIGatewayV2HTTPResponse.builder()
+        .withStatusCode(response.status())
+        .withHeaders(headers)
+        .withBody(new String(body, StandardCharsets.UTF_8))
+        .withIsBase64Encoded(false)
+        .build();
+  }
+}

@@ -1,0 +1,63 @@
+package dev.novaproxy.proxy;
+
+import java.util.List;
+
+/**
+ * Which browser origins may call the proxy. A request from another origin is refused before it
+ * reaches Nova: the browser would hide the answer anyway, but the tokens would still be spent.
+ */
+final class Cors {
+  static final String ALLOWED_HEADERS = "content-type, x-request-id";
+  static final String ALLOWED_METHODS = "GET, POST, OPTIONS";
+
+  private final List<String> origins;
+  private final boolean any;
+
+  Cors(List<String> origins) {
+    this.origins = origins;
+    this.any = origins.contains("*");
+  }
+
+  /** True for requests without an Origin (not from a browser) and for allowed origins. */
+  boolean allows(String origin) {
+    return origin == null || any || origins.contains(origin);
+  }
+
+  /** Adds the CORS response headers for an allowed browser origin. */
+  void decorate(ProxyResponse response, String origin) {
+    if (origin == null || !allows(origin)) {
+      return;
+    }
+    if (any) {
+      response.header("Access-Control-Allow-Origin", "*");
+    } else {
+      response.header("Access-Control-Allow-Origin", origin);
+      response.header("Vary", "Origin");
+    }
+    response.header("Access-Control-Expose-Headers", "x-request-id, retry-after");
+  }
+
+  /** The answer to a preflight OPTIONS request. */
+  ProxyResponse preflight(String origin) {
+    if (origin == null || !allows(origin)) {
+      return ErrorBodies.response(forbidden(origin));
+    }
+    ProxyResponse r = ProxyResponse.empty(204);
+    decorate(r, origin);
+    r.header("Access-Control-Allow-Methods", ALLOWED_METHODS);
+    r.header("Access-Control-Allow-Headers", ALLOWED_HEADERS);
+    r.header("Access-Control-Max-Age", "600");
+    return r;
+  }
+
+  static ProxyException forbidden(String origin) {
+    return new ProxyException(
+        403,
+        "invalid_request_error",
+        "origin_not_allowed",
+        null,
+        origin == null
+            ? "A CORS preflight needs an Origin header."
+            : "Origin " + origin + " is not allowed to call this proxy; the operator can allow it with --allow-origin.");
+  }
+}

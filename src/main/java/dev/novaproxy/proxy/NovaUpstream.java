@@ -1,0 +1,317 @@
+package dev.novaproxy.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Talks to Nova: adds the key, sends, and turns every way an upstream can fail into a
+ * {@link ProxyException} the client can act on. Nova's own answers (and its 4xx errors) pass
+ * through unchanged.
+ */
+final class NovaUpstream {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpClient http;
+  private final ProxySettings settings;
+  private final CachedSecret secret;
+  private final URI chatUri;
+  private final URI modelsUri;
+
+  NovaUpstream(HttpClient http, ProxySettings settings, CachedSecret secret) {
+    this.http = http;
+    this.settings = settings;
+    this.secret = secret;
+    String base = settings.upstreamUrl().toString().replaceAll("/+$", "");
+    this.chatUri = URI.create(base + "/chat/completions");
+    this.modelsUri = URI.create(base + "/models");
+  }
+
+  /** One HTTP client per process: its connection pool is what keeps the added latency low. */
+  static HttpClient newHttpClient(ProxySettings settings) {
+    boolean tls = "https".equalsIgnoreCase(settings.upstreamUrl().getScheme());
+    return HttpClient.newBuilder()
+        .connectTimeout(settings.connectTimeout())
+        .version(tls ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+  }
+
+  /** Forwards a validated chat request; a stream when the client asked and Nova streams. */
+  ProxyResponse chat(ValidatedRequest request, RequestRecord record) {
+    Deadline deadline = new Deadline(settings.totalTimeout());
+    byte[] body = request.body().toString().getBytes(StandardCharsets.UTF_8);
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(chatUri)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .header("Content-Type", "application/json")
+            .header("Accept", request.stream() ? "text/event-stream" : "application/json");
+    Upstream<Flow.Publisher<List<ByteBuffer>>> answer = send(builder, record, deadline);
+    HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = answer.response();
+    String type = response.headers().firstValue("content-type").orElse("");
+    if (response.statusCode() == 200 && type.startsWith("text/event-stream")) {
+      return ProxyResponse.eventStream(new StreamRelay(response.body(), settings.totalTimeout(), record));
+    }
+    byte[] bytes = readAll(response.body(), deadline, record);
+    record.upstreamNanos = System.nanoTime() - answer.startNanos();
+    return passThrough(response.statusCode(), type, bytes, record);
+  }
+
+  /** Nova's model list, filtered by the models the policy allows. */
+  ProxyResponse models(RequestRecord record) {
+    Deadline deadline = new Deadline(settings.totalTimeout());
+    HttpRequest.Builder builder = HttpRequest.newBuilder(modelsUri).GET().header("Accept", "application/json");
+    Upstream<Flow.Publisher<List<ByteBuffer>>> answer = send(builder, record, deadline);
+    HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = answer.response();
+    byte[] bytes = readAll(response.body(), deadline, record);
+    record.upstreamNanos = System.nanoTime() - answer.startNanos();
+    String type = response.headers().firstValue("content-type").orElse("");
+    ProxyResponse passed = passThrough(response.statusCode(), type, bytes, record);
+    Policy policy = settings.policy();
+    if (response.statusCode() != 200 || policy.allowedModels().isEmpty()) {
+      return passed;
+    }
+    try {
+      JsonNode root = JSON.readTree(bytes);
+      if (root instanceof ObjectNode object && root.path("data").isArray()) {
+        ArrayNode kept = JSON.createArrayNode();
+        for (JsonNode m : root.path("data")) {
+          if (policy.allowsModel(m.path("id").asText())) {
+            kept.add(m);
+          }
+        }
+        object.set("data", kept);
+        return ProxyResponse.json(200, JSON.writeValueAsBytes(object));
+      }
+    } catch (IOException e) {
+      // passThrough already proved it is JSON; fall through to the unfiltered answer
+    }
+    return passed;
+  }
+
+  private record Upstream<T>(HttpResponse<T> response, long startNanos) {}
+
+  /**
+   * Sends with the key, handling the two answers the proxy can fix itself: a 401 (the key was
+   * rotated: fetch it again, once) and a 429 with a short Retry-After (wait, once).
+   */
+  private Upstream<Flow.Publisher<List<ByteBuffer>>> send(
+      HttpRequest.Builder builder, RequestRecord record, Deadline deadline) {
+    builder.header("Accept-Encoding", "identity").header("x-request-id", record.requestId);
+    String key = secret.get();
+    boolean refreshed = false;
+    boolean waited = false;
+    long start = System.nanoTime();
+    while (true) {
+      record.upstreamAttempts++;
+      HttpRequest request = builder.copy().header("Authorization", "Bearer " + key).timeout(deadline.remaining()).build();
+      HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = exchange(request, deadline);
+      int status = response.statusCode();
+      if (status == 401 && !refreshed) {
+        discard(response);
+        refreshed = true;
+        String fresh = secret.refreshAfterRejection(key);
+        if (fresh != null) {
+          key = fresh;
+          continue;
+        }
+        throw keyRejected();
+      }
+      if (status == 401) {
+        discard(response);
+        throw keyRejected();
+      }
+      if (status == 429) {
+        Optional<Duration> retryAfter = retryAfter(response);
+        boolean shortWait =
+            retryAfter.isPresent()
+                && retryAfter.get().compareTo(settings.maxRetryAfter()) <= 0
+                && retryAfter.get().plusSeconds(1).compareTo(deadline.remaining()) < 0;
+        discard(response);
+        if (!waited && shortWait) {
+          waited = true;
+          sleep(retryAfter.get());
+          continue;
+        }
+        long seconds = Math.max(1, retryAfter.map(d -> (d.toMillis() + 999) / 1000).orElse(1L));
+        throw ProxyException.rateLimited(
+            "Nova is rate limiting requests; retry after " + seconds + " s.", seconds);
+      }
+      String encoding = response.headers().firstValue("content-encoding").orElse("identity");
+      if (!encoding.equalsIgnoreCase("identity")) {
+        discard(response);
+        throw ProxyException.badGateway("Nova answered with a body in '" + encoding + "' encoding, which the proxy did not ask for.");
+      }
+      return new Upstream<>(response, start);
+    }
+  }
+
+  private HttpResponse<Flow.Publisher<List<ByteBuffer>>> exchange(HttpRequest request, Deadline deadline) {
+    CompletableFuture<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> future =
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofPublisher());
+    try {
+      return future.get(deadline.remaining().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw timeout();
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw ProxyException.badGateway("The proxy was interrupted while waiting for Nova.");
+    } catch (ExecutionException e) {
+      throw transportFailure(e.getCause());
+    }
+  }
+
+  private ProxyException transportFailure(Throwable cause) {
+    if (cause instanceof HttpConnectTimeoutException) {
+      return ProxyException.gatewayTimeout("Could not connect to Nova within " + settings.connectTimeout().toSeconds() + " s.");
+    }
+    if (cause instanceof HttpTimeoutException) {
+      return timeout();
+    }
+    if (cause instanceof ConnectException) {
+      return ProxyException.badGateway("Could not connect to Nova at " + settings.upstreamUrl() + ".");
+    }
+    return ProxyException.badGateway(
+        "The connection to Nova failed before it answered (" + cause.getClass().getSimpleName() + ").");
+  }
+
+  private ProxyException timeout() {
+    return ProxyException.gatewayTimeout(
+        "Nova did not answer within " + settings.totalTimeout().toSeconds() + " s.");
+  }
+
+  private static ProxyException keyRejected() {
+    return new ProxyException(
+        502,
+        "upstream_error",
+        "upstream_key_rejected",
+        null,
+        "Nova rejected the proxy's API key; the operator must store a valid key (novaproxy setup).");
+  }
+
+  private byte[] readAll(Flow.Publisher<List<ByteBuffer>> body, Deadline deadline, RequestRecord record) {
+    HttpResponse.BodySubscriber<byte[]> subscriber = HttpResponse.BodySubscribers.ofByteArray();
+    body.subscribe(subscriber);
+    CompletableFuture<byte[]> future = subscriber.getBody().toCompletableFuture();
+    try {
+      return future.get(deadline.remaining().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw timeout();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ProxyException.badGateway("The proxy was interrupted while reading Nova's answer.");
+    } catch (ExecutionException e) {
+      throw ProxyException.badGateway(
+          "The connection to Nova broke while reading its answer (" + e.getCause().getClass().getSimpleName() + ").");
+    }
+  }
+
+  /**
+   * Nova's answer as it is when it is JSON and not a server error; otherwise a 502 saying what
+   * came back. A non-JSON body is never relayed: it may be a load balancer's page, not Nova.
+   */
+  private ProxyResponse passThrough(int status, String type, byte[] bytes, RequestRecord record) {
+    if (status >= 500) {
+      String detail = errorMessage(bytes);
+      throw ProxyException.badGateway(
+          "Nova answered " + status + (detail == null ? "." : ": " + detail));
+    }
+    JsonNode json;
+    try {
+      json = JSON.readTree(bytes);
+    } catch (IOException e) {
+      json = null;
+    }
+    if (json == null || !(json.isObject() || json.isArray())) {
+      throw ProxyException.badGateway(
+          "Nova answered " + status + " with a body that is not JSON" + (type.isEmpty() ? "." : " (" + type + ")."));
+    }
+    if (status == 200) {
+      JsonNode usage = json.get("usage");
+      if (usage != null && usage.isObject()) {
+        record.usage = usage;
+      }
+      if (record.contentOut != null) {
+        record.contentOut.append(json.path("choices").path(0).path("message").path("content").asText(""));
+      }
+    } else {
+      record.errorCode = "upstream_" + status;
+    }
+    return ProxyResponse.json(status, bytes);
+  }
+
+  private static String errorMessage(byte[] bytes) {
+    try {
+      JsonNode m = JSON.readTree(bytes).path("error").path("message");
+      if (m.isTextual()) {
+        String s = m.asText();
+        return s.length() > 300 ? s.substring(0, 300) + "…" : s;
+      }
+    } catch (IOException | RuntimeException e) {
+      // not JSON: say only the status
+    }
+    return null;
+  }
+
+  private static Optional<Duration> retryAfter(HttpResponse<?> response) {
+    return response
+        .headers()
+        .firstValue("retry-after")
+        .flatMap(
+            v -> {
+              try {
+                double seconds = Double.parseDouble(v.trim());
+                return seconds >= 0 ? Optional.of(Duration.ofMillis((long) (seconds * 1000))) : Optional.empty();
+              } catch (NumberFormatException e) {
+                return Optional.empty(); // an HTTP date: treat as long
+              }
+            });
+  }
+
+  private static void discard(HttpResponse<Flow.Publisher<List<ByteBuffer>>> response) {
+    response.body().subscribe(HttpResponse.BodySubscribers.discarding());
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A point in time by which the whole exchange must be over. */
+  static final class Deadline {
+    private final long endNanos;
+
+    Deadline(Duration total) {
+      this.endNanos = System.nanoTime() + total.toNanos();
+    }
+
+    Duration remaining() {
+      return Duration.ofNanos(Math.max(1_000_000, endNanos - System.nanoTime()));
+    }
+  }
+}

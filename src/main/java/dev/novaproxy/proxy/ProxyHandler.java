@@ -1,0 +1,168 @@
+package dev.novaproxy.proxy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Locale;
+
+/**
+ * The proxy: one request in, one response out, the same for {@code serve} and for Lambda. Routes,
+ * checks, applies the policy, forwards to Nova and logs. It never throws: every failure becomes an
+ * OpenAI-shaped error response carrying the request id.
+ */
+public final class ProxyHandler {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String CHAT_METHODS = "POST, OPTIONS";
+  private static final String GET_METHODS = "GET, OPTIONS";
+
+  private final ProxySettings settings;
+  private final RequestValidator validator;
+  private final NovaUpstream upstream;
+  private final Cors cors;
+  private final AccessLog log;
+  private final byte[] health;
+
+  public ProxyHandler(ProxySettings settings, SecretSource key, AccessLog log) {
+    this(settings, key, log, NovaUpstream.newHttpClient(settings));
+  }
+
+  ProxyHandler(ProxySettings settings, SecretSource key, AccessLog log, HttpClient http) {
+    this.settings = settings;
+    this.validator = new RequestValidator(settings.policy());
+    CachedSecret secret = new CachedSecret(key, settings.secretTtl(), Clock.systemUTC(), log::warn);
+    this.upstream = new NovaUpstream(http, settings, secret);
+    this.cors = new Cors(settings.policy().allowedOrigins());
+    this.log = log;
+    ObjectNode h = JSON.createObjectNode().put("status", "ok").put("version", Version.current());
+    this.health = h.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  public ProxySettings settings() {
+    return settings;
+  }
+
+  public ProxyResponse handle(ProxyRequest request) {
+    RequestRecord record = new RequestRecord(RequestIds.from(request.header("x-request-id")), request.method(), request.path());
+    String origin = request.header("origin");
+    ProxyResponse response;
+    try {
+      response = route(request, record, origin);
+    } catch (ProxyException e) {
+      record.errorCode = e.code();
+      response = ErrorBodies.response(e);
+    } catch (RuntimeException e) {
+      // A bug, not a client error: say so without details that could leak anything.
+      record.errorCode = "internal_error";
+      response = ErrorBodies.response(ProxyException.internal("The proxy failed unexpectedly (" + e.getClass().getSimpleName() + ")."));
+    }
+    response.header("x-request-id", record.requestId);
+    cors.decorate(response, origin);
+    record.status = response.status();
+    if (response.streaming()) {
+      return withLogAtEnd(response, record);
+    }
+    log.write(record);
+    return response;
+  }
+
+  private ProxyResponse route(ProxyRequest request, RequestRecord record, String origin) {
+    String path = normalise(request.path());
+    String method = request.method().toUpperCase(Locale.ROOT);
+    switch (path) {
+      case "/chat", "/v1/chat/completions" -> {
+        record.route = "chat";
+        if (method.equals("OPTIONS")) {
+          return cors.preflight(origin);
+        }
+        if (!method.equals("POST")) {
+          throw ProxyException.methodNotAllowed(method, "POST");
+        }
+        requireOrigin(origin);
+        return chat(request, record);
+      }
+      case "/v1/models", "/models" -> {
+        record.route = "models";
+        if (method.equals("OPTIONS")) {
+          return cors.preflight(origin);
+        }
+        if (!method.equals("GET")) {
+          throw ProxyException.methodNotAllowed(method, "GET");
+        }
+        requireOrigin(origin);
+        return upstream.models(record);
+      }
+      case "/health" -> {
+        record.route = "health";
+        if (method.equals("OPTIONS")) {
+          return cors.preflight(origin);
+        }
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+          throw ProxyException.methodNotAllowed(method, "GET");
+        }
+        return ProxyResponse.json(200, health);
+      }
+      default -> throw ProxyException.notFound(path);
+    }
+  }
+
+  private void requireOrigin(String origin) {
+    if (!cors.allows(origin)) {
+      throw Cors.forbidden(origin);
+    }
+  }
+
+  private ProxyResponse chat(ProxyRequest request, RequestRecord record) {
+    String type = request.header("content-type");
+    if (type == null || !isJson(type)) {
+      throw ProxyException.unsupportedMediaType(type == null ? "nothing" : type);
+    }
+    int limit = settings.policy().limits().maxBodyBytes();
+    if (request.body().length > limit) {
+      throw ProxyException.tooLarge(limit);
+    }
+    ValidatedRequest valid = validator.validate(request.body());
+    record.model = valid.model();
+    record.stream = valid.stream();
+    if (log.logContent()) {
+      record.contentIn = valid.body().get("messages");
+      record.contentOut = new StringBuilder();
+    }
+    return upstream.chat(valid, record);
+  }
+
+  private static boolean isJson(String contentType) {
+    String media = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    return media.equals("application/json") || (media.startsWith("application/") && media.endsWith("+json"));
+  }
+
+  private static String normalise(String path) {
+    if (path == null || path.isEmpty()) {
+      return "/";
+    }
+    int q = path.indexOf('?');
+    String p = q >= 0 ? path.substring(0, q) : path;
+    while (p.length() > 1 && p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    return p;
+  }
+
+  private ProxyResponse withLogAtEnd(ProxyResponse response, RequestRecord record) {
+    ProxyResponse.EventStream inner = response.stream();
+    ProxyResponse.EventStream logged =
+        sink -> {
+          try {
+            inner.writeTo(sink);
+          } catch (IOException e) {
+            record.errorCode = "client_disconnected";
+            throw e;
+          } finally {
+            log.write(record);
+          }
+        };
+    return new ProxyResponse(response.status(), response.headers(), null, logged);
+  }
+}

@@ -1,0 +1,136 @@
+package dev.novaproxy.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Flow;
+
+/**
+ * Relays Nova's server-sent events to the client one by one, as they arrive. Every way the
+ * stream can break (reset, cut short without {@code [DONE]}, silent for too long) ends with an
+ * OpenAI-shaped error event, so a client never hangs and never mistakes half an answer for all.
+ */
+final class StreamRelay implements ProxyResponse.EventStream {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final byte[] DONE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] END_OF_EVENT = "\n\n".getBytes(StandardCharsets.US_ASCII);
+
+  private final Flow.Publisher<List<ByteBuffer>> body;
+  private final Duration idleTimeout;
+  private final RequestRecord record;
+  private final long startNanos = System.nanoTime();
+
+  StreamRelay(Flow.Publisher<List<ByteBuffer>> body, Duration idleTimeout, RequestRecord record) {
+    this.body = body;
+    this.idleTimeout = idleTimeout;
+    this.record = record;
+  }
+
+  @Override
+  public void writeTo(ProxyResponse.EventSink sink) throws IOException {
+    EventQueue queue = new EventQueue();
+    body.subscribe(queue);
+    try {
+      relay(queue, sink);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      queue.cancel();
+    } catch (IOException e) {
+      queue.cancel(); // the client went away: stop reading from Nova too
+      record.errorCode = "client_disconnected";
+      throw e;
+    } finally {
+      record.upstreamNanos = System.nanoTime() - startNanos;
+    }
+  }
+
+  private void relay(EventQueue queue, ProxyResponse.EventSink sink) throws IOException, InterruptedException {
+    boolean done = false;
+    while (true) {
+      EventQueue.Item item = queue.next(idleTimeout.toMillis());
+      if (item instanceof EventQueue.Event event) {
+        byte[] bytes = event.bytes();
+        if (Arrays.equals(bytes, DONE)) {
+          done = true;
+        } else {
+          inspect(bytes);
+        }
+        sink.event(withEnd(bytes));
+      } else if (item instanceof EventQueue.End) {
+        if (!done) {
+          fail(sink, ProxyException.badGateway("Nova's stream ended before it was complete (no [DONE])."), "stream_truncated");
+        }
+        return;
+      } else if (item instanceof EventQueue.Failed failed) {
+        fail(
+            sink,
+            ProxyException.badGateway(
+                "The connection to Nova broke mid-stream (" + failed.cause().getClass().getSimpleName() + ")."),
+            "stream_broken");
+        return;
+      } else {
+        queue.cancel();
+        fail(
+            sink,
+            ProxyException.gatewayTimeout("Nova sent nothing for " + idleTimeout.toSeconds() + " s mid-stream."),
+            "stream_timeout");
+        return;
+      }
+    }
+  }
+
+  private void fail(ProxyResponse.EventSink sink, ProxyException e, String code) throws IOException {
+    record.errorCode = code;
+    sink.event(
+        ErrorBodies.event(new ProxyException(e.status(), e.type(), code, null, e.getMessage())));
+  }
+
+  /** Picks token usage (and, when content logging is on, the text) out of the chunks. */
+  private void inspect(byte[] event) {
+    boolean hasUsage = contains(event, "\"usage\"");
+    if (!hasUsage && record.contentOut == null) {
+      return;
+    }
+    String text = new String(event, StandardCharsets.UTF_8);
+    if (!text.startsWith("data:")) {
+      return;
+    }
+    try {
+      JsonNode chunk = JSON.readTree(text.substring(5).trim());
+      JsonNode usage = chunk.get("usage");
+      if (usage != null && usage.isObject()) {
+        record.usage = usage;
+      }
+      if (record.contentOut != null) {
+        record.contentOut.append(chunk.path("choices").path(0).path("delta").path("content").asText(""));
+      }
+    } catch (IOException e) {
+      // not JSON: relayed as is, nothing to record
+    }
+  }
+
+  private static boolean contains(byte[] haystack, String needle) {
+    byte[] n = needle.getBytes(StandardCharsets.US_ASCII);
+    outer:
+    for (int i = 0; i <= haystack.length - n.length; i++) {
+      for (int j = 0; j < n.length; j++) {
+        if (haystack[i + j] != n[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private static byte[] withEnd(byte[] event) {
+    byte[] out = Arrays.copyOf(event, event.length + END_OF_EVENT.length);
+    System.arraycopy(END_OF_EVENT, 0, out, event.length, END_OF_EVENT.length);
+    return out;
+  }
+}

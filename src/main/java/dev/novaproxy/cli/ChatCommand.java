@@ -113,7 +113,7 @@ public final class ChatCommand implements Callable<Integer> {
       throw CliException.usage("-o json prints one answer: use it with -m TEXT or with a question piped in.");
     }
     String question = interactive || message != null ? message : readStdin(System.in);
-    try (LocalProxy proxy = local ? LocalProxy.start(upstreamUrl, err) : null) {
+    try (LocalProxy proxy = local ? LocalProxy.start(upstreamUrl, global.verbose, err) : null) {
       ChatOptions options = options(proxy, interactive);
       if (!interactive) {
         ChatPrinter printer = new ChatPrinter(out, err, false);

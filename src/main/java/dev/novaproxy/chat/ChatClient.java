@@ -131,7 +131,9 @@ public final class ChatClient {
   private Answer readStream(InputStream in, Consumer<String> onText, Cancellation cancel) throws IOException {
     StringBuilder text = new StringBuilder();
     String[] finish = {null};
-    boolean complete =
+    boolean complete;
+    try {
+      complete =
         ServerSentEvents.read(
             in,
             data -> {
@@ -157,19 +159,29 @@ public final class ChatClient {
               }
               return true;
             });
+    } catch (IOException e) {
+      if (cancel.cancelled()) {
+        throw stopped();
+      }
+      throw cutOff(e);
+    }
     if (cancel.cancelled()) {
       throw stopped();
     }
     if (!complete && finish[0] == null) {
-      throw new ChatException(
-          Kind.PROXY_FAILED, 200,
-          "The answer from " + endpoint.url() + " was cut off before its end; ask again or /retry.", null);
+      throw cutOff(null);
     }
     return new Answer(text.toString(), finish[0], null);
   }
 
-  private Answer readWhole(InputStream in, Consumer<String> onText) throws IOException {
-    JsonNode json = parse(in.readAllBytes());
+  private Answer readWhole(InputStream in, Consumer<String> onText) {
+    byte[] bytes;
+    try {
+      bytes = in.readAllBytes();
+    } catch (IOException e) {
+      throw cutOff(e);
+    }
+    JsonNode json = parse(bytes);
     JsonNode choice = json.path("choices").path(0);
     JsonNode content = choice.path("message").path("content");
     if (!(json instanceof ObjectNode object) || choice.isMissingNode()) {
@@ -252,6 +264,11 @@ public final class ChatClient {
     } catch (IOException e) {
       throw new ChatException(Kind.PROXY_FAILED, 200, "The stream from " + endpoint.url() + " holds an event that is not JSON.", e);
     }
+  }
+
+  private ChatException cutOff(IOException cause) {
+    return new ChatException(
+        Kind.PROXY_FAILED, 200, "The answer from " + endpoint.url() + " was cut off before its end; /retry asks again.", cause);
   }
 
   private static ChatException stopped() {

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -28,23 +29,40 @@ import java.util.function.Consumer;
  * URL and what to do, because the user sees it as is.
  */
 public final class ChatClient {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_ERROR_BODY = 64 * 1024;
 
   private final ChatEndpoint endpoint;
   private final Duration timeout;
-  private final HttpClient http;
+  private final CompletableFuture<HttpClient> http;
 
   public ChatClient(ChatEndpoint endpoint, Duration timeout) {
     this.endpoint = endpoint;
     this.timeout = timeout;
-    // HTTP/1.1: the local proxy speaks it, and h2c upgrade attempts only cost a round trip.
+    // Building the HTTP client loads the TLS stack and reads the trust store (a third of a second
+    // on a small machine); doing it while the REPL draws its prompt keeps the start-up quick.
     this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+        CompletableFuture.supplyAsync(
+            ChatClient::newHttpClient,
+            task -> {
+              Thread t = new Thread(task, "novaproxy-http-init");
+              t.setDaemon(true);
+              t.start();
+            });
+  }
+
+  private static HttpClient newHttpClient() {
+    Json.MAPPER.createObjectNode();
+    // HTTP/1.1: the local proxy speaks it, and h2c upgrade attempts only cost a round trip.
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5))
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+  }
+
+  /** Jackson, loaded on first use rather than when the client is made. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
   }
 
   public ChatEndpoint endpoint() {
@@ -59,7 +77,7 @@ public final class ChatClient {
    */
   public Answer complete(
       List<Message> messages, String model, boolean stream, Consumer<String> onText, Cancellation cancel) {
-    ObjectNode body = JSON.createObjectNode();
+    ObjectNode body = Json.MAPPER.createObjectNode();
     if (model != null) {
       body.put("model", model);
     }
@@ -118,7 +136,7 @@ public final class ChatClient {
 
   private HttpResponse<InputStream> send(HttpRequest request, Cancellation cancel) throws IOException {
     try {
-      return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      return http.join().send(request, HttpResponse.BodyHandlers.ofInputStream());
     } catch (InterruptedException e) {
       if (cancel.cancelled()) {
         throw stopped();
@@ -199,7 +217,7 @@ public final class ChatClient {
     byte[] bytes = in.readNBytes(MAX_ERROR_BODY);
     String message;
     try {
-      message = errorMessage(JSON.readTree(bytes));
+      message = errorMessage(Json.MAPPER.readTree(bytes));
     } catch (JsonProcessingException e) {
       message = null;
     }
@@ -251,7 +269,7 @@ public final class ChatClient {
 
   private JsonNode parse(byte[] body) {
     try {
-      return JSON.readTree(body);
+      return Json.MAPPER.readTree(body);
     } catch (IOException e) {
       throw new ChatException(
           Kind.PROXY_FAILED, 200, "The answer from " + endpoint.url() + " is not JSON; is the URL right?", e);
@@ -260,7 +278,7 @@ public final class ChatClient {
 
   private JsonNode parseEvent(String data) {
     try {
-      return JSON.readTree(data);
+      return Json.MAPPER.readTree(data);
     } catch (IOException e) {
       throw new ChatException(Kind.PROXY_FAILED, 200, "The stream from " + endpoint.url() + " holds an event that is not JSON.", e);
     }

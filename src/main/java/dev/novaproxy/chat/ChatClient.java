@@ -230,7 +230,7 @@ public final class ChatClient {
           retryAfter != null && retryAfter.strip().matches("\\d+")
               ? "retry in " + retryAfter.strip() + " s"
               : "wait a little and retry";
-      return new ChatException(Kind.RATE_LIMITED, status, "Rate limited (429): " + message + "; " + when + " (/retry).", null);
+      return new ChatException(Kind.RATE_LIMITED, status, "Rate limited (429): " + message + "; " + when + ".", null);
     }
     if (status >= 500) {
       return new ChatException(Kind.PROXY_FAILED, status, "The proxy failed (" + status + "): " + message + ".", null);
@@ -286,7 +286,7 @@ public final class ChatClient {
 
   private ChatException cutOff(IOException cause) {
     return new ChatException(
-        Kind.PROXY_FAILED, 200, "The answer from " + endpoint.url() + " was cut off before its end; /retry asks again.", cause);
+        Kind.PROXY_FAILED, 200, "The answer from " + endpoint.url() + " was cut off before its end; ask again.", cause);
   }
 
   private static ChatException stopped() {

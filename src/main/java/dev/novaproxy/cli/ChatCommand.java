@@ -37,10 +37,11 @@ import picocli.CommandLine.Spec;
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  novaproxy chat                                  the REPL (/help lists its commands)",
-      "  novaproxy chat --local                          start the proxy in this process and chat",
-      "  novaproxy chat -m \"ping\"                        one question: a smoke check for CI",
-      "  git diff | novaproxy chat --system \"Review this\" piped input is one question"
+      "  novaproxy chat                        the REPL; /help lists its commands",
+      "  novaproxy chat --local                start the proxy in this process, chat",
+      "  novaproxy chat -m \"ping\"              one question: a smoke check for CI",
+      "  git diff | novaproxy chat --system \"Review this diff.\"",
+      "                                        piped input is one question"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -70,8 +70,9 @@ final class StreamRelay implements ProxyResponse.EventStream {
         fail(
             sink,
             ProxyException.badGateway(
-                "The connection to Nova broke mid-stream (" + failed.cause().getClass().getSimpleName() + ")."),
-            "stream_broken");
+                "The connection to Nova broke mid-stream, before the answer was complete ("
+                    + failed.cause().getClass().getSimpleName() + ")."),
+            "stream_truncated");
         return;
       } else {
         queue.cancel();

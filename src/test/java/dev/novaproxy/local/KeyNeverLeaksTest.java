@@ -1,0 +1,73 @@
+package dev.novaproxy.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.novaproxy.proxy.SecretSource;
+import dev.novaproxy.testing.FakeNova.Reply;
+import dev.novaproxy.testing.RunningProxy;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The key must not appear in any response body, header or log line, whatever happens. */
+class KeyNeverLeaksTest {
+  private static final String HELLO = "{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}";
+  private static final String STREAM = "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}";
+
+  @Test
+  void should_not_leak_the_key_through_any_answer_or_log_line() {
+    List<HttpResponse<String>> responses = new ArrayList<>();
+    List<String> logs;
+    try (RunningProxy proxy = RunningProxy.start(s -> s.withTotalTimeout(Duration.ofSeconds(2)).withLogContent(true))) {
+      proxy.nova.enqueue(
+          Reply.echo(),
+          Reply.json(429, "{}", "Retry-After", "60"),
+          Reply.json(500, "{\"error\":{\"message\":\"boom\"}}"),
+          Reply.reset(),
+          Reply.text(200, "<html/>"),
+          Reply.truncatedStream("a"),
+          Reply.json(400, "{\"error\":{\"message\":\"bad\"}}"));
+      for (int i = 0; i < 7; i++) {
+        responses.add(proxy.post("/chat", i == 5 ? STREAM : HELLO));
+      }
+      responses.add(proxy.post("/chat", "{not json", "Authorization", "Bearer " + RunningProxy.KEY));
+      responses.add(proxy.get("/v1/models"));
+      responses.add(proxy.get("/health"));
+      logs = List.copyOf(proxy.logLines);
+    }
+    assertThat(responses).hasSize(10);
+    for (HttpResponse<String> r : responses) {
+      assertThat(r.body()).doesNotContain(RunningProxy.KEY);
+      r.headers().map().forEach((name, values) -> assertThat(values.toString()).as(name).doesNotContain(RunningProxy.KEY));
+    }
+    assertThat(logs).hasSizeGreaterThanOrEqualTo(10).allSatisfy(l -> assertThat(l).doesNotContain(RunningProxy.KEY));
+  }
+
+  @Test
+  void should_refetch_the_key_once_when_nova_rejects_it() {
+    AtomicInteger fetches = new AtomicInteger();
+    SecretSource rotating = () -> fetches.incrementAndGet() == 1 ? "sk-old-rotated-away" : RunningProxy.KEY;
+    try (RunningProxy proxy = RunningProxy.start(s -> s, rotating)) {
+      HttpResponse<String> r = proxy.post("/chat", HELLO);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(fetches).hasValue(2);
+      assertThat(proxy.nova.chatRequests()).hasSize(2);
+      assertThat(proxy.post("/chat", HELLO).statusCode()).isEqualTo(200);
+      assertThat(fetches).hasValue(2);
+    }
+  }
+
+  @Test
+  void should_say_the_key_was_rejected_without_showing_it() {
+    String wrong = "sk-wrong-key-that-must-not-show-7d2e";
+    try (RunningProxy proxy = RunningProxy.start(s -> s, () -> wrong)) {
+      HttpResponse<String> r = proxy.post("/chat", HELLO);
+      assertThat(r.statusCode()).isEqualTo(502);
+      assertThat(r.body()).contains("upstream_key_rejected").doesNotContain(wrong);
+      assertThat(proxy.logLines).allSatisfy(l -> assertThat(l).doesNotContain(wrong));
+    }
+  }
+}

@@ -29,7 +29,17 @@ import org.jline.terminal.impl.DumbTerminal;
  * and maps them at every start instead of loading them. Not a command; output goes nowhere.
  */
 public final class CdsTraining {
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      train();
+    } catch (Exception | LinkageError e) {
+      // A partial training still gives a useful archive; the build must not fail over it.
+      System.err.println("novaproxy CDS training stopped early: " + e);
+    }
+    System.exit(0);
+  }
+
+  private static void train() throws Exception {
     PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
     Path dir = Files.createTempDirectory("novaproxy-cds");
     System.setProperty("novaproxy.config", dir.resolve("config.json").toString());
@@ -44,7 +54,6 @@ public final class CdsTraining {
       Main.run(sink, sink, "chat", "--url", url, "-m", "warm up", "-o", "json");
       repl(url, dir);
     }
-    System.exit(0);
   }
 
   private static void repl(String url, Path dir) throws Exception {

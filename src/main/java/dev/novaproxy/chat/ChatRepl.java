@@ -7,11 +7,15 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import org.jline.keymap.KeyMap;
+import org.jline.reader.Binding;
+import org.jline.reader.Buffer;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.Parser;
 import org.jline.reader.Reference;
 import org.jline.reader.UserInterruptException;
+import org.jline.reader.impl.DefaultParser;
 import org.jline.reader.impl.completer.StringsCompleter;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.Terminal.Signal;
@@ -25,6 +29,7 @@ import org.jline.utils.AttributedStyle;
  */
 public final class ChatRepl {
   private static final String INSERT_NEWLINE = "novaproxy-insert-newline";
+  private static final String ACCEPT_OR_CONTINUE = "novaproxy-accept-or-continue";
 
   private final Terminal terminal;
   private final ChatSession session;
@@ -55,7 +60,7 @@ public final class ChatRepl {
       } catch (EndOfFileException e) {
         break;
       }
-      if (!answer(ContinuationParser.text(line))) {
+      if (!answer(line)) {
         break;
       }
     }
@@ -80,7 +85,7 @@ public final class ChatRepl {
         LineReaderBuilder.builder()
             .terminal(terminal)
             .appName("novaproxy")
-            .parser(new ContinuationParser())
+            .parser(proseParser())
             .completer(
                 new StringsCompleter(Arrays.stream(SlashCommand.values()).map(SlashCommand::word).toList()))
             .variable(LineReader.HISTORY_FILE, historyFile)
@@ -94,8 +99,31 @@ public final class ChatRepl {
       reader.getBuffer().write("\n");
       return true;
     });
-    reader.getKeyMaps().get(LineReader.MAIN).bind(new Reference(INSERT_NEWLINE), KeyMap.alt('\r'));
+    // Enter after a trailing backslash continues the question on a new line. Done on the key,
+    // not by the parser, so that backslashes inside a pasted text (shell line continuations,
+    // Windows paths) reach the model unchanged.
+    reader.getWidgets().put(ACCEPT_OR_CONTINUE, () -> {
+      Buffer buffer = reader.getBuffer();
+      if (buffer.cursor() == buffer.length() && buffer.prevChar() == '\\') {
+        buffer.backspace();
+        buffer.write("\n");
+      } else {
+        reader.callWidget(LineReader.ACCEPT_LINE);
+      }
+      return true;
+    });
+    KeyMap<Binding> main = reader.getKeyMaps().get(LineReader.MAIN);
+    main.bind(new Reference(ACCEPT_OR_CONTINUE), "\r", "\n");
+    main.bind(new Reference(INSERT_NEWLINE), KeyMap.alt('\r'));
     return reader;
+  }
+
+  /** Reads what is typed as prose, not as a shell line: quotes and backslashes mean nothing. */
+  private static Parser proseParser() {
+    DefaultParser parser = new DefaultParser();
+    parser.setQuoteChars(new char[0]);
+    parser.setEscapeChars(new char[0]);
+    return parser;
   }
 
   private String prompt() {

@@ -53,6 +53,10 @@ public final class CdsTraining {
       Main.run(sink, sink, "chat", "--url", url, "-m", "warm up");
       Main.run(sink, sink, "chat", "--url", url, "-m", "warm up", "-o", "json");
       repl(url, dir);
+    } finally {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 

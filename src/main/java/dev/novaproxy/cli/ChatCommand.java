@@ -109,6 +109,9 @@ public final class ChatCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (message != null && message.isBlank()) {
+      throw CliException.usage("-m needs a question, e.g. -m \"ping\".");
+    }
     boolean interactive = message == null && Terminals.stdinIsTerminal();
     if (global.json() && interactive) {
       throw CliException.usage("-o json prints one answer: use it with -m TEXT or with a question piped in.");

@@ -132,8 +132,9 @@ class ChatTerminalIT {
     type(keys, "still here\r");
     screen.await("echo: still here", 1);
     screen.await("you> ", 4);
-    // A paste arrives between the terminal's bracketed-paste markers and keeps its newline.
-    type(keys, "\u001b[200~pasted one\npasted two\u001b[201~\r");
+    // A paste arrives between the terminal's bracketed-paste markers and keeps its newline and its
+    // backslashes; a backslash typed at the end of a line continues the question.
+    type(keys, "\u001b[200~pasted one \\\npasted two\u001b[201~ and\\\rtyped\r");
     screen.await("pasted two", 2);
     screen.await("you> ", 5);
     type(keys, "/exit\r");
@@ -148,7 +149,7 @@ class ChatTerminalIT {
         .doesNotContain("count")
         .contains("still here");
     var last = sent.get(3).json().path("messages");
-    assertThat(last.get(last.size() - 1).path("content").asText()).isEqualTo("pasted one\npasted two");
+    assertThat(last.get(last.size() - 1).path("content").asText()).isEqualTo("pasted one \\\npasted two and\ntyped");
     assertThat(Files.readString(dir.resolve("state/novaproxy/chat_history"))).contains("hello from a tty");
   }
 

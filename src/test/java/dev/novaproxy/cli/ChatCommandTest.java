@@ -185,6 +185,10 @@ class ChatCommandTest {
     assertThat(upstream.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(upstream.err()).contains("--upstream-url only applies with --local");
 
+    Run blank = run("", "chat", "--url", url(), "-m", " ");
+    assertThat(blank.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(blank.err()).contains("-m needs a question");
+
     Run both = run("", "chat", "--local", "--url", url(), "-m", "x");
     assertThat(both.code()).isEqualTo(ExitCodes.USAGE);
 

@@ -114,13 +114,13 @@ public final class ChatClient {
   }
 
   /** The model ids the proxy offers ({@code GET /v1/models}). */
-  public List<String> models() {
+  public List<String> models(Cancellation cancel) {
     HttpRequest request =
         HttpRequest.newBuilder(endpoint.models()).timeout(timeout).header("Accept", "application/json").GET().build();
-    Cancellation none = new Cancellation();
     try {
-      HttpResponse<InputStream> response = send(request, none);
+      HttpResponse<InputStream> response = send(request, cancel);
       try (InputStream in = response.body()) {
+        cancel.attach(in);
         if (response.statusCode() >= 300) {
           throw failure(response.statusCode(), response.headers().firstValue("Retry-After").orElse(null), in);
         }
@@ -130,7 +130,9 @@ public final class ChatClient {
         return ids;
       }
     } catch (IOException e) {
-      throw unreachable(e);
+      throw cancel.cancelled() ? stopped() : unreachable(e);
+    } finally {
+      cancel.finish();
     }
   }
 

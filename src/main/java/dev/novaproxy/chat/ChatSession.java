@@ -107,7 +107,9 @@ public final class ChatSession {
       }
     } catch (ChatException e) {
       if (e.kind() == ChatException.Kind.STOPPED) {
-        printer.notice("(stopped; the question was not kept: /retry asks it again)");
+        printer.notice(input.startsWith("/") && !input.startsWith("//") && !input.startsWith("/retry")
+            ? "(stopped)"
+            : "(stopped; the question was not kept: /retry asks it again)");
       } else {
         printer.error(e.getMessage());
       }
@@ -134,7 +136,7 @@ public final class ChatSession {
         unanswered = null;
         printer.notice("(conversation cleared" + (conversation.system().isPresent() ? "; the system prompt stays)" : ")"));
       }
-      case MODEL -> model(arg);
+      case MODEL -> model(arg, cancel);
       case SYSTEM -> system(arg);
       case RETRY -> retry(cancel);
       case HISTORY -> history();
@@ -155,13 +157,13 @@ public final class ChatSession {
     }
   }
 
-  private void model(String arg) {
+  private void model(String arg, Cancellation cancel) {
     if (!arg.isEmpty()) {
       model = arg;
       printer.notice("(model: " + model + ")");
       return;
     }
-    List<String> ids = client.models();
+    List<String> ids = client.models(cancel);
     for (String id : ids) {
       printer.info((id.equals(model) ? "* " : "  ") + id);
     }

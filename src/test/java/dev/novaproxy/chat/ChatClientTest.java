@@ -152,7 +152,7 @@ class ChatClientTest {
   @Test
   void should_list_the_models() {
     nova.models(List.of("nova-2-lite-v1", "nova-2-pro-v1"));
-    assertThat(client.models()).containsExactly("nova-2-lite-v1", "nova-2-pro-v1");
+    assertThat(client.models(new Cancellation())).containsExactly("nova-2-lite-v1", "nova-2-pro-v1");
     assertThat(nova.requests().get(0).path()).isEqualTo("/v1/models");
   }
 }

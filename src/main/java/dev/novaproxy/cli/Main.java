@@ -7,6 +7,10 @@ import picocli.CommandLine;
 
 /** The entry point. {@link #run} never exits the JVM, so tests capture output and exit code. */
 public final class Main {
+  static {
+    ErrorHandler.register(AwsErrors::translate);
+  }
+
   public static void main(String[] args) {
     System.exit(run(System.out, System.err, args));
   }

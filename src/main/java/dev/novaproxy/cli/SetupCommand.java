@@ -1,15 +1,102 @@
 package dev.novaproxy.cli;
 
+import dev.novaproxy.aws.ApiKeySecret;
+import dev.novaproxy.aws.AwsClients;
+import dev.novaproxy.config.ConfigFile;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "setup", mixinStandardHelpOptions = true, description = "Store the Nova API key in AWS Secrets Manager.")
+@Command(
+    name = "setup",
+    mixinStandardHelpOptions = true,
+    description =
+        "Store the Nova API key in AWS Secrets Manager (created, or given a new value), tag it, print its ARN, and save the region, name and secret name in the config file. The key is read from a hidden prompt (asked twice) or from standard input with --api-key-stdin; never from an argument.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:Stored.", "1:The operation failed.", "2:Usage error, or an empty key (nothing stored).", "5:AWS credentials, region or permission problem."})
 public final class SetupCommand implements Callable<Integer> {
   @Mixin GlobalOptions global;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--secret-name", paramLabel = "NAME", description = "The secret's name (default: backend/NovaApiKey, or the saved one).")
+  String secretName;
+
+  @Option(names = "--api-key-stdin", description = "Read the key from standard input (one line; the trailing newline is removed).")
+  boolean apiKeyStdin;
 
   @Override
   public Integer call() {
-    return NotBuiltYet.report("setup");
+    String key = apiKeyStdin ? readStdin() : prompt();
+    AwsContext ctx = AwsContext.resolve(global, secretName);
+    ApiKeySecret.Stored stored;
+    try (var aws = new AwsClients(ctx.location())) {
+      stored = new ApiKeySecret(aws).store(ctx.secretName(), key, ctx.names());
+    }
+    ctx.config()
+        .update(
+            c -> {
+              c.put(ConfigFile.REGION, ctx.location().region());
+              c.put(ConfigFile.NAME, ctx.names().name());
+              c.put(ConfigFile.SECRET_NAME, stored.name());
+            });
+    PrintWriter out = spec.commandLine().getOut();
+    if (global.json()) {
+      Json.print(
+          out,
+          Json.object()
+              .put("secretArn", stored.arn())
+              .put("secretName", stored.name())
+              .put("created", stored.created())
+              .put("region", ctx.location().region())
+              .put("name", ctx.names().name())
+              .put("config", ctx.config().path().toString()));
+    } else {
+      out.println((stored.created() ? "Created" : "Updated") + " secret " + stored.name() + ": " + stored.arn());
+      out.println("Saved region " + ctx.location().region() + " and name " + ctx.names().name() + " in " + ctx.config().path());
+      out.println("Next: novaproxy deploy");
+    }
+    return ExitCodes.OK;
+  }
+
+  private static String readStdin() {
+    String text;
+    try {
+      // A key is short; a megabyte of input is a mistake, not a key.
+      text = new String(System.in.readNBytes(1 << 20), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw CliException.failure("Cannot read the key from standard input: " + e.getMessage(), e);
+    }
+    if (text.endsWith("\n")) {
+      text = text.substring(0, text.length() - 1);
+    }
+    if (text.endsWith("\r")) {
+      text = text.substring(0, text.length() - 1);
+    }
+    return check(text);
+  }
+
+  private static String prompt() {
+    String first = HiddenInput.read("Nova API key (from nova.amazon.com/dev/api): ", "pipe it in with --api-key-stdin");
+    String second = HiddenInput.read("The same key again: ", "pipe it in with --api-key-stdin");
+    if (!first.equals(second)) {
+      throw CliException.usage("The two keys differ; nothing was stored. Run setup again.");
+    }
+    return check(first);
+  }
+
+  private static String check(String key) {
+    if (key.isBlank()) {
+      throw CliException.usage("The API key is empty; nothing was stored.");
+    }
+    if (key.strip().chars().anyMatch(Character::isWhitespace)) {
+      throw CliException.usage("The API key must be one line without spaces; nothing was stored.");
+    }
+    return key.strip();
   }
 }

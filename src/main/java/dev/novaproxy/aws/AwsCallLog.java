@@ -1,0 +1,67 @@
+package dev.novaproxy.aws;
+
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+
+/**
+ * Records every AWS operation the clients call (not retries of one call): the deploy summary
+ * reports the count, and tests prove that a no-change deploy makes no mutating call.
+ */
+public final class AwsCallLog implements ExecutionInterceptor {
+  /** One operation; {@code request} is the SDK request object as sent. */
+  public record Call(String service, String operation, SdkRequest request) {
+    /** Reads are Get/List/Describe (and STS's caller identity); everything else changes something. */
+    public boolean mutating() {
+      return !(operation.startsWith("Get") || operation.startsWith("List") || operation.startsWith("Describe"));
+    }
+
+    @Override
+    public String toString() {
+      return service + ":" + operation;
+    }
+  }
+
+  private final List<Call> calls = new ArrayList<>();
+
+  @Override
+  public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+    String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
+    String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+    synchronized (calls) {
+      calls.add(new Call(service, operation, context.request()));
+    }
+  }
+
+  public List<Call> calls() {
+    synchronized (calls) {
+      return List.copyOf(calls);
+    }
+  }
+
+  public List<Call> mutatingCalls() {
+    return calls().stream().filter(Call::mutating).toList();
+  }
+
+  public int count() {
+    synchronized (calls) {
+      return calls.size();
+    }
+  }
+
+  public void clear() {
+    synchronized (calls) {
+      calls.clear();
+    }
+  }
+
+  /** Calls made since a mark, for counting one phase. */
+  public List<Call> since(int mark) {
+    List<Call> all = calls();
+    return new ArrayList<>(all.subList(Math.min(mark, all.size()), all.size()));
+  }
+}

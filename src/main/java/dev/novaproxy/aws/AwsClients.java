@@ -1,0 +1,135 @@
+package dev.novaproxy.aws;
+
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.apigatewayv2.ApiGatewayV2Client;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sts.StsClient;
+
+/**
+ * The SDK clients, built once per command with one region, one credential provider, the endpoint
+ * override and one HTTP client. The HTTP client is Apache because url-connection cannot send PATCH,
+ * which every API Gateway v2 {@code Update*} call uses; it is set explicitly since several are on
+ * the classpath.
+ */
+public final class AwsClients implements AutoCloseable {
+  private final AwsLocation location;
+  private final SdkHttpClient http;
+  private final AwsCredentialsProvider credentials;
+  private final AwsCallLog log = new AwsCallLog();
+
+  private SecretsManagerClient secrets;
+  private IamClient iam;
+  private LambdaClient lambda;
+  private ApiGatewayV2Client apis;
+  private StsClient sts;
+
+  public AwsClients(AwsLocation location) {
+    this.location = location;
+    this.http = ApacheHttpClient.builder().connectionTimeout(Duration.ofSeconds(10)).socketTimeout(Duration.ofSeconds(60)).build();
+    this.credentials =
+        location.profile() == null
+            ? DefaultCredentialsProvider.builder().build()
+            : DefaultCredentialsProvider.builder().profileName(location.profile()).build();
+  }
+
+  public AwsLocation location() {
+    return location;
+  }
+
+  public String region() {
+    return location.region();
+  }
+
+  /** Every operation these clients have called. */
+  public AwsCallLog calls() {
+    return log;
+  }
+
+  public synchronized SecretsManagerClient secrets() {
+    if (secrets == null) {
+      secrets = configure(SecretsManagerClient.builder()).httpClient(http).build();
+    }
+    return secrets;
+  }
+
+  public synchronized IamClient iam() {
+    if (iam == null) {
+      // IAM is global: its endpoint lives in the partition's global region.
+      iam = configure(IamClient.builder()).region(globalRegion()).httpClient(http).build();
+    }
+    return iam;
+  }
+
+  public synchronized LambdaClient lambda() {
+    if (lambda == null) {
+      lambda = configure(LambdaClient.builder()).httpClient(http).build();
+    }
+    return lambda;
+  }
+
+  public synchronized ApiGatewayV2Client apis() {
+    if (apis == null) {
+      apis = configure(ApiGatewayV2Client.builder()).httpClient(http).build();
+    }
+    return apis;
+  }
+
+  public synchronized StsClient sts() {
+    if (sts == null) {
+      sts = configure(StsClient.builder()).httpClient(http).build();
+    }
+    return sts;
+  }
+
+  private Region globalRegion() {
+    String r = location.region();
+    if (r.startsWith("cn-")) {
+      return Region.AWS_CN_GLOBAL;
+    }
+    if (r.startsWith("us-gov-")) {
+      return Region.AWS_US_GOV_GLOBAL;
+    }
+    return Region.AWS_GLOBAL;
+  }
+
+  private <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
+    builder
+        .region(Region.of(location.region()))
+        .credentialsProvider(credentials)
+        .overrideConfiguration(ClientOverrideConfiguration.builder().addExecutionInterceptor(log).build());
+    if (location.endpoint() != null) {
+      builder.endpointOverride(location.endpoint());
+    }
+    return builder;
+  }
+
+  @Override
+  public synchronized void close() {
+    for (AutoCloseable c : new AutoCloseable[] {secrets, iam, lambda, apis, sts}) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (Exception ignored) {
+          // closing is best effort; nothing is pending
+        }
+      }
+    }
+    http.close();
+    if (credentials instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception ignored) {
+        // best effort
+      }
+    }
+  }
+}

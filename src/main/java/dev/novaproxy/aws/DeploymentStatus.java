@@ -1,0 +1,135 @@
+package dev.novaproxy.aws;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads what a deployment has in AWS, without changing anything. */
+public final class DeploymentStatus {
+  /**
+   * One resource.
+   *
+   * @param kind secret, role, function, alias, api, stage or permission
+   * @param name its name or identifier
+   * @param present whether it exists
+   * @param state its state as AWS reports it (e.g. Active), or null
+   * @param version the published version (alias) or runtime detail, or null
+   * @param lastChange when it last changed, when AWS says
+   */
+  public record Resource(String kind, String name, boolean present, String state, String version, Instant lastChange) {}
+
+  /** All resources, the URL when the API exists, and whether everything is there. */
+  public record Report(String name, String region, List<Resource> resources, String url) {
+    public boolean deployed() {
+      return resources.stream().allMatch(Resource::present);
+    }
+
+    public boolean nothingDeployed() {
+      return resources.stream().filter(r -> !r.kind().equals("secret")).noneMatch(Resource::present);
+    }
+  }
+
+  private final AwsClients aws;
+
+  public DeploymentStatus(AwsClients aws) {
+    this.aws = aws;
+  }
+
+  public Report read(ResourceNames names, String secretName) {
+    Account account = Account.of(aws);
+    List<Resource> out = new ArrayList<>();
+
+    Optional<ApiKeySecret.Info> secret = new ApiKeySecret(aws).find(secretName);
+    out.add(
+        new Resource(
+            "secret",
+            secretName,
+            secret.isPresent() && !secret.get().pendingDeletion(),
+            secret.map(s -> s.pendingDeletion() ? "PendingDeletion" : "Available").orElse(null),
+            null,
+            secret.map(ApiKeySecret.Info::lastChanged).orElse(null)));
+
+    Optional<ExecutionRole.Current> role = new ExecutionRole(aws).read(names.role(), names.rolePolicy());
+    out.add(
+        new Resource(
+            "role",
+            names.role(),
+            role.isPresent() && names.owns(role.get().tags()),
+            role.map(r -> r.policy() == null ? "AccessPolicyMissing" : "Ready").orElse(null),
+            null,
+            role.map(ExecutionRole.Current::created).orElse(null)));
+
+    Optional<ProxyFunction.Current> fn = new ProxyFunction(aws, Backoff.iamPropagation()).read(names.function());
+    out.add(
+        new Resource(
+            "function",
+            names.function(),
+            fn.isPresent() && names.owns(fn.get().tags()),
+            fn.map(f -> f.latest().stateAsString() + "/" + f.latest().lastUpdateStatusAsString()).orElse(null),
+            fn.map(f -> f.latest().runtimeAsString() + " " + f.latest().architecturesAsStrings()).orElse(null),
+            fn.map(f -> parseLambdaTime(f.latest().lastModified())).orElse(null)));
+    ProxyFunction.Alias alias = fn.map(ProxyFunction.Current::alias).orElse(null);
+    FunctionLive live = fn.map(f -> new FunctionLive(f.live())).orElse(new FunctionLive(null));
+    out.add(
+        new Resource(
+            "alias",
+            names.function() + ":" + ResourceNames.ALIAS,
+            alias != null,
+            live.config() == null ? null : live.config().stateAsString(),
+            alias == null ? null : alias.version(),
+            live.config() == null ? null : parseLambdaTime(live.config().lastModified())));
+
+    Optional<HttpApi.Current> api = new HttpApi(aws).read(names);
+    out.add(
+        new Resource(
+            "api",
+            api.map(a -> names.api() + " (" + a.api().apiId() + ")").orElse(names.api()),
+            api.isPresent(),
+            api.map(a -> a.integration() == null ? "NoIntegration" : "Routes " + a.routes().size() + "/" + HttpApi.ROUTES.size()).orElse(null),
+            null,
+            api.map(a -> a.api().createdDate()).orElse(null)));
+    var stage = api.map(HttpApi.Current::stage).orElse(null);
+    out.add(
+        new Resource(
+            "stage",
+            ResourceNames.STAGE,
+            stage != null,
+            stage == null ? null : (Boolean.TRUE.equals(stage.autoDeploy()) ? "AutoDeploy" : "Manual"),
+            stage == null ? null : stage.deploymentId(),
+            stage == null ? null : stage.lastUpdatedDate()));
+
+    Optional<String> permission =
+        alias == null ? Optional.empty() : new InvokePermission(aws).read(names.function(), names.permissionStatement());
+    String expected = api.map(a -> account.executeApiArn(a.api().apiId())).orElse(null);
+    out.add(
+        new Resource(
+            "permission",
+            names.permissionStatement(),
+            permission.isPresent(),
+            permission.map(p -> p.equals(expected) ? "ScopedToApi" : "OtherSource").orElse(null),
+            null,
+            null));
+
+    String url = api.map(a -> account.apiUrl(a.api().apiId()) + "/chat").orElse(null);
+    return new Report(names.name(), aws.region(), out, url);
+  }
+
+  private record FunctionLive(software.amazon.awssdk.services.lambda.model.FunctionConfiguration config) {}
+
+  /** Lambda writes times as 2024-01-01T12:00:00.000+0000. */
+  static Instant parseLambdaTime(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return java.time.OffsetDateTime.parse(text, java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ")).toInstant();
+    } catch (RuntimeException e) {
+      try {
+        return java.time.OffsetDateTime.parse(text).toInstant();
+      } catch (RuntimeException again) {
+        return null;
+      }
+    }
+  }
+}

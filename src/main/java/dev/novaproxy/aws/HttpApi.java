@@ -1,0 +1,280 @@
+package dev.novaproxy.aws;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.services.apigatewayv2.model.Api;
+import software.amazon.awssdk.services.apigatewayv2.model.Cors;
+import software.amazon.awssdk.services.apigatewayv2.model.GetApisResponse;
+import software.amazon.awssdk.services.apigatewayv2.model.Integration;
+import software.amazon.awssdk.services.apigatewayv2.model.IntegrationType;
+import software.amazon.awssdk.services.apigatewayv2.model.NotFoundException;
+import software.amazon.awssdk.services.apigatewayv2.model.ProtocolType;
+import software.amazon.awssdk.services.apigatewayv2.model.Route;
+import software.amazon.awssdk.services.apigatewayv2.model.RouteSettings;
+import software.amazon.awssdk.services.apigatewayv2.model.Stage;
+
+/**
+ * The HTTP API in front of the function: CORS, one Lambda proxy integration (payload 2.0) to the
+ * alias, the proxy's routes, and the auto-deployed {@code $default} stage with throttling.
+ */
+public final class HttpApi {
+  public static final List<String> ROUTES = List.of("POST /chat", "POST /v1/chat/completions", "GET /v1/models", "GET /health");
+  static final List<String> CORS_METHODS = List.of("GET", "OPTIONS", "POST");
+  static final List<String> CORS_HEADERS = List.of("authorization", "content-type", "x-request-id");
+  static final int INTEGRATION_TIMEOUT_MS = 30_000;
+
+  /** The API deploy wants; {@code integrationUri} is the alias ARN. */
+  public record Desired(String name, List<String> allowedOrigins, String integrationUri, double throttleRate, int throttleBurst, Map<String, String> tags) {}
+
+  /** The API as API Gateway holds it; integration and stage are null when missing. */
+  public record Current(Api api, Integration integration, List<Route> routes, Stage stage) {}
+
+  private final AwsClients aws;
+
+  public HttpApi(AwsClients aws) {
+    this.aws = aws;
+  }
+
+  /** Finds this deployment's API by name and tag. */
+  public Optional<Api> find(ResourceNames names) {
+    String token = null;
+    do {
+      String t = token;
+      GetApisResponse page = aws.apis().getApis(r -> r.nextToken(t));
+      for (Api api : page.items()) {
+        if (names.api().equals(api.name()) && names.owns(api.tags())) {
+          return Optional.of(api);
+        }
+      }
+      token = page.nextToken();
+    } while (token != null && !token.isEmpty());
+    return Optional.empty();
+  }
+
+  public Optional<Current> read(ResourceNames names) {
+    Optional<Api> api = find(names);
+    if (api.isEmpty()) {
+      return Optional.empty();
+    }
+    String id = api.get().apiId();
+    List<Integration> integrations = aws.apis().getIntegrations(r -> r.apiId(id)).items();
+    Integration integration = integrations.stream().filter(i -> i.integrationType() == IntegrationType.AWS_PROXY).findFirst().orElse(null);
+    List<Route> routes = aws.apis().getRoutes(r -> r.apiId(id)).items();
+    Stage stage =
+        aws.apis().getStages(r -> r.apiId(id)).items().stream().filter(s -> ResourceNames.STAGE.equals(s.stageName())).findFirst().orElse(null);
+    return Optional.of(new Current(api.get(), integration, routes, stage));
+  }
+
+  /** Four steps: the API (with CORS), the integration, the routes and the stage. */
+  public List<PlanStep> plan(Desired want, Optional<Current> have) {
+    if (have.isEmpty()) {
+      return List.of(
+          PlanStep.create("api", want.name()),
+          PlanStep.create("integration", "AWS_PROXY -> " + want.integrationUri()),
+          PlanStep.create("routes", String.join(", ", ROUTES)),
+          PlanStep.create("stage", ResourceNames.STAGE));
+    }
+    Current c = have.get();
+    String id = c.api().apiId();
+    PlanStep api = PlanStep.updateIf("api", want.name() + " (" + id + ")", corsChanges(want, c.api().corsConfiguration()));
+    PlanStep integration =
+        c.integration() == null
+            ? PlanStep.create("integration", "AWS_PROXY -> " + want.integrationUri())
+            : PlanStep.updateIf("integration", c.integration().integrationId(), integrationChanges(want, c.integration()));
+    String target = c.integration() == null ? null : "integrations/" + c.integration().integrationId();
+    PlanStep routes = PlanStep.updateIf("routes", String.join(", ", ROUTES), routeChanges(c.routes(), target));
+    PlanStep stage =
+        c.stage() == null ? PlanStep.create("stage", ResourceNames.STAGE) : PlanStep.updateIf("stage", ResourceNames.STAGE, stageChanges(want, c.stage()));
+    return List.of(api, integration, routes, stage);
+  }
+
+  static List<String> corsChanges(Desired want, Cors cors) {
+    if (want.allowedOrigins().isEmpty()) {
+      return cors == null ? List.of() : List.of("remove CORS");
+    }
+    if (cors == null) {
+      return List.of("CORS origins " + want.allowedOrigins());
+    }
+    List<String> changes = new ArrayList<>();
+    if (!Set.copyOf(cors.allowOrigins()).equals(Set.copyOf(want.allowedOrigins()))) {
+      changes.add("CORS origins " + cors.allowOrigins() + " -> " + want.allowedOrigins());
+    }
+    if (!lower(cors.allowMethods()).equals(lower(CORS_METHODS)) || !lower(cors.allowHeaders()).equals(lower(CORS_HEADERS))) {
+      changes.add("CORS methods or headers");
+    }
+    return changes;
+  }
+
+  static List<String> integrationChanges(Desired want, Integration have) {
+    List<String> changes = new ArrayList<>();
+    if (!Objects.equals(have.integrationUri(), want.integrationUri())) {
+      changes.add("target " + have.integrationUri() + " -> " + want.integrationUri());
+    }
+    if (!"2.0".equals(have.payloadFormatVersion())) {
+      changes.add("payload format " + have.payloadFormatVersion() + " -> 2.0");
+    }
+    return changes;
+  }
+
+  static List<String> routeChanges(List<Route> routes, String target) {
+    List<String> changes = new ArrayList<>();
+    for (String key : ROUTES) {
+      Optional<Route> r = routes.stream().filter(x -> key.equals(x.routeKey())).findFirst();
+      if (r.isEmpty()) {
+        changes.add("add " + key);
+      } else if (target == null || !target.equals(r.get().target())) {
+        changes.add("retarget " + key);
+      }
+    }
+    for (Route r : routes) {
+      if (!ROUTES.contains(r.routeKey())) {
+        changes.add("remove " + r.routeKey());
+      }
+    }
+    return changes;
+  }
+
+  static List<String> stageChanges(Desired want, Stage have) {
+    List<String> changes = new ArrayList<>();
+    if (!Boolean.TRUE.equals(have.autoDeploy())) {
+      changes.add("auto-deploy");
+    }
+    RouteSettings s = have.defaultRouteSettings();
+    Double rate = s == null ? null : s.throttlingRateLimit();
+    Integer burst = s == null ? null : s.throttlingBurstLimit();
+    if (rate == null || rate != want.throttleRate()) {
+      changes.add("throttle rate " + rate + " -> " + want.throttleRate());
+    }
+    if (burst == null || burst != want.throttleBurst()) {
+      changes.add("throttle burst " + burst + " -> " + want.throttleBurst());
+    }
+    return changes;
+  }
+
+  /**
+   * Applies the plan, creating the API first when it is new; returns the API's ID. The steps must
+   * come from {@link #plan} with the same inputs.
+   */
+  public String apply(Desired want, Optional<Current> have, List<PlanStep> steps, Progress progress, StepClock clock) {
+    String apiId;
+    if (have.isEmpty()) {
+      apiId =
+          clock.run(
+              steps.get(0),
+              () ->
+                  aws.apis()
+                      .createApi(r -> r.name(want.name()).protocolType(ProtocolType.HTTP).corsConfiguration(cors(want)).tags(want.tags()).description("novaproxy"))
+                      .apiId());
+    } else {
+      apiId = have.get().api().apiId();
+      clock.run(
+          steps.get(0),
+          () -> {
+            if (want.allowedOrigins().isEmpty()) {
+              aws.apis().deleteCorsConfiguration(r -> r.apiId(apiId));
+            } else {
+              aws.apis().updateApi(r -> r.apiId(apiId).corsConfiguration(cors(want)));
+            }
+            return null;
+          });
+    }
+    Integration existing = have.map(Current::integration).orElse(null);
+    String integrationId =
+        clock.run(
+            steps.get(1),
+            () -> {
+              if (existing == null) {
+                return aws.apis()
+                    .createIntegration(
+                        r ->
+                            r.apiId(apiId)
+                                .integrationType(IntegrationType.AWS_PROXY)
+                                .integrationUri(want.integrationUri())
+                                .payloadFormatVersion("2.0")
+                                .timeoutInMillis(INTEGRATION_TIMEOUT_MS))
+                    .integrationId();
+              }
+              aws.apis()
+                  .updateIntegration(
+                      r -> r.apiId(apiId).integrationId(existing.integrationId()).integrationUri(want.integrationUri()).payloadFormatVersion("2.0"));
+              return existing.integrationId();
+            });
+    if (existing != null && !steps.get(1).mutates()) {
+      integrationId = existing.integrationId();
+    }
+    String target = "integrations/" + integrationId;
+    List<Route> routes = have.map(Current::routes).orElse(List.of());
+    clock.run(
+        steps.get(2),
+        () -> {
+          for (String key : ROUTES) {
+            Optional<Route> r = routes.stream().filter(x -> key.equals(x.routeKey())).findFirst();
+            if (r.isEmpty()) {
+              aws.apis().createRoute(x -> x.apiId(apiId).routeKey(key).target(target));
+            } else if (!target.equals(r.get().target())) {
+              aws.apis().updateRoute(x -> x.apiId(apiId).routeId(r.get().routeId()).target(target));
+            }
+          }
+          for (Route r : routes) {
+            if (!ROUTES.contains(r.routeKey())) {
+              aws.apis().deleteRoute(x -> x.apiId(apiId).routeId(r.routeId()));
+            }
+          }
+          return null;
+        });
+    Stage stage = have.map(Current::stage).orElse(null);
+    RouteSettings throttling = RouteSettings.builder().throttlingRateLimit(want.throttleRate()).throttlingBurstLimit(want.throttleBurst()).build();
+    clock.run(
+        steps.get(3),
+        () -> {
+          if (stage == null) {
+            aws.apis().createStage(r -> r.apiId(apiId).stageName(ResourceNames.STAGE).autoDeploy(true).defaultRouteSettings(throttling).tags(want.tags()));
+          } else {
+            // Not implemented by moto (noted in the tests); real API Gateway supports it.
+            aws.apis().updateStage(r -> r.apiId(apiId).stageName(ResourceNames.STAGE).autoDeploy(true).defaultRouteSettings(throttling));
+          }
+          return null;
+        });
+    return apiId;
+  }
+
+  /** Deletes the API with its integration, routes and stage. False when there was none. */
+  public boolean delete(ResourceNames names) {
+    Optional<Api> api = find(names);
+    if (api.isEmpty()) {
+      return false;
+    }
+    try {
+      aws.apis().deleteApi(r -> r.apiId(api.get().apiId()));
+    } catch (NotFoundException e) {
+      return false;
+    }
+    return true;
+  }
+
+  private static Cors cors(Desired want) {
+    if (want.allowedOrigins().isEmpty()) {
+      return null;
+    }
+    return Cors.builder()
+        .allowOrigins(want.allowedOrigins())
+        .allowMethods(CORS_METHODS)
+        .allowHeaders(CORS_HEADERS)
+        .exposeHeaders("x-request-id")
+        .maxAge(600)
+        .build();
+  }
+
+  private static Set<String> lower(List<String> values) {
+    Set<String> out = new HashSet<>();
+    if (values != null) {
+      values.forEach(v -> out.add(v.toLowerCase(java.util.Locale.ROOT)));
+    }
+    return out;
+  }
+}

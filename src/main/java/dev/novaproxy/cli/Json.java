@@ -1,0 +1,43 @@
+package dev.novaproxy.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.novaproxy.aws.PlanStep;
+import java.io.PrintWriter;
+import java.util.List;
+
+/** The {@code -o json} output: one pretty-printed JSON document on standard output. */
+final class Json {
+  static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  static ObjectNode object() {
+    return MAPPER.createObjectNode();
+  }
+
+  static void print(PrintWriter out, ObjectNode node) {
+    try {
+      out.println(MAPPER.writeValueAsString(node));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    out.flush();
+  }
+
+  /** Plan steps as [{"resource","name","action","changes":[...]}]. */
+  static ArrayNode steps(List<PlanStep> steps) {
+    ArrayNode array = MAPPER.createArrayNode();
+    for (PlanStep s : steps) {
+      ObjectNode o = array.addObject().put("resource", s.resource()).put("name", s.name()).put("action", s.action().label());
+      s.changes().forEach(o.putArray("changes")::add);
+      if (s.changes().isEmpty()) {
+        o.putArray("changes");
+      }
+    }
+    return array;
+  }
+
+  private Json() {}
+}

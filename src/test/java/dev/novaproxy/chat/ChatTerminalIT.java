@@ -105,7 +105,8 @@ class ChatTerminalIT {
   void should_chat_locally_on_a_real_terminal_and_stop_an_answer_on_ctrl_c() throws Exception {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "needs util-linux script for a pseudo-terminal");
     String command =
-        "stty cols 100 rows 30; exec " + launcher().toAbsolutePath() + " chat --local --upstream-url " + nova.baseUrl();
+        "stty cols 100 rows 30; exec " + launcher().toAbsolutePath() + " chat --local --upstream-url " + nova.baseUrl()
+            + " --save " + dir.resolve("talk.json");
     ProcessBuilder pb = new ProcessBuilder("/usr/bin/script", "-qfec", command, "/dev/null");
     Map<String, String> env = pb.environment();
     env.put("NOVA_API_KEY", KEY);
@@ -142,6 +143,11 @@ class ChatTerminalIT {
 
     assertThat(process.exitValue()).as(screen.text()).isZero();
     assertThat(screen.text()).doesNotContain("never shown").doesNotContain(KEY);
+    assertThat(screen.text()).as("NO_COLOR is honoured").doesNotContain("\u001b[32;1m", "\u001b[2m", "\u001b[31m");
+    assertThat(Files.readString(dir.resolve("talk.json")))
+        .as("--save writes the conversation when the chat ends")
+        .contains("\"content\" : \"still here\"")
+        .doesNotContain("count");
     List<FakeNova.Recorded> sent = nova.chatRequests();
     assertThat(sent).hasSize(4);
     assertThat(sent.get(2).json().path("messages").toString())

@@ -1,0 +1,29 @@
+package dev.novaproxy.chat;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Where the REPL keeps the lines typed at its prompt: the XDG state directory, as history is state. */
+public final class HistoryFile {
+  /** Overrides the location; tests use it so that they never touch the user's history. */
+  public static final String PATH_PROPERTY = "novaproxy.history";
+
+  public static Path forCurrentUser() {
+    return path(System.getenv());
+  }
+
+  static Path path(Map<String, String> env) {
+    String override = System.getProperty(PATH_PROPERTY);
+    if (override != null && !override.isBlank()) {
+      return Path.of(override);
+    }
+    String xdg = env.get("XDG_STATE_HOME");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".local", "state");
+    return base.resolve("novaproxy").resolve("chat_history");
+  }
+
+  private HistoryFile() {}
+}

@@ -1,0 +1,73 @@
+package dev.novaproxy.cli;
+
+import dev.novaproxy.local.LocalProxyServer;
+import dev.novaproxy.proxy.AccessLog;
+import dev.novaproxy.proxy.ProxyHandler;
+import dev.novaproxy.proxy.ProxySettings;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * The proxy started inside the chat's own process for {@code chat --local}: the same core as
+ * {@code serve}, on a free loopback port, with the default policy. Its request log stays quiet
+ * unless {@code -v} asks, so that it does not break into the conversation.
+ */
+final class LocalProxy implements AutoCloseable {
+  private final LocalProxyServer server;
+
+  private LocalProxy(LocalProxyServer server) {
+    this.server = server;
+  }
+
+  static LocalProxy start(String upstreamUrl, boolean verbose, PrintWriter err) {
+    ProxySettings settings = ProxySettings.defaults();
+    String upstream = upstreamUrl != null ? upstreamUrl : System.getenv("NOVA_UPSTREAM_URL");
+    if (upstream != null && !upstream.isBlank()) {
+      URI uri;
+      try {
+        uri = URI.create(upstream.strip());
+      } catch (IllegalArgumentException e) {
+        uri = null;
+      }
+      if (uri == null || uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
+        throw CliException.usage(
+            "--upstream-url must be an http(s) URL such as https://api.nova.amazon.com/v1, not '" + upstream + "'.");
+      }
+      settings = settings.withUpstream(uri);
+    }
+    String key = key();
+    AccessLog log =
+        verbose
+            ? new AccessLog(line -> { synchronized (err) { err.println(line); err.flush(); } }, false)
+            : AccessLog.discarding();
+    try {
+      return new LocalProxy(LocalProxyServer.start(new ProxyHandler(settings, () -> key, log), "127.0.0.1", 0));
+    } catch (IOException e) {
+      throw CliException.failure("Cannot start the local proxy on 127.0.0.1: " + e.getMessage(), e);
+    }
+  }
+
+  /** The key from NOVA_API_KEY, else asked for on the terminal; never from an argument. */
+  private static String key() {
+    String env = System.getenv("NOVA_API_KEY");
+    if (env != null && !env.isBlank()) {
+      return env.strip();
+    }
+    String key = HiddenInput.read("Nova API key (input hidden): ", "set NOVA_API_KEY");
+    if (key.isEmpty()) {
+      throw CliException.usage("No key was entered; set NOVA_API_KEY or type the key at the prompt.");
+    }
+    return key;
+  }
+
+  String baseUrl() {
+    return server.baseUrl().toString();
+  }
+
+  @Override
+  public void close() {
+    server.shutdown(Duration.ofSeconds(1));
+  }
+}

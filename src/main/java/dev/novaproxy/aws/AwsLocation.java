@@ -39,7 +39,8 @@ public record AwsLocation(String region, String profile, URI endpoint) {
     return new AwsLocation(region.trim(), profile, uri);
   }
 
-  private static String profileRegion(String profile) {
+  /** The region set in an AWS profile (null: the default profile), or null. */
+  public static String profileRegion(String profile) {
     try {
       String name = profile != null ? profile : "default";
       return ProfileFile.defaultProfileFile().profile(name).flatMap(p -> p.property(ProfileProperty.REGION)).orElse(null);

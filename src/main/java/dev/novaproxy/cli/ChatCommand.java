@@ -11,7 +11,6 @@ import dev.novaproxy.chat.HistoryFile;
 import dev.novaproxy.chat.OneShot;
 import dev.novaproxy.chat.Terminals;
 import dev.novaproxy.chat.Transcript;
-import dev.novaproxy.config.ConfigFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -138,7 +137,7 @@ public final class ChatCommand implements Callable<Integer> {
   }
 
   private ChatOptions options(LocalProxy proxy, boolean interactive) {
-    if (proxy != null && url != null) {
+    if (proxy != null && spec.commandLine().getParseResult().hasMatchedOption("--url")) {
       throw CliException.usage("--local starts its own proxy; drop --url, or drop --local to use " + url + ".");
     }
     if (upstreamUrl != null && proxy == null) {
@@ -152,7 +151,7 @@ public final class ChatCommand implements Callable<Integer> {
     }
     ChatEndpoint endpoint;
     try {
-      endpoint = ChatEndpoint.parse(proxy != null ? proxy.baseUrl() : resolveUrl());
+      endpoint = ChatEndpoint.parse(proxy != null ? proxy.baseUrl() : url != null ? url : ChatEndpoint.DEFAULT_URL);
     } catch (IllegalArgumentException e) {
       throw CliException.usage(e.getMessage());
     }
@@ -163,14 +162,6 @@ public final class ChatCommand implements Callable<Integer> {
     }
     return new ChatOptions(
         endpoint, model, system, stream, save, load, contextChars, Duration.ofSeconds(timeoutSeconds), interactive);
-  }
-
-  private String resolveUrl() {
-    if (url != null) {
-      return url;
-    }
-    String saved = ConfigFile.forCurrentUser().get(ConfigFile.URL);
-    return saved != null && !saved.isBlank() ? saved : ChatEndpoint.DEFAULT_URL;
   }
 
   private void saveIfAsked(ChatSession session) {

@@ -1,8 +1,10 @@
 package dev.novaproxy.cli;
 
+import dev.novaproxy.config.ConfigFile;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import picocli.CommandLine;
 
 /** The entry point. {@link #run} never exits the JVM, so tests capture output and exit code. */
@@ -16,10 +18,15 @@ public final class Main {
   }
 
   public static int run(PrintStream out, PrintStream err, String... args) {
+    return run(out, err, System.getenv(), args);
+  }
+
+  /** As {@link #run(PrintStream, PrintStream, String...)} with this environment for the settings. */
+  public static int run(PrintStream out, PrintStream err, Map<String, String> env, String... args) {
     PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
     PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
     try {
-      return commandLine(o, e).execute(args);
+      return commandLine(o, e, env).execute(args);
     } finally {
       o.flush();
       e.flush();
@@ -28,7 +35,13 @@ public final class Main {
 
   /** The configured command line: one place for the exit codes and the error handler. */
   public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    return commandLine(out, err, System.getenv());
+  }
+
+  /** The command line whose flag defaults come from {@code env} and the config file it names. */
+  public static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env) {
     CommandLine cl = new CommandLine(new NovaproxyCommand());
+    cl.setDefaultValueProvider(new ConfigDefaults(env));
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(new ErrorHandler());
@@ -44,6 +57,13 @@ public final class Main {
   private static int usageError(CommandLine.ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
     PrintWriter err = cmd.getErr();
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof ConfigFile.Unreadable broken) {
+        // Met while filling in defaults from the file: not the user's command line at fault.
+        err.println(cmd.getColorScheme().errorText("novaproxy: " + broken.getMessage()).toString());
+        return ExitCodes.FAILURE;
+      }
+    }
     err.println(cmd.getColorScheme().errorText("novaproxy: " + ex.getMessage()).toString());
     CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
     err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");

@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
       SetupCommand.class,
       DeployCommand.class,
       StatusCommand.class,
-      DestroyCommand.class
+      DestroyCommand.class,
+      ConfigCommand.class,
+      CompletionCommand.class
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -47,6 +49,6 @@ public final class NovaproxyCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing command: choose one of serve, chat, setup, deploy, status, destroy.");
+    throw new ParameterException(spec.commandLine(), "Missing command: choose one of serve, chat, setup, deploy, status, destroy, config, completion.");
   }
 }

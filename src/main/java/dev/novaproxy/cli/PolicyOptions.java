@@ -17,7 +17,8 @@ public final class PolicyOptions {
   @Option(
       names = "--allow-model",
       paramLabel = "MODEL",
-      description = "A model clients may ask for; repeat for more. Default: any.")
+      split = ",",
+      description = "A model clients may ask for; repeat (or separate with commas) for more. Default: any.")
   List<String> allowedModels = new ArrayList<>();
 
   @Option(
@@ -29,8 +30,9 @@ public final class PolicyOptions {
   @Option(
       names = "--allow-origin",
       paramLabel = "ORIGIN",
+      split = ",",
       description = "A browser origin allowed to call the proxy (CORS), e.g. https://app.example.com; "
-          + "repeat for more; '*' allows any. Default: none.")
+          + "repeat (or separate with commas) for more; '*' allows any. Default: none.")
   List<String> allowedOrigins = new ArrayList<>();
 
   @Option(

@@ -109,7 +109,8 @@ public final class ServeCommand implements Callable<Integer> {
 
   ProxySettings settings() {
     ProxySettings s = ProxySettings.defaults().withPolicy(policy.toPolicy()).withLogContent(logContent);
-    URI upstream = upstreamUrl != null ? upstreamUrl : envUri("NOVA_UPSTREAM_URL");
+    // NOVA_UPSTREAM_URL and the config file arrive through the flag's default (ConfigDefaults).
+    URI upstream = upstreamUrl;
     if (upstream != null) {
       if (upstream.getScheme() == null || !upstream.getScheme().matches("https?") || upstream.getHost() == null) {
         throw CliException.usage("--upstream-url must be an http(s) URL such as https://api.nova.amazon.com/v1, not '" + upstream + "'.");
@@ -145,10 +146,5 @@ public final class ServeCommand implements Callable<Integer> {
     }
     throw CliException.usage(
         "No Nova API key: set NOVA_API_KEY, pass --secret-name NAME, or run on a terminal to be asked.");
-  }
-
-  private static URI envUri(String name) {
-    String v = System.getenv(name);
-    return v == null || v.isBlank() ? null : URI.create(v.trim());
   }
 }

@@ -34,13 +34,27 @@ public final class ConfigFile {
 
   private final Path path;
 
+  /** The file exists but is not a JSON object; the message names the file and the fix. */
+  public static final class Unreadable extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    Unreadable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   public ConfigFile(Path path) {
     this.path = path;
   }
 
   /** The file this user's commands read and write. */
   public static ConfigFile forCurrentUser() {
-    return new ConfigFile(defaultPath(System.getenv()));
+    return forEnvironment(System.getenv());
+  }
+
+  /** The file for this environment ({@code XDG_CONFIG_HOME}); the system property still wins. */
+  public static ConfigFile forEnvironment(Map<String, String> env) {
+    return new ConfigFile(defaultPath(env));
   }
 
   static Path defaultPath(Map<String, String> env) {
@@ -70,9 +84,9 @@ public final class ConfigFile {
       if (node instanceof ObjectNode object) {
         return object;
       }
-      throw new IllegalStateException("The config file " + path + " is not a JSON object; fix or delete it.");
+      throw new Unreadable("The config file " + path + " is not a JSON object; fix or delete it.", null);
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot read the config file " + path + ": " + e.getMessage() + "; fix or delete it.", e);
+      throw new Unreadable("Cannot read the config file " + path + ": " + e.getMessage() + "; fix or delete it.", e);
     }
   }
 

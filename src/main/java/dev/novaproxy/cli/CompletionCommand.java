@@ -1,0 +1,44 @@
+package dev.novaproxy.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "completion",
+    mixinStandardHelpOptions = true,
+    header = "Print the shell completion script for bash or zsh.",
+    description = {
+      "Prints a script that completes novaproxy's commands and options. The same scripts ship in",
+      "completions/ (novaproxy.bash and _novaproxy).",
+      ""
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  source <(novaproxy completion bash)                 this bash session",
+      "  novaproxy completion bash > ~/.local/share/bash-completion/completions/novaproxy",
+      "  echo 'eval \"$(novaproxy completion zsh)\"' >> ~/.zshrc"
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:Printed.", "2:Usage error: a shell other than bash or zsh."})
+final class CompletionCommand implements Callable<Integer> {
+  enum Shell {
+    bash,
+    zsh
+  }
+
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "SHELL", description = "${COMPLETION-CANDIDATES}")
+  Shell shell;
+
+  @Override
+  public Integer call() {
+    var out = spec.commandLine().getOut();
+    out.print(shell == Shell.bash ? Completions.bash() : Completions.zsh());
+    out.flush();
+    return ExitCodes.OK;
+  }
+}

@@ -11,14 +11,14 @@ import picocli.AutoComplete;
  * prints them.
  */
 public final class Completions {
-  /** zsh runs picocli's bash script through bashcompinit; the script itself checks for zsh. */
+  /**
+   * zsh runs picocli's bash script through bashcompinit (the script loads it when it finds zsh);
+   * so the file is sourced, not put on fpath.
+   */
   private static final String ZSH_PREAMBLE =
       """
-      #compdef novaproxy
-      # zsh completion for novaproxy: picocli's bash script run through bashcompinit.
-      # Install: source this file from ~/.zshrc, or add eval "$(novaproxy completion zsh)".
-      autoload -U +X compinit && compinit
-      autoload -U +X bashcompinit && bashcompinit
+      # zsh completion for novaproxy: picocli's bash script, which turns on bashcompinit in zsh.
+      # Install: source this file from ~/.zshrc, or add: eval "$(novaproxy completion zsh)"
 
       """;
 

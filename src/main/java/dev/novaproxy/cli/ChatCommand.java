@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "chat",
     mixinStandardHelpOptions = true,
+    header = "Chat with the proxy, interactively or one question at a time.",
     sortOptions = false,
     description = {
       "Talk to the proxy: an interactive multi-turn chat, or one question with -m (or piped in).",

@@ -2,6 +2,7 @@ package dev.novaproxy.cli;
 
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -30,6 +31,7 @@ final class CompletionCommand implements Callable<Integer> {
   }
 
   @Spec CommandSpec spec;
+  @Mixin GlobalOptions global;
 
   @Parameters(index = "0", paramLabel = "SHELL", description = "${COMPLETION-CANDIDATES}")
   Shell shell;
@@ -37,7 +39,12 @@ final class CompletionCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var out = spec.commandLine().getOut();
-    out.print(shell == Shell.bash ? Completions.bash() : Completions.zsh());
+    String script = shell == Shell.bash ? Completions.bash() : Completions.zsh();
+    if (global.json()) {
+      Json.print(out, Json.object().put("shell", shell.name()).put("script", script));
+      return ExitCodes.OK;
+    }
+    out.print(script);
     out.flush();
     return ExitCodes.OK;
   }

@@ -21,9 +21,17 @@ import software.amazon.awssdk.services.lambda.model.Architecture;
 @Command(
     name = "deploy",
     mixinStandardHelpOptions = true,
+    header = "Deploy the proxy to AWS Lambda behind an HTTP API and print its URL.",
     sortOptions = false,
     description =
         "Create or update the IAM role, the Lambda function (version and alias 'live') and the HTTP API; wait until they are ready; print the URL. Running it again with the same inputs changes nothing.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  novaproxy deploy --dry-run                        show what would change",
+      "  novaproxy deploy                                  deploy; prints the URL",
+      "  novaproxy deploy --allow-origin https://app.example.com --max-tokens-cap 1024",
+      "  novaproxy deploy -o json | jq -r .url"
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:Deployed, or nothing to change.",

@@ -18,8 +18,15 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "destroy",
     mixinStandardHelpOptions = true,
+    header = "Delete the deployed resources (the secret only with --delete-secret).",
     description =
         "Delete what deploy created, in reverse order: the HTTP API, the permission, the alias and versions with the function, the role's policies and the role. The secret is kept unless --delete-secret. Asks for confirmation on a terminal; needs --yes otherwise. Running it twice is fine.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  novaproxy destroy                                 asks first",
+      "  novaproxy destroy --yes                           in a script",
+      "  novaproxy destroy --yes --delete-secret -o json   everything, the key too"
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:Deleted, or nothing was there.", "1:The operation failed (re-run to finish).", "2:Usage error, or not confirmed.", "5:AWS credentials, region or permission problem."})
 public final class DestroyCommand implements Callable<Integer> {

@@ -26,6 +26,16 @@ final class Json {
     out.flush();
   }
 
+  /** One compact JSON line: for a stream of events rather than one document. */
+  static void printLine(PrintWriter out, ObjectNode node) {
+    try {
+      out.println(MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(node));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    out.flush();
+  }
+
   /** Plan steps as [{"resource","name","action","changes":[...]}]. */
   static ArrayNode steps(List<PlanStep> steps) {
     ArrayNode array = MAPPER.createArrayNode();

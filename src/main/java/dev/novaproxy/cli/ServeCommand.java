@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
       "  novaproxy serve                                  ask for the key, listen on 127.0.0.1:8080",
       "  novaproxy serve --secret-name backend/NovaApiKey --region us-east-1",
       "  novaproxy serve --port 9000 --allow-origin http://localhost:5173 --max-tokens-cap 1024",
+      "  novaproxy serve --port 0 -o json                 first line: {\"event\":\"listening\",\"url\":...}",
       "  curl -s localhost:8080/chat -H 'content-type: application/json' \\",
       "       -d '{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'"
     },
@@ -100,8 +101,19 @@ public final class ServeCommand implements Callable<Integer> {
             },
             "novaproxy-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    out.println("novaproxy " + dev.novaproxy.proxy.Version.current() + " listening on " + server.baseUrl());
-    out.println("  POST " + server.baseUrl() + "/chat   (Ctrl-C stops; requests in flight finish first)");
+    if (global.json()) {
+      // One line, so that a supervisor or a test can read the URL as soon as it is there.
+      Json.printLine(
+          out,
+          Json.object()
+              .put("event", "listening")
+              .put("url", server.baseUrl().toString())
+              .put("chatUrl", server.baseUrl() + "/chat")
+              .put("version", dev.novaproxy.proxy.Version.current()));
+    } else {
+      out.println("novaproxy " + dev.novaproxy.proxy.Version.current() + " listening on " + server.baseUrl());
+      out.println("  POST " + server.baseUrl() + "/chat   (Ctrl-C stops; requests in flight finish first)");
+    }
     out.flush();
     stopped.await();
     return ExitCodes.OK;

@@ -16,8 +16,16 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "setup",
     mixinStandardHelpOptions = true,
+    header = "Store the Nova API key in AWS Secrets Manager.",
     description =
         "Store the Nova API key in AWS Secrets Manager (created, or given a new value), tag it, print its ARN, and save the region, name and secret name in the config file. The key is read from a hidden prompt (asked twice) or from standard input with --api-key-stdin; never from an argument.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  novaproxy setup                                   asked twice, hidden",
+      "  novaproxy setup --region us-east-1 --secret-name team/NovaApiKey",
+      "  printf %s \"$NOVA_API_KEY\" | novaproxy setup --api-key-stdin -o json",
+      "  novaproxy setup --endpoint-url http://127.0.0.1:5000 --region us-east-1   against moto"
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:Stored.", "1:The operation failed.", "2:Usage error, or an empty key (nothing stored).", "5:AWS credentials, region or permission problem."})
 public final class SetupCommand implements Callable<Integer> {

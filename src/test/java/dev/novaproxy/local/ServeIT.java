@@ -63,6 +63,8 @@ class ServeIT {
     ProcessBuilder pb =
         new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE).redirectError(err.toFile());
     pb.environment().remove("NOVA_API_KEY");
+    // Not the developer's own config file: serve takes defaults from it.
+    pb.environment().put("NOVAPROXY_JAVA_OPTS", "-Dnovaproxy.config=" + Files.createTempDirectory("serve-config").resolve("config.json"));
     pb.environment().putAll(env);
     Process p = pb.start();
     p.getOutputStream().close(); // no terminal, no input: as under CI
@@ -94,6 +96,29 @@ class ServeIT {
     } catch (IOException | InterruptedException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  @Test
+  void should_print_one_json_line_with_the_url_and_take_settings_from_env_and_file() throws Exception {
+    Path config = Files.createTempDirectory("serve-json").resolve("config.json");
+    Files.writeString(config, "{\"port\": 0, \"maxTokensCap\": 7}");
+    Process p =
+        serve(
+            Map.of(
+                "NOVA_API_KEY", KEY,
+                "NOVA_UPSTREAM_URL", nova.baseUrl().toString(),
+                "NOVAPROXY_JAVA_OPTS", "-Dnovaproxy.config=" + config),
+            "-o", "json");
+    String first = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+    assertThat(first).as("stderr: " + stderr(p)).isNotNull();
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(first);
+    assertThat(json.fieldNames()).toIterable().containsExactly("event", "url", "chatUrl", "version");
+    assertThat(json.get("event").asText()).isEqualTo("listening");
+    URI base = URI.create(json.get("url").asText());
+    assertThat(base.getPort()).as("port 0 from the file: a free port, not 8080").isNotEqualTo(8080).isPositive();
+    assertThat(json.get("chatUrl").asText()).isEqualTo(base + "/chat");
+    assertThat(post(base).statusCode()).isEqualTo(200);
+    assertThat(new String(nova.requests().get(0).body(), StandardCharsets.UTF_8)).as("the file's maxTokensCap reached the policy").contains("\"max_tokens\":7");
   }
 
   @Test

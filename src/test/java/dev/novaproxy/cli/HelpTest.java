@@ -1,0 +1,71 @@
+package dev.novaproxy.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.novaproxy.proxy.Version;
+import dev.novaproxy.testing.CliRun;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Every command's help teaches: a summary, a description, examples and its exit codes. */
+class HelpTest {
+  private static List<CommandLine> allCommands() {
+    var sink = new PrintWriter(Writer.nullWriter());
+    List<CommandLine> all = new ArrayList<>();
+    collect(Main.commandLine(sink, sink), all);
+    return all;
+  }
+
+  private static void collect(CommandLine cl, List<CommandLine> all) {
+    all.add(cl);
+    cl.getSubcommands().values().forEach(sub -> collect(sub, all));
+  }
+
+  @Test
+  void should_give_every_command_a_summary_description_examples_and_exit_codes() {
+    List<CommandLine> commands = allCommands();
+    assertThat(commands).hasSizeGreaterThanOrEqualTo(12);
+    for (CommandLine cl : commands) {
+      var usage = cl.getCommandSpec().usageMessage();
+      String name = cl.getCommandSpec().qualifiedName();
+      assertThat(usage.header()).as(name + " header").isNotEmpty();
+      assertThat(usage.header()[0]).as(name + " header").isNotBlank().doesNotContain("\n");
+      assertThat(String.join("", usage.description())).as(name + " description").isNotBlank();
+      assertThat(usage.footerHeading()).as(name + " examples").contains("Examples");
+      assertThat(String.join("\n", usage.footer())).as(name + " examples").contains("novaproxy");
+      assertThat(usage.exitCodeList()).as(name + " exit codes").containsKey("0").containsKey("2");
+    }
+  }
+
+  @Test
+  void should_print_help_with_exit_code_zero_for_each_command() {
+    for (CommandLine cl : allCommands()) {
+      List<String> args = new ArrayList<>(List.of(cl.getCommandSpec().qualifiedName().split(" ")));
+      args.remove(0);
+      args.add("--help");
+      CliRun r = CliRun.run(args.toArray(String[]::new));
+      assertThat(r.exitCode()).as(r.toString()).isZero();
+      assertThat(r.out()).as(args.toString()).contains("Usage:").contains("Examples:").contains("Exit codes:");
+    }
+  }
+
+  @Test
+  void should_print_the_version_and_the_commit() {
+    CliRun r = CliRun.run("--version");
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out()).startsWith("novaproxy " + Version.current() + " (commit " + Version.commit() + ")");
+    // Built from this git checkout by Maven, so a real commit, not the fallback.
+    assertThat(Version.commit()).matches("[0-9a-f]{7,40}|unknown");
+    assertThat(Version.current()).isNotEqualTo("unknown");
+  }
+
+  @Test
+  void should_list_the_new_commands_in_the_top_help() {
+    CliRun r = CliRun.run("--help");
+    assertThat(r.out()).contains("config").contains("completion").contains("Show or change the saved settings.");
+  }
+}

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
     footer = {
       "  novaproxy setup                                   asked twice, hidden",
       "  novaproxy setup --region us-east-1 --secret-name team/NovaApiKey",
-      "  printf %s \"$NOVA_API_KEY\" | novaproxy setup --api-key-stdin -o json",
+      "  printf %%s \"$NOVA_API_KEY\" | novaproxy setup --api-key-stdin -o json",
       "  novaproxy setup --endpoint-url http://127.0.0.1:5000 --region us-east-1   against moto"
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -54,6 +54,17 @@ class HelpTest {
   }
 
   @Test
+  void should_render_a_man_page_for_every_command(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    GenerateDocs.main(new String[] {dir.resolve("completions").toString(), dir.resolve("man").toString()});
+    for (CommandLine cl : allCommands()) {
+      String page = "novaproxy" + (cl.getParent() == null ? "" : "-" + cl.getCommandSpec().qualifiedName("-").substring("novaproxy-".length()));
+      var adoc = dir.resolve("man").resolve(page + ".adoc");
+      assertThat(adoc).exists();
+      assertThat(java.nio.file.Files.readString(adoc)).contains("Exit codes:").contains("Examples:");
+    }
+  }
+
+  @Test
   void should_print_the_version_and_the_commit() {
     CliRun r = CliRun.run("--version");
     assertThat(r.exitCode()).isZero();

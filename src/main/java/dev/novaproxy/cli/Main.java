@@ -26,7 +26,12 @@ public final class Main {
     PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
     PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
     try {
-      return commandLine(o, e, env).execute(args);
+      CommandLine cl = commandLine(o, e, env);
+      if (noColor(env) || java.util.Arrays.asList(args).contains("--no-color")) {
+        // Decided before parsing, so that a usage error is plain too.
+        cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
+      }
+      return cl.execute(args);
     } finally {
       o.flush();
       e.flush();
@@ -47,7 +52,7 @@ public final class Main {
     cl.setExecutionExceptionHandler(new ErrorHandler());
     cl.setParameterExceptionHandler(Main::usageError);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
-    if (noColor()) {
+    if (noColor(env)) {
       cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
     }
     return cl;
@@ -71,7 +76,12 @@ public final class Main {
   }
 
   static boolean noColor() {
-    String v = System.getenv("NO_COLOR");
+    return noColor(System.getenv());
+  }
+
+  /** https://no-color.org: any non-empty NO_COLOR turns colours off. */
+  static boolean noColor(Map<String, String> env) {
+    String v = env.get("NO_COLOR");
     return v != null && !v.isEmpty();
   }
 

@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.lambda.model.Architecture;
 @Command(
     name = "deploy",
     mixinStandardHelpOptions = true,
-    header = "Deploy the proxy to AWS Lambda behind an HTTP API and print its URL.",
+    header = "Deploy the proxy to AWS Lambda and print its URL.",
     sortOptions = false,
     description =
         "Create or update the IAM role, the Lambda function (version and alias 'live') and the HTTP API; wait until they are ready; print the URL. Running it again with the same inputs changes nothing.",

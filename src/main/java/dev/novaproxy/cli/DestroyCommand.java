@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "destroy",
     mixinStandardHelpOptions = true,
-    header = "Delete the deployed resources (the secret only with --delete-secret).",
+    header = "Delete what deploy created (the secret only if asked).",
     description =
         "Delete what deploy created, in reverse order: the HTTP API, the permission, the alias and versions with the function, the role's policies and the role. The secret is kept unless --delete-secret. Asks for confirmation on a terminal; needs --yes otherwise. Running it twice is fine.",
     footerHeading = "%nExamples:%n",

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
-    header = "Show the deployment's resources and, with --smoke, check that it answers.",
+    header = "Show the deployment; with --smoke, check that it answers.",
     sortOptions = false,
     description =
         "Show each resource of the deployment (present or missing, state, version, last change) and the URL. With --smoke, also call GET /health and one real chat turn through the URL; with --smoke --url, check that URL only, without reading AWS (for a pipeline, or a local 'serve').",

@@ -7,7 +7,8 @@ public record Account(String id, String partition, String region) {
   public static Account of(AwsClients aws) {
     GetCallerIdentityResponse me = aws.sts().getCallerIdentity();
     // arn:PARTITION:sts::ACCOUNT:assumed-role/...
-    String partition = me.arn() != null && me.arn().split(":").length > 1 ? me.arn().split(":")[1] : "aws";
+    String partition =
+        me.arn() != null && me.arn().split(":").length > 1 ? me.arn().split(":")[1] : "aws";
     return new Account(me.account(), partition, aws.region());
   }
 

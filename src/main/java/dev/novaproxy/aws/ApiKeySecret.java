@@ -12,7 +12,12 @@ import software.amazon.awssdk.services.secretsmanager.model.Tag;
 /** The Nova API key in Secrets Manager: the only place the key is ever written. */
 public final class ApiKeySecret {
   /** What is known about the secret without reading its value. */
-  public record Info(String arn, String name, Instant lastChanged, Map<String, String> tags, boolean pendingDeletion) {}
+  public record Info(
+      String arn,
+      String name,
+      Instant lastChanged,
+      Map<String, String> tags,
+      boolean pendingDeletion) {}
 
   /** The outcome of {@link #store}. */
   public record Stored(String arn, String name, boolean created) {}
@@ -27,7 +32,8 @@ public final class ApiKeySecret {
     try {
       DescribeSecretResponse d = aws.secrets().describeSecret(r -> r.secretId(secretName));
       Instant changed = d.lastChangedDate() != null ? d.lastChangedDate() : d.createdDate();
-      Map<String, String> tags = d.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> b));
+      Map<String, String> tags =
+          d.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> b));
       return Optional.of(new Info(d.arn(), d.name(), changed, tags, d.deletedDate() != null));
     } catch (ResourceNotFoundException e) {
       return Optional.empty();
@@ -49,7 +55,10 @@ public final class ApiKeySecret {
               .createSecret(
                   CreateSecretRequest.builder()
                       .name(secretName)
-                      .description("Amazon Nova API key used by the novaproxy deployment '" + names.name() + "'")
+                      .description(
+                          "Amazon Nova API key used by the novaproxy deployment '"
+                              + names.name()
+                              + "'")
                       .secretString(apiKey)
                       .tags(tags(names))
                       .build());
@@ -75,11 +84,14 @@ public final class ApiKeySecret {
     if (existing.isEmpty()) {
       return false;
     }
-    aws.secrets().deleteSecret(r -> r.secretId(existing.get().arn()).forceDeleteWithoutRecovery(true));
+    aws.secrets()
+        .deleteSecret(r -> r.secretId(existing.get().arn()).forceDeleteWithoutRecovery(true));
     return true;
   }
 
   private static java.util.List<Tag> tags(ResourceNames names) {
-    return names.tags().entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
+    return names.tags().entrySet().stream()
+        .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
+        .toList();
   }
 }

@@ -15,17 +15,25 @@ public record Artifact(Path path, byte[] bytes, String sha256) {
   public static Artifact read(Path path) {
     if (!Files.isRegularFile(path)) {
       throw new AwsException(
-          AwsException.Kind.NOT_FOUND, "The Lambda artifact " + path + " does not exist; build it with 'mvn package' or pass --artifact FILE.");
+          AwsException.Kind.NOT_FOUND,
+          "The Lambda artifact "
+              + path
+              + " does not exist; build it with 'mvn package' or pass --artifact FILE.");
     }
     try {
       if (Files.size(path) > MAX_DIRECT_UPLOAD) {
-        throw new AwsException(AwsException.Kind.FAILED, "The Lambda artifact " + path + " is larger than Lambda's 50 MB upload limit.");
+        throw new AwsException(
+            AwsException.Kind.FAILED,
+            "The Lambda artifact " + path + " is larger than Lambda's 50 MB upload limit.");
       }
       byte[] bytes = Files.readAllBytes(path);
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
       return new Artifact(path, bytes, Base64.getEncoder().encodeToString(digest));
     } catch (IOException e) {
-      throw new AwsException(AwsException.Kind.FAILED, "Cannot read the Lambda artifact " + path + ": " + e.getMessage(), e);
+      throw new AwsException(
+          AwsException.Kind.FAILED,
+          "Cannot read the Lambda artifact " + path + ": " + e.getMessage(),
+          e);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("Every JDK has SHA-256", e);
     }

@@ -15,9 +15,13 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 public final class AwsCallLog implements ExecutionInterceptor {
   /** One operation; {@code request} is the SDK request object as sent. */
   public record Call(String service, String operation, SdkRequest request) {
-    /** Reads are Get/List/Describe (and STS's caller identity); everything else changes something. */
+    /**
+     * Reads are Get/List/Describe (and STS's caller identity); everything else changes something.
+     */
     public boolean mutating() {
-      return !(operation.startsWith("Get") || operation.startsWith("List") || operation.startsWith("Describe"));
+      return !(operation.startsWith("Get")
+          || operation.startsWith("List")
+          || operation.startsWith("Describe"));
     }
 
     @Override

@@ -34,7 +34,11 @@ public final class AwsClients implements AutoCloseable {
 
   public AwsClients(AwsLocation location) {
     this.location = location;
-    this.http = ApacheHttpClient.builder().connectionTimeout(Duration.ofSeconds(10)).socketTimeout(Duration.ofSeconds(60)).build();
+    this.http =
+        ApacheHttpClient.builder()
+            .connectionTimeout(Duration.ofSeconds(10))
+            .socketTimeout(Duration.ofSeconds(60))
+            .build();
     this.credentials =
         location.profile() == null
             ? DefaultCredentialsProvider.builder().build()
@@ -105,7 +109,8 @@ public final class AwsClients implements AutoCloseable {
     builder
         .region(Region.of(location.region()))
         .credentialsProvider(credentials)
-        .overrideConfiguration(ClientOverrideConfiguration.builder().addExecutionInterceptor(log).build());
+        .overrideConfiguration(
+            ClientOverrideConfiguration.builder().addExecutionInterceptor(log).build());
     if (location.endpoint() != null) {
       builder.endpointOverride(location.endpoint());
     }

@@ -1,8 +1,8 @@
 package dev.novaproxy.aws;
 
 /**
- * A failure of the AWS layer that the CLI turns into one line and an exit code. The kind says
- * which code; the message says what to do.
+ * A failure of the AWS layer that the CLI turns into one line and an exit code. The kind says which
+ * code; the message says what to do.
  */
 public final class AwsException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -48,7 +48,14 @@ public final class Deployment {
       Optional<String> havePermission) {}
 
   /** The deployed proxy. */
-  public record Result(String url, String apiId, String secretArn, String roleArn, String functionArn, String aliasArn, boolean changed) {}
+  public record Result(
+      String url,
+      String apiId,
+      String secretArn,
+      String roleArn,
+      String functionArn,
+      String aliasArn,
+      boolean changed) {}
 
   private final AwsClients aws;
   private final Backoff roleBackoff;
@@ -58,12 +65,17 @@ public final class Deployment {
     this.roleBackoff = roleBackoff;
   }
 
-  /** The environment the function runs with: the policy, the secret's name, the upstream timeout. */
+  /**
+   * The environment the function runs with: the policy, the secret's name, the upstream timeout.
+   */
   public static Map<String, String> environment(Spec spec) {
     Map<String, String> env = new TreeMap<>(spec.proxy().toEnvironment());
     env.put(ProxySettings.ENV_SECRET_NAME, spec.secretName());
-    // Give up on Nova before Lambda (and API Gateway, at 30 s) give up on us, so the client gets a 504 body.
-    env.put(ProxySettings.ENV_TIMEOUT_SECONDS, Integer.toString(Math.max(1, spec.timeoutSeconds() - 2)));
+    // Give up on Nova before Lambda (and API Gateway, at 30 s) give up on us, so the client gets a
+    // 504 body.
+    env.put(
+        ProxySettings.ENV_TIMEOUT_SECONDS,
+        Integer.toString(Math.max(1, spec.timeoutSeconds() - 2)));
     return env;
   }
 
@@ -79,7 +91,11 @@ public final class Deployment {
                 () ->
                     new AwsException(
                         AwsException.Kind.NOT_FOUND,
-                        "There is no secret " + spec.secretName() + " in " + aws.region() + "; run 'novaproxy setup' first (or pass --secret-name)."));
+                        "There is no secret "
+                            + spec.secretName()
+                            + " in "
+                            + aws.region()
+                            + "; run 'novaproxy setup' first (or pass --secret-name)."));
 
     var roles = new ExecutionRole(aws);
     ExecutionRole.Desired role = ExecutionRole.desired(names, account, secret.arn());
@@ -102,21 +118,43 @@ public final class Deployment {
     String aliasArn = account.functionArn(function.name()) + ":" + ResourceNames.ALIAS;
     var apis = new HttpApi(aws);
     HttpApi.Desired api =
-        new HttpApi.Desired(names.api(), spec.proxy().policy().allowedOrigins(), aliasArn, spec.throttleRate(), spec.throttleBurst(), names.tags());
+        new HttpApi.Desired(
+            names.api(),
+            spec.proxy().policy().allowedOrigins(),
+            aliasArn,
+            spec.throttleRate(),
+            spec.throttleBurst(),
+            names.tags());
     Optional<HttpApi.Current> haveApi = apis.read(names);
 
     var permissions = new InvokePermission(aws);
-    // Read even without an alias: a statement left from an earlier alias must be replaced, not duplicated.
+    // Read even without an alias: a statement left from an earlier alias must be replaced, not
+    // duplicated.
     Optional<String> havePermission =
-        haveFunction.isPresent() ? permissions.read(function.name(), names.permissionStatement()) : Optional.empty();
+        haveFunction.isPresent()
+            ? permissions.read(function.name(), names.permissionStatement())
+            : Optional.empty();
 
     List<PlanStep> steps = new ArrayList<>();
     steps.add(roles.plan(role, haveRole, names));
     steps.addAll(functions.plan(function, haveFunction, names));
     steps.addAll(apis.plan(api, haveApi));
     String sourceArn = haveApi.map(a -> account.executeApiArn(a.api().apiId())).orElse(null);
-    steps.add(permissions.plan(function.name(), names.permissionStatement(), sourceArn, havePermission));
-    return new Plan(steps, new Snapshot(names, account, secret, role, haveRole, function, haveFunction, api, haveApi, havePermission));
+    steps.add(
+        permissions.plan(function.name(), names.permissionStatement(), sourceArn, havePermission));
+    return new Plan(
+        steps,
+        new Snapshot(
+            names,
+            account,
+            secret,
+            role,
+            haveRole,
+            function,
+            haveFunction,
+            api,
+            haveApi,
+            havePermission));
   }
 
   /** Applies a plan made by {@link #plan} just before; one progress line per step. */
@@ -136,17 +174,25 @@ public final class Deployment {
           functions.applyFunction(s.function(), s.haveFunction(), steps.get(1), progress);
           return null;
         });
-    String aliasArn = clock.run(steps.get(2), () -> functions.applyAlias(s.function(), s.haveFunction(), steps.get(2)));
+    String aliasArn =
+        clock.run(
+            steps.get(2), () -> functions.applyAlias(s.function(), s.haveFunction(), steps.get(2)));
     if (aliasArn == null) {
       aliasArn = s.haveFunction().get().alias().arn();
     }
-    String apiId = new HttpApi(aws).apply(s.api(), s.haveApi(), steps.subList(3, 7), progress, clock);
+    String apiId =
+        new HttpApi(aws).apply(s.api(), s.haveApi(), steps.subList(3, 7), progress, clock);
     String sourceArn = s.account().executeApiArn(apiId);
     PlanStep permission = steps.get(7);
     clock.run(
         permission,
         () -> {
-          new InvokePermission(aws).apply(s.function().name(), s.names().permissionStatement(), sourceArn, s.havePermission());
+          new InvokePermission(aws)
+              .apply(
+                  s.function().name(),
+                  s.names().permissionStatement(),
+                  sourceArn,
+                  s.havePermission());
           return null;
         });
     return new Result(

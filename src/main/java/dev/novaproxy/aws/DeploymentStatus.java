@@ -17,7 +17,13 @@ public final class DeploymentStatus {
    * @param version the published version (alias) or runtime detail, or null
    * @param lastChange when it last changed, when AWS says
    */
-  public record Resource(String kind, String name, boolean present, String state, String version, Instant lastChange) {}
+  public record Resource(
+      String kind,
+      String name,
+      boolean present,
+      String state,
+      String version,
+      Instant lastChange) {}
 
   /** All resources, the URL when the API exists, and whether everything is there. */
   public record Report(String name, String region, List<Resource> resources, String url) {
@@ -26,7 +32,9 @@ public final class DeploymentStatus {
     }
 
     public boolean nothingDeployed() {
-      return resources.stream().filter(r -> !r.kind().equals("secret")).noneMatch(Resource::present);
+      return resources.stream()
+          .filter(r -> !r.kind().equals("secret"))
+          .noneMatch(Resource::present);
     }
   }
 
@@ -50,7 +58,8 @@ public final class DeploymentStatus {
             null,
             secret.map(ApiKeySecret.Info::lastChanged).orElse(null)));
 
-    Optional<ExecutionRole.Current> role = new ExecutionRole(aws).read(names.role(), names.rolePolicy());
+    Optional<ExecutionRole.Current> role =
+        new ExecutionRole(aws).read(names.role(), names.rolePolicy());
     out.add(
         new Resource(
             "role",
@@ -60,14 +69,17 @@ public final class DeploymentStatus {
             null,
             role.map(ExecutionRole.Current::created).orElse(null)));
 
-    Optional<ProxyFunction.Current> fn = new ProxyFunction(aws, Backoff.iamPropagation()).read(names.function());
+    Optional<ProxyFunction.Current> fn =
+        new ProxyFunction(aws, Backoff.iamPropagation()).read(names.function());
     out.add(
         new Resource(
             "function",
             names.function(),
             fn.isPresent() && names.owns(fn.get().tags()),
-            fn.map(f -> f.latest().stateAsString() + "/" + f.latest().lastUpdateStatusAsString()).orElse(null),
-            fn.map(f -> f.latest().runtimeAsString() + " " + f.latest().architecturesAsStrings()).orElse(null),
+            fn.map(f -> f.latest().stateAsString() + "/" + f.latest().lastUpdateStatusAsString())
+                .orElse(null),
+            fn.map(f -> f.latest().runtimeAsString() + " " + f.latest().architecturesAsStrings())
+                .orElse(null),
             fn.map(f -> parseLambdaTime(f.latest().lastModified())).orElse(null)));
     ProxyFunction.Alias alias = fn.map(ProxyFunction.Current::alias).orElse(null);
     FunctionLive live = fn.map(f -> new FunctionLive(f.live())).orElse(new FunctionLive(null));
@@ -86,7 +98,12 @@ public final class DeploymentStatus {
             "api",
             api.map(a -> names.api() + " (" + a.api().apiId() + ")").orElse(names.api()),
             api.isPresent(),
-            api.map(a -> a.integration() == null ? "NoIntegration" : "Routes " + a.routes().size() + "/" + HttpApi.ROUTES.size()).orElse(null),
+            api.map(
+                    a ->
+                        a.integration() == null
+                            ? "NoIntegration"
+                            : "Routes " + a.routes().size() + "/" + HttpApi.ROUTES.size())
+                .orElse(null),
             null,
             api.map(a -> a.api().createdDate()).orElse(null)));
     var stage = api.map(HttpApi.Current::stage).orElse(null);
@@ -95,12 +112,16 @@ public final class DeploymentStatus {
             "stage",
             ResourceNames.STAGE,
             stage != null,
-            stage == null ? null : (Boolean.TRUE.equals(stage.autoDeploy()) ? "AutoDeploy" : "Manual"),
+            stage == null
+                ? null
+                : (Boolean.TRUE.equals(stage.autoDeploy()) ? "AutoDeploy" : "Manual"),
             stage == null ? null : stage.deploymentId(),
             stage == null ? null : stage.lastUpdatedDate()));
 
     Optional<String> permission =
-        alias == null ? Optional.empty() : new InvokePermission(aws).read(names.function(), names.permissionStatement());
+        alias == null
+            ? Optional.empty()
+            : new InvokePermission(aws).read(names.function(), names.permissionStatement());
     String expected = api.map(a -> account.executeApiArn(a.api().apiId())).orElse(null);
     out.add(
         new Resource(
@@ -115,7 +136,8 @@ public final class DeploymentStatus {
     return new Report(names.name(), aws.region(), out, url);
   }
 
-  private record FunctionLive(software.amazon.awssdk.services.lambda.model.FunctionConfiguration config) {}
+  private record FunctionLive(
+      software.amazon.awssdk.services.lambda.model.FunctionConfiguration config) {}
 
   /** Lambda writes times as 2024-01-01T12:00:00.000+0000. */
   static Instant parseLambdaTime(String text) {
@@ -123,7 +145,9 @@ public final class DeploymentStatus {
       return null;
     }
     try {
-      return java.time.OffsetDateTime.parse(text, java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ")).toInstant();
+      return java.time.OffsetDateTime.parse(
+              text, java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ"))
+          .toInstant();
     } catch (RuntimeException e) {
       try {
         return java.time.OffsetDateTime.parse(text).toInstant();

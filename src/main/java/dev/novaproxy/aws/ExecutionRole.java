@@ -13,15 +13,22 @@ import software.amazon.awssdk.services.iam.model.Role;
 import software.amazon.awssdk.services.iam.model.Tag;
 
 /**
- * The function's execution role: Lambda may assume it, and its one inline policy allows reading
- * the one secret and writing the function's own logs, nothing else.
+ * The function's execution role: Lambda may assume it, and its one inline policy allows reading the
+ * one secret and writing the function's own logs, nothing else.
  */
 public final class ExecutionRole {
   /** The role deploy wants. */
-  public record Desired(String name, String arn, String trustPolicy, String policyName, String policy, Map<String, String> tags) {}
+  public record Desired(
+      String name,
+      String arn,
+      String trustPolicy,
+      String policyName,
+      String policy,
+      Map<String, String> tags) {}
 
   /** The role as IAM holds it; {@code policy} is null when the inline policy is missing. */
-  public record Current(String arn, String trustPolicy, String policy, Map<String, String> tags, Instant created) {}
+  public record Current(
+      String arn, String trustPolicy, String policy, Map<String, String> tags, Instant created) {}
 
   private final AwsClients aws;
 
@@ -31,7 +38,12 @@ public final class ExecutionRole {
 
   public static Desired desired(ResourceNames names, Account account, String secretArn) {
     return new Desired(
-        names.role(), account.roleArn(names.role()), trustPolicy(), names.rolePolicy(), accessPolicy(names, account, secretArn), names.tags());
+        names.role(),
+        account.roleArn(names.role()),
+        trustPolicy(),
+        names.rolePolicy(),
+        accessPolicy(names, account, secretArn),
+        names.tags());
   }
 
   static String trustPolicy() {
@@ -50,8 +62,18 @@ public final class ExecutionRole {
     String group = account.logGroupArn(names.logGroup());
     ObjectNode doc = PolicyDocuments.JSON.createObjectNode().put("Version", "2012-10-17");
     ArrayNode statements = doc.putArray("Statement");
-    statements.addObject().put("Sid", "ReadTheNovaKey").put("Effect", "Allow").put("Action", "secretsmanager:GetSecretValue").put("Resource", secretArn);
-    statements.addObject().put("Sid", "CreateOwnLogGroup").put("Effect", "Allow").put("Action", "logs:CreateLogGroup").put("Resource", group);
+    statements
+        .addObject()
+        .put("Sid", "ReadTheNovaKey")
+        .put("Effect", "Allow")
+        .put("Action", "secretsmanager:GetSecretValue")
+        .put("Resource", secretArn);
+    statements
+        .addObject()
+        .put("Sid", "CreateOwnLogGroup")
+        .put("Effect", "Allow")
+        .put("Action", "logs:CreateLogGroup")
+        .put("Resource", group);
     ObjectNode write = statements.addObject().put("Sid", "WriteOwnLogs").put("Effect", "Allow");
     write.putArray("Action").add("logs:CreateLogStream").add("logs:PutLogEvents");
     write.put("Resource", group + ":log-stream:*");
@@ -67,12 +89,17 @@ public final class ExecutionRole {
     }
     String policy;
     try {
-      policy = aws.iam().getRolePolicy(r -> r.roleName(roleName).policyName(policyName)).policyDocument();
+      policy =
+          aws.iam()
+              .getRolePolicy(r -> r.roleName(roleName).policyName(policyName))
+              .policyDocument();
     } catch (NoSuchEntityException e) {
       policy = null;
     }
-    Map<String, String> tags = role.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> b));
-    return Optional.of(new Current(role.arn(), role.assumeRolePolicyDocument(), policy, tags, role.createDate()));
+    Map<String, String> tags =
+        role.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> b));
+    return Optional.of(
+        new Current(role.arn(), role.assumeRolePolicyDocument(), policy, tags, role.createDate()));
   }
 
   public PlanStep plan(Desired want, Optional<Current> have, ResourceNames names) {
@@ -96,16 +123,24 @@ public final class ExecutionRole {
   /** Creates or updates the role as planned; returns its ARN. */
   public String apply(Desired want, Optional<Current> have) {
     if (have.isEmpty()) {
-      List<Tag> tags = want.tags().entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
+      List<Tag> tags =
+          want.tags().entrySet().stream()
+              .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
+              .toList();
       aws.iam()
           .createRole(
-              r -> r.roleName(want.name()).assumeRolePolicyDocument(want.trustPolicy()).description("Runs the novaproxy function").tags(tags));
+              r ->
+                  r.roleName(want.name())
+                      .assumeRolePolicyDocument(want.trustPolicy())
+                      .description("Runs the novaproxy function")
+                      .tags(tags));
       putPolicy(want);
       return want.arn();
     }
     Current c = have.get();
     if (!PolicyDocuments.same(want.trustPolicy(), c.trustPolicy())) {
-      aws.iam().updateAssumeRolePolicy(r -> r.roleName(want.name()).policyDocument(want.trustPolicy()));
+      aws.iam()
+          .updateAssumeRolePolicy(r -> r.roleName(want.name()).policyDocument(want.trustPolicy()));
     }
     if (!PolicyDocuments.same(want.policy(), c.policy())) {
       putPolicy(want);
@@ -114,7 +149,12 @@ public final class ExecutionRole {
   }
 
   private void putPolicy(Desired want) {
-    aws.iam().putRolePolicy(r -> r.roleName(want.name()).policyName(want.policyName()).policyDocument(want.policy()));
+    aws.iam()
+        .putRolePolicy(
+            r ->
+                r.roleName(want.name())
+                    .policyName(want.policyName())
+                    .policyDocument(want.policy()));
   }
 
   /** Deletes the inline and attached policies, then the role. False when there was no role. */
@@ -123,7 +163,8 @@ public final class ExecutionRole {
       for (String p : aws.iam().listRolePolicies(r -> r.roleName(roleName)).policyNames()) {
         aws.iam().deleteRolePolicy(r -> r.roleName(roleName).policyName(p));
       }
-      for (var p : aws.iam().listAttachedRolePolicies(r -> r.roleName(roleName)).attachedPolicies()) {
+      for (var p :
+          aws.iam().listAttachedRolePolicies(r -> r.roleName(roleName)).attachedPolicies()) {
         aws.iam().detachRolePolicy(r -> r.roleName(roleName).policyArn(p.policyArn()));
       }
       aws.iam().deleteRole(r -> r.roleName(roleName));
@@ -136,6 +177,11 @@ public final class ExecutionRole {
   static AwsException notOurs(String what, ResourceNames names) {
     return new AwsException(
         AwsException.Kind.FAILED,
-        what + " exists but is not tagged " + ResourceNames.TAG + "=" + names.name() + ", so novaproxy will not change it; choose another --name or remove it.");
+        what
+            + " exists but is not tagged "
+            + ResourceNames.TAG
+            + "="
+            + names.name()
+            + ", so novaproxy will not change it; choose another --name or remove it.");
   }
 }

@@ -23,13 +23,20 @@ import software.amazon.awssdk.services.apigatewayv2.model.Stage;
  * alias, the proxy's routes, and the auto-deployed {@code $default} stage with throttling.
  */
 public final class HttpApi {
-  public static final List<String> ROUTES = List.of("POST /chat", "POST /v1/chat/completions", "GET /v1/models", "GET /health");
+  public static final List<String> ROUTES =
+      List.of("POST /chat", "POST /v1/chat/completions", "GET /v1/models", "GET /health");
   static final List<String> CORS_METHODS = List.of("GET", "OPTIONS", "POST");
   static final List<String> CORS_HEADERS = List.of("authorization", "content-type", "x-request-id");
   static final int INTEGRATION_TIMEOUT_MS = 30_000;
 
   /** The API deploy wants; {@code integrationUri} is the alias ARN. */
-  public record Desired(String name, List<String> allowedOrigins, String integrationUri, double throttleRate, int throttleBurst, Map<String, String> tags) {}
+  public record Desired(
+      String name,
+      List<String> allowedOrigins,
+      String integrationUri,
+      double throttleRate,
+      int throttleBurst,
+      Map<String, String> tags) {}
 
   /** The API as API Gateway holds it; integration and stage are null when missing. */
   public record Current(Api api, Integration integration, List<Route> routes, Stage stage) {}
@@ -63,10 +70,17 @@ public final class HttpApi {
     }
     String id = api.get().apiId();
     List<Integration> integrations = aws.apis().getIntegrations(r -> r.apiId(id)).items();
-    Integration integration = integrations.stream().filter(i -> i.integrationType() == IntegrationType.AWS_PROXY).findFirst().orElse(null);
+    Integration integration =
+        integrations.stream()
+            .filter(i -> i.integrationType() == IntegrationType.AWS_PROXY)
+            .findFirst()
+            .orElse(null);
     List<Route> routes = aws.apis().getRoutes(r -> r.apiId(id)).items();
     Stage stage =
-        aws.apis().getStages(r -> r.apiId(id)).items().stream().filter(s -> ResourceNames.STAGE.equals(s.stageName())).findFirst().orElse(null);
+        aws.apis().getStages(r -> r.apiId(id)).items().stream()
+            .filter(s -> ResourceNames.STAGE.equals(s.stageName()))
+            .findFirst()
+            .orElse(null);
     return Optional.of(new Current(api.get(), integration, routes, stage));
   }
 
@@ -81,15 +95,24 @@ public final class HttpApi {
     }
     Current c = have.get();
     String id = c.api().apiId();
-    PlanStep api = PlanStep.updateIf("api", want.name() + " (" + id + ")", corsChanges(want, c.api().corsConfiguration()));
+    PlanStep api =
+        PlanStep.updateIf(
+            "api", want.name() + " (" + id + ")", corsChanges(want, c.api().corsConfiguration()));
     PlanStep integration =
         c.integration() == null
             ? PlanStep.create("integration", "AWS_PROXY -> " + want.integrationUri())
-            : PlanStep.updateIf("integration", c.integration().integrationId(), integrationChanges(want, c.integration()));
-    String target = c.integration() == null ? null : "integrations/" + c.integration().integrationId();
-    PlanStep routes = PlanStep.updateIf("routes", String.join(", ", ROUTES), routeChanges(c.routes(), target));
+            : PlanStep.updateIf(
+                "integration",
+                c.integration().integrationId(),
+                integrationChanges(want, c.integration()));
+    String target =
+        c.integration() == null ? null : "integrations/" + c.integration().integrationId();
+    PlanStep routes =
+        PlanStep.updateIf("routes", String.join(", ", ROUTES), routeChanges(c.routes(), target));
     PlanStep stage =
-        c.stage() == null ? PlanStep.create("stage", ResourceNames.STAGE) : PlanStep.updateIf("stage", ResourceNames.STAGE, stageChanges(want, c.stage()));
+        c.stage() == null
+            ? PlanStep.create("stage", ResourceNames.STAGE)
+            : PlanStep.updateIf("stage", ResourceNames.STAGE, stageChanges(want, c.stage()));
     return List.of(api, integration, routes, stage);
   }
 
@@ -104,7 +127,8 @@ public final class HttpApi {
     if (!Set.copyOf(cors.allowOrigins()).equals(Set.copyOf(want.allowedOrigins()))) {
       changes.add("CORS origins " + cors.allowOrigins() + " -> " + want.allowedOrigins());
     }
-    if (!lower(cors.allowMethods()).equals(lower(CORS_METHODS)) || !lower(cors.allowHeaders()).equals(lower(CORS_HEADERS))) {
+    if (!lower(cors.allowMethods()).equals(lower(CORS_METHODS))
+        || !lower(cors.allowHeaders()).equals(lower(CORS_HEADERS))) {
       changes.add("CORS methods or headers");
     }
     return changes;
@@ -160,7 +184,12 @@ public final class HttpApi {
    * Applies the plan, creating the API first when it is new; returns the API's ID. The steps must
    * come from {@link #plan} with the same inputs.
    */
-  public String apply(Desired want, Optional<Current> have, List<PlanStep> steps, Progress progress, StepClock clock) {
+  public String apply(
+      Desired want,
+      Optional<Current> have,
+      List<PlanStep> steps,
+      Progress progress,
+      StepClock clock) {
     String apiId;
     if (have.isEmpty()) {
       apiId =
@@ -168,7 +197,13 @@ public final class HttpApi {
               steps.get(0),
               () ->
                   aws.apis()
-                      .createApi(r -> r.name(want.name()).protocolType(ProtocolType.HTTP).corsConfiguration(cors(want)).tags(want.tags()).description("novaproxy"))
+                      .createApi(
+                          r ->
+                              r.name(want.name())
+                                  .protocolType(ProtocolType.HTTP)
+                                  .corsConfiguration(cors(want))
+                                  .tags(want.tags())
+                                  .description("novaproxy"))
                       .apiId());
     } else {
       apiId = have.get().api().apiId();
@@ -201,7 +236,11 @@ public final class HttpApi {
               }
               aws.apis()
                   .updateIntegration(
-                      r -> r.apiId(apiId).integrationId(existing.integrationId()).integrationUri(want.integrationUri()).payloadFormatVersion("2.0"));
+                      r ->
+                          r.apiId(apiId)
+                              .integrationId(existing.integrationId())
+                              .integrationUri(want.integrationUri())
+                              .payloadFormatVersion("2.0"));
               return existing.integrationId();
             });
     if (existing != null && !steps.get(1).mutates()) {
@@ -228,15 +267,32 @@ public final class HttpApi {
           return null;
         });
     Stage stage = have.map(Current::stage).orElse(null);
-    RouteSettings throttling = RouteSettings.builder().throttlingRateLimit(want.throttleRate()).throttlingBurstLimit(want.throttleBurst()).build();
+    RouteSettings throttling =
+        RouteSettings.builder()
+            .throttlingRateLimit(want.throttleRate())
+            .throttlingBurstLimit(want.throttleBurst())
+            .build();
     clock.run(
         steps.get(3),
         () -> {
           if (stage == null) {
-            aws.apis().createStage(r -> r.apiId(apiId).stageName(ResourceNames.STAGE).autoDeploy(true).defaultRouteSettings(throttling).tags(want.tags()));
+            aws.apis()
+                .createStage(
+                    r ->
+                        r.apiId(apiId)
+                            .stageName(ResourceNames.STAGE)
+                            .autoDeploy(true)
+                            .defaultRouteSettings(throttling)
+                            .tags(want.tags()));
           } else {
             // Not implemented by moto (noted in the tests); real API Gateway supports it.
-            aws.apis().updateStage(r -> r.apiId(apiId).stageName(ResourceNames.STAGE).autoDeploy(true).defaultRouteSettings(throttling));
+            aws.apis()
+                .updateStage(
+                    r ->
+                        r.apiId(apiId)
+                            .stageName(ResourceNames.STAGE)
+                            .autoDeploy(true)
+                            .defaultRouteSettings(throttling));
           }
           return null;
         });

@@ -19,7 +19,10 @@ public final class InvokePermission {
   public Optional<String> read(String function, String statementId) {
     String policy;
     try {
-      policy = aws.lambda().getPolicy(r -> r.functionName(function).qualifier(ResourceNames.ALIAS)).policy();
+      policy =
+          aws.lambda()
+              .getPolicy(r -> r.functionName(function).qualifier(ResourceNames.ALIAS))
+              .policy();
     } catch (ResourceNotFoundException e) {
       return Optional.empty();
     }
@@ -36,18 +39,27 @@ public final class InvokePermission {
   }
 
   /** {@code sourceArn} is null when the API does not exist yet. */
-  public PlanStep plan(String function, String statementId, String sourceArn, Optional<String> have) {
+  public PlanStep plan(
+      String function, String statementId, String sourceArn, Optional<String> have) {
     String name = function + ":" + ResourceNames.ALIAS + " " + statementId;
     if (have.isEmpty()) {
       return PlanStep.create("permission", name);
     }
     if (sourceArn == null) {
       // The API is new, so no existing statement can name it.
-      return new PlanStep("permission", name, Action.UPDATE, java.util.List.of("source ARN " + have.get() + " -> the new API"));
+      return new PlanStep(
+          "permission",
+          name,
+          Action.UPDATE,
+          java.util.List.of("source ARN " + have.get() + " -> the new API"));
     }
     return have.get().equals(sourceArn)
         ? PlanStep.unchanged("permission", name)
-        : new PlanStep("permission", name, Action.UPDATE, java.util.List.of("source ARN " + have.get() + " -> " + sourceArn));
+        : new PlanStep(
+            "permission",
+            name,
+            Action.UPDATE,
+            java.util.List.of("source ARN " + have.get() + " -> " + sourceArn));
   }
 
   public void apply(String function, String statementId, String sourceArn, Optional<String> have) {
@@ -56,7 +68,12 @@ public final class InvokePermission {
         return;
       }
       try {
-        aws.lambda().removePermission(r -> r.functionName(function).qualifier(ResourceNames.ALIAS).statementId(statementId));
+        aws.lambda()
+            .removePermission(
+                r ->
+                    r.functionName(function)
+                        .qualifier(ResourceNames.ALIAS)
+                        .statementId(statementId));
       } catch (ResourceNotFoundException gone) {
         // already removed: adding it again is all that is left
       }

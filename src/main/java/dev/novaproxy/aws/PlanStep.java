@@ -25,7 +25,8 @@ public record PlanStep(String resource, String name, Action action, List<String>
 
   /** An update when there are changes, else unchanged. */
   public static PlanStep updateIf(String resource, String name, List<String> changes) {
-    return new PlanStep(resource, name, changes.isEmpty() ? Action.UNCHANGED : Action.UPDATE, changes);
+    return new PlanStep(
+        resource, name, changes.isEmpty() ? Action.UNCHANGED : Action.UPDATE, changes);
   }
 
   public boolean mutates() {

@@ -14,7 +14,10 @@ final class PolicyDocuments {
     if (document == null) {
       return null;
     }
-    String text = document.trim().startsWith("{") ? document : URLDecoder.decode(document, StandardCharsets.UTF_8);
+    String text =
+        document.trim().startsWith("{")
+            ? document
+            : URLDecoder.decode(document, StandardCharsets.UTF_8);
     try {
       return JSON.readTree(text);
     } catch (IOException e) {

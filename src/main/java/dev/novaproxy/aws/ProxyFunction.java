@@ -16,9 +16,9 @@ import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.SnapStartApplyOn;
 
 /**
- * The Lambda function, its published versions and the alias {@code live} that the HTTP API
- * invokes. Code is uploaded only when the artifact's SHA-256 differs; a version is published and
- * the alias moved only when code or configuration changed (or the alias is behind).
+ * The Lambda function, its published versions and the alias {@code live} that the HTTP API invokes.
+ * Code is uploaded only when the artifact's SHA-256 differs; a version is published and the alias
+ * moved only when code or configuration changed (or the alias is behind).
  */
 public final class ProxyFunction {
   public static final String RUNTIME = "java21";
@@ -40,7 +40,11 @@ public final class ProxyFunction {
    * The function as Lambda holds it: $LATEST's configuration and tags, the alias (null when
    * missing) and the configuration of the version the alias points to (null when there is none).
    */
-  public record Current(FunctionConfiguration latest, Map<String, String> tags, Alias alias, FunctionConfiguration live) {}
+  public record Current(
+      FunctionConfiguration latest,
+      Map<String, String> tags,
+      Alias alias,
+      FunctionConfiguration live) {}
 
   /** The alias {@code live}: its ARN and the version it points to. */
   public record Alias(String arn, String version) {}
@@ -65,7 +69,10 @@ public final class ProxyFunction {
     try {
       var a = aws.lambda().getAlias(r -> r.functionName(name).name(ResourceNames.ALIAS));
       alias = new Alias(a.aliasArn(), a.functionVersion());
-      live = aws.lambda().getFunction(r -> r.functionName(name).qualifier(a.functionVersion())).configuration();
+      live =
+          aws.lambda()
+              .getFunction(r -> r.functionName(name).qualifier(a.functionVersion()))
+              .configuration();
     } catch (ResourceNotFoundException e) {
       // no alias yet, or it points at a deleted version: deploy publishes a new one
     }
@@ -75,7 +82,9 @@ public final class ProxyFunction {
   /** Two steps: the function ($LATEST) and the published version behind the alias. */
   public List<PlanStep> plan(Desired want, Optional<Current> have, ResourceNames names) {
     if (have.isEmpty()) {
-      return List.of(PlanStep.create("function", want.name()), PlanStep.create("alias", want.name() + ":" + ResourceNames.ALIAS));
+      return List.of(
+          PlanStep.create("function", want.name()),
+          PlanStep.create("alias", want.name() + ":" + ResourceNames.ALIAS));
     }
     Current c = have.get();
     if (!names.owns(c.tags())) {
@@ -99,7 +108,8 @@ public final class ProxyFunction {
   static List<String> codeChanges(Desired want, FunctionConfiguration have) {
     List<String> changes = new ArrayList<>();
     if (!Objects.equals(want.artifact().sha256(), have.codeSha256())) {
-      changes.add("code " + abbreviate(have.codeSha256()) + " -> " + abbreviate(want.artifact().sha256()));
+      changes.add(
+          "code " + abbreviate(have.codeSha256()) + " -> " + abbreviate(want.artifact().sha256()));
     }
     if (!have.architectures().contains(want.architecture())) {
       changes.add("architecture " + have.architecturesAsStrings() + " -> " + want.architecture());
@@ -114,7 +124,8 @@ public final class ProxyFunction {
     diff(changes, "handler", have.handler(), HANDLER);
     diff(changes, "memory", have.memorySize(), want.memoryMb());
     diff(changes, "timeout", have.timeout(), want.timeoutSeconds());
-    Map<String, String> env = have.environment() == null ? Map.of() : have.environment().variables();
+    Map<String, String> env =
+        have.environment() == null ? Map.of() : have.environment().variables();
     if (!env.equals(want.environment())) {
       changes.add("environment");
     }
@@ -131,11 +142,14 @@ public final class ProxyFunction {
         && Objects.equals(latest.memorySize(), live.memorySize())
         && Objects.equals(latest.timeout(), live.timeout())
         && Objects.equals(latest.architectures(), live.architectures())
-        && Objects.equals(latest.environment() == null ? Map.of() : latest.environment().variables(), live.environment() == null ? Map.of() : live.environment().variables());
+        && Objects.equals(
+            latest.environment() == null ? Map.of() : latest.environment().variables(),
+            live.environment() == null ? Map.of() : live.environment().variables());
   }
 
   /** Creates or updates $LATEST as the function step planned. */
-  public void applyFunction(Desired want, Optional<Current> have, PlanStep function, Progress progress) {
+  public void applyFunction(
+      Desired want, Optional<Current> have, PlanStep function, Progress progress) {
     if (have.isEmpty()) {
       withRoleRetry(
           () ->
@@ -162,7 +176,10 @@ public final class ProxyFunction {
       if (!codeChanges(want, latest).isEmpty()) {
         aws.lambda()
             .updateFunctionCode(
-                r -> r.functionName(want.name()).zipFile(SdkBytes.fromByteArray(want.artifact().bytes())).architectures(want.architecture()));
+                r ->
+                    r.functionName(want.name())
+                        .zipFile(SdkBytes.fromByteArray(want.artifact().bytes()))
+                        .architectures(want.architecture()));
         aws.lambda().waiter().waitUntilFunctionUpdatedV2(r -> r.functionName(want.name()));
       }
       if (!configChanges(want, latest).isEmpty()) {
@@ -189,12 +206,26 @@ public final class ProxyFunction {
   public String applyAlias(Desired want, Optional<Current> have, PlanStep alias) {
     if (alias.mutates()) {
       String version =
-          aws.lambda().publishVersion(r -> r.functionName(want.name()).codeSha256(want.artifact().sha256()).description("novaproxy deploy")).version();
-      aws.lambda().waiter().waitUntilPublishedVersionActive(r -> r.functionName(want.name()).qualifier(version));
+          aws.lambda()
+              .publishVersion(
+                  r ->
+                      r.functionName(want.name())
+                          .codeSha256(want.artifact().sha256())
+                          .description("novaproxy deploy"))
+              .version();
+      aws.lambda()
+          .waiter()
+          .waitUntilPublishedVersionActive(r -> r.functionName(want.name()).qualifier(version));
       if (have.isEmpty() || have.get().alias() == null) {
-        return aws.lambda().createAlias(r -> r.functionName(want.name()).name(ResourceNames.ALIAS).functionVersion(version)).aliasArn();
+        return aws.lambda()
+            .createAlias(
+                r -> r.functionName(want.name()).name(ResourceNames.ALIAS).functionVersion(version))
+            .aliasArn();
       }
-      return aws.lambda().updateAlias(r -> r.functionName(want.name()).name(ResourceNames.ALIAS).functionVersion(version)).aliasArn();
+      return aws.lambda()
+          .updateAlias(
+              r -> r.functionName(want.name()).name(ResourceNames.ALIAS).functionVersion(version))
+          .aliasArn();
     }
     return have.get().alias().arn();
   }
@@ -211,12 +242,16 @@ public final class ProxyFunction {
       try {
         return call.get();
       } catch (InvalidParameterValueException e) {
-        boolean roleNotReady = e.getMessage() != null && e.getMessage().contains("cannot be assumed by Lambda");
+        boolean roleNotReady =
+            e.getMessage() != null && e.getMessage().contains("cannot be assumed by Lambda");
         if (!roleNotReady || System.nanoTime() + pause.toNanos() > deadline) {
           throw e;
         }
         attempt++;
-        progress.line(String.format("  waiting for IAM to make the role usable by Lambda (retry %d in %.1f s)", attempt, pause.toMillis() / 1000.0));
+        progress.line(
+            String.format(
+                "  waiting for IAM to make the role usable by Lambda (retry %d in %.1f s)",
+                attempt, pause.toMillis() / 1000.0));
         sleep(pause);
         pause = roleBackoff.after(pause);
       }
@@ -224,12 +259,14 @@ public final class ProxyFunction {
   }
 
   /**
-   * Deletes the permission, the alias and the function with all its versions. False when there
-   * was no function.
+   * Deletes the permission, the alias and the function with all its versions. False when there was
+   * no function.
    */
   public boolean delete(String name, String statementId) {
     try {
-      aws.lambda().removePermission(r -> r.functionName(name).qualifier(ResourceNames.ALIAS).statementId(statementId));
+      aws.lambda()
+          .removePermission(
+              r -> r.functionName(name).qualifier(ResourceNames.ALIAS).statementId(statementId));
     } catch (ResourceNotFoundException e) {
       // no permission (or no alias): nothing to remove
     }
@@ -248,7 +285,9 @@ public final class ProxyFunction {
   }
 
   static String snapStartOf(FunctionConfiguration c) {
-    return c.snapStart() == null || c.snapStart().applyOn() == null ? SnapStartApplyOn.NONE.toString() : c.snapStart().applyOnAsString();
+    return c.snapStart() == null || c.snapStart().applyOn() == null
+        ? SnapStartApplyOn.NONE.toString()
+        : c.snapStart().applyOnAsString();
   }
 
   static SnapStartApplyOn snapStartValue(boolean on) {

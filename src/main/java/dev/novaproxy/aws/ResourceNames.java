@@ -19,7 +19,9 @@ public record ResourceNames(String name) {
     if (name == null || !VALID.matcher(name).matches()) {
       throw new AwsException(
           AwsException.Kind.FAILED,
-          "The name '" + name + "' cannot name AWS resources: use a letter then letters, digits or '-', at most 42 characters.");
+          "The name '"
+              + name
+              + "' cannot name AWS resources: use a letter then letters, digits or '-', at most 42 characters.");
     }
   }
 

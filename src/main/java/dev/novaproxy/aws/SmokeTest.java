@@ -12,12 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Checks a deployed (or local) proxy from the outside: {@code GET /health}, then one real chat
- * turn through {@code POST /chat}. This is what a pipeline runs after deploying.
+ * Checks a deployed (or local) proxy from the outside: {@code GET /health}, then one real chat turn
+ * through {@code POST /chat}. This is what a pipeline runs after deploying.
  */
 public final class SmokeTest {
   /** One check: what was called, the HTTP status (0 when there was no answer), and the verdict. */
-  public record Check(String name, String url, int status, boolean ok, long millis, String detail) {}
+  public record Check(
+      String name, String url, int status, boolean ok, long millis, String detail) {}
 
   /** All checks. */
   public record Result(String baseUrl, List<Check> checks) {
@@ -32,10 +33,17 @@ public final class SmokeTest {
 
   public SmokeTest(Duration timeout) {
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
   }
 
-  /** The base URL for a deployment URL: {@code https://x/chat} and {@code https://x/} both give {@code https://x}. */
+  /**
+   * The base URL for a deployment URL: {@code https://x/chat} and {@code https://x/} both give
+   * {@code https://x}.
+   */
   public static URI baseOf(String url) {
     String u = url.trim();
     if (u.endsWith("/")) {
@@ -45,7 +53,9 @@ public final class SmokeTest {
       u = u.substring(0, u.length() - "/chat".length());
     }
     URI uri = URI.create(u);
-    if (uri.getScheme() == null || uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+    if (uri.getScheme() == null
+        || uri.getHost() == null
+        || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
       throw new IllegalArgumentException("'" + url + "' is not an http(s) URL");
     }
     return uri;
@@ -60,26 +70,50 @@ public final class SmokeTest {
 
   private Check health(URI base) {
     URI url = URI.create(base + "/health");
-    return call("health", url, HttpRequest.newBuilder(url).GET(), body -> "ok".equals(body.path("status").asText()) ? null : "no {\"status\":\"ok\"} in the answer");
+    return call(
+        "health",
+        url,
+        HttpRequest.newBuilder(url).GET(),
+        body ->
+            "ok".equals(body.path("status").asText())
+                ? null
+                : "no {\"status\":\"ok\"} in the answer");
   }
 
   private Check chat(URI base) {
     URI url = URI.create(base + "/chat");
-    String request = "{\"messages\":[{\"role\":\"user\",\"content\":\"Reply with the word OK.\"}],\"max_tokens\":16}";
+    String request =
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"Reply with the word OK.\"}],\"max_tokens\":16}";
     return call(
         "chat",
         url,
-        HttpRequest.newBuilder(url).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(request)),
-        body -> body.path("choices").path(0).path("message").has("content") ? null : "no choices[0].message.content in the answer");
+        HttpRequest.newBuilder(url)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(request)),
+        body ->
+            body.path("choices").path(0).path("message").has("content")
+                ? null
+                : "no choices[0].message.content in the answer");
   }
 
-  private Check call(String name, URI url, HttpRequest.Builder request, java.util.function.Function<JsonNode, String> verdict) {
+  private Check call(
+      String name,
+      URI url,
+      HttpRequest.Builder request,
+      java.util.function.Function<JsonNode, String> verdict) {
     long start = System.nanoTime();
     try {
-      HttpResponse<String> r = http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
       long ms = (System.nanoTime() - start) / 1_000_000;
       if (r.statusCode() != 200) {
-        return new Check(name, url.toString(), r.statusCode(), false, ms, "HTTP " + r.statusCode() + errorMessage(r.body()));
+        return new Check(
+            name,
+            url.toString(),
+            r.statusCode(),
+            false,
+            ms,
+            "HTTP " + r.statusCode() + errorMessage(r.body()));
       }
       JsonNode body;
       try {
@@ -88,10 +122,22 @@ public final class SmokeTest {
         return new Check(name, url.toString(), r.statusCode(), false, ms, "the answer is not JSON");
       }
       String problem = body == null ? "an empty answer" : verdict.apply(body);
-      return new Check(name, url.toString(), r.statusCode(), problem == null, ms, problem == null ? "ok" : problem);
+      return new Check(
+          name,
+          url.toString(),
+          r.statusCode(),
+          problem == null,
+          ms,
+          problem == null ? "ok" : problem);
     } catch (IOException e) {
       long ms = (System.nanoTime() - start) / 1_000_000;
-      return new Check(name, url.toString(), 0, false, ms, "no answer: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+      return new Check(
+          name,
+          url.toString(),
+          0,
+          false,
+          ms,
+          "no answer: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Check(name, url.toString(), 0, false, 0, "interrupted");

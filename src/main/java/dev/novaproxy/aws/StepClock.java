@@ -27,7 +27,10 @@ public final class StepClock {
     } catch (RuntimeException e) {
       throw new StepFailedException(step.resource() + " " + step.name(), e);
     }
-    progress.line(String.format("  %s: %s (%.1f s)", what, pastTense(step.action()), (System.nanoTime() - start) / 1e9));
+    progress.line(
+        String.format(
+            "  %s: %s (%.1f s)",
+            what, pastTense(step.action()), (System.nanoTime() - start) / 1e9));
     return result;
   }
 

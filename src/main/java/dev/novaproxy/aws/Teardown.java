@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
- * Deletes what deploy made, in reverse order: the API (with its routes, integration and stage),
- * the permission, the alias and versions with the function, the role's policies and the role; the
+ * Deletes what deploy made, in reverse order: the API (with its routes, integration and stage), the
+ * permission, the alias and versions with the function, the role's policies and the role; the
  * secret only when asked. Only resources tagged as this deployment's are touched; anything already
  * gone is skipped, so running it twice is fine.
  */
@@ -18,9 +18,16 @@ public final class Teardown {
   }
 
   /** Returns one step per resource: delete when it was deleted, unchanged when it was not there. */
-  public List<PlanStep> run(ResourceNames names, String secretName, boolean deleteSecret, Progress progress) {
+  public List<PlanStep> run(
+      ResourceNames names, String secretName, boolean deleteSecret, Progress progress) {
     List<PlanStep> done = new ArrayList<>();
-    done.add(step(progress, "api", names.api(), " (with its integration, routes and stage)", () -> new HttpApi(aws).delete(names)));
+    done.add(
+        step(
+            progress,
+            "api",
+            names.api(),
+            " (with its integration, routes and stage)",
+            () -> new HttpApi(aws).delete(names)));
 
     var functions = new ProxyFunction(aws, Backoff.iamPropagation());
     done.add(
@@ -34,7 +41,8 @@ public final class Teardown {
               if (fn.isPresent() && !names.owns(fn.get().tags())) {
                 throw ExecutionRole.notOurs("A Lambda function named " + names.function(), names);
               }
-              return fn.isPresent() && functions.delete(names.function(), names.permissionStatement());
+              return fn.isPresent()
+                  && functions.delete(names.function(), names.permissionStatement());
             }));
 
     var roles = new ExecutionRole(aws);
@@ -53,14 +61,16 @@ public final class Teardown {
             }));
 
     if (deleteSecret) {
-      done.add(step(progress, "secret", secretName, "", () -> new ApiKeySecret(aws).delete(secretName)));
+      done.add(
+          step(progress, "secret", secretName, "", () -> new ApiKeySecret(aws).delete(secretName)));
     } else {
       progress.line("  secret " + secretName + ": kept (pass --delete-secret to delete it)");
     }
     return done;
   }
 
-  private static PlanStep step(Progress progress, String kind, String name, String with, BooleanSupplier delete) {
+  private static PlanStep step(
+      Progress progress, String kind, String name, String with, BooleanSupplier delete) {
     long start = System.nanoTime();
     boolean deleted;
     try {
@@ -71,7 +81,9 @@ public final class Teardown {
       throw new StepClock.StepFailedException(kind + " " + name, e);
     }
     if (deleted) {
-      progress.line(String.format("  %s %s%s: deleted (%.1f s)", kind, name, with, (System.nanoTime() - start) / 1e9));
+      progress.line(
+          String.format(
+              "  %s %s%s: deleted (%.1f s)", kind, name, with, (System.nanoTime() - start) / 1e9));
       return new PlanStep(kind, name, Action.DELETE, List.of());
     }
     progress.line("  " + kind + " " + name + ": not found");

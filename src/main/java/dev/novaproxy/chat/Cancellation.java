@@ -46,7 +46,9 @@ public final class Cancellation {
     }
   }
 
-  /** Ends the answer: clears an interrupt the cancel left behind, so the next prompt reads normally. */
+  /**
+   * Ends the answer: clears an interrupt the cancel left behind, so the next prompt reads normally.
+   */
   void finish() {
     reader = null;
     if (cancelled) {

@@ -76,7 +76,11 @@ public final class ChatClient {
    * @param onText receives the answer's text as it arrives (once, whole, when not streamed)
    */
   public Answer complete(
-      List<Message> messages, String model, boolean stream, Consumer<String> onText, Cancellation cancel) {
+      List<Message> messages,
+      String model,
+      boolean stream,
+      Consumer<String> onText,
+      Cancellation cancel) {
     ObjectNode body = Json.MAPPER.createObjectNode();
     if (model != null) {
       body.put("model", model);
@@ -98,9 +102,11 @@ public final class ChatClient {
       try (InputStream in = response.body()) {
         cancel.attach(in);
         if (response.statusCode() >= 300) {
-          throw failure(response.statusCode(), response.headers().firstValue("Retry-After").orElse(null), in);
+          throw failure(
+              response.statusCode(), response.headers().firstValue("Retry-After").orElse(null), in);
         }
-        String type = response.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+        String type =
+            response.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
         if (type.startsWith("text/event-stream")) {
           return readStream(in, onText, cancel);
         }
@@ -116,13 +122,18 @@ public final class ChatClient {
   /** The model ids the proxy offers ({@code GET /v1/models}). */
   public List<String> models(Cancellation cancel) {
     HttpRequest request =
-        HttpRequest.newBuilder(endpoint.models()).timeout(timeout).header("Accept", "application/json").GET().build();
+        HttpRequest.newBuilder(endpoint.models())
+            .timeout(timeout)
+            .header("Accept", "application/json")
+            .GET()
+            .build();
     try {
       HttpResponse<InputStream> response = send(request, cancel);
       try (InputStream in = response.body()) {
         cancel.attach(in);
         if (response.statusCode() >= 300) {
-          throw failure(response.statusCode(), response.headers().firstValue("Retry-After").orElse(null), in);
+          throw failure(
+              response.statusCode(), response.headers().firstValue("Retry-After").orElse(null), in);
         }
         JsonNode data = parse(in.readAllBytes()).path("data");
         List<String> ids = new ArrayList<>();
@@ -136,7 +147,8 @@ public final class ChatClient {
     }
   }
 
-  private HttpResponse<InputStream> send(HttpRequest request, Cancellation cancel) throws IOException {
+  private HttpResponse<InputStream> send(HttpRequest request, Cancellation cancel)
+      throws IOException {
     try {
       return http.join().send(request, HttpResponse.BodyHandlers.ofInputStream());
     } catch (InterruptedException e) {
@@ -148,37 +160,41 @@ public final class ChatClient {
     }
   }
 
-  private Answer readStream(InputStream in, Consumer<String> onText, Cancellation cancel) throws IOException {
+  private Answer readStream(InputStream in, Consumer<String> onText, Cancellation cancel)
+      throws IOException {
     StringBuilder text = new StringBuilder();
     String[] finish = {null};
     boolean complete;
     try {
       complete =
-        ServerSentEvents.read(
-            in,
-            data -> {
-              if (cancel.cancelled()) {
-                throw stopped();
-              }
-              if (data.strip().equals("[DONE]")) {
-                return false;
-              }
-              JsonNode chunk = parseEvent(data);
-              if (chunk.has("error")) {
-                throw new ChatException(
-                    Kind.PROXY_FAILED, 200, "The answer failed mid-stream: " + errorMessage(chunk) + ".", null);
-              }
-              JsonNode choice = chunk.path("choices").path(0);
-              String delta = choice.path("delta").path("content").asText("");
-              if (!delta.isEmpty()) {
-                text.append(delta);
-                onText.accept(delta);
-              }
-              if (choice.hasNonNull("finish_reason")) {
-                finish[0] = choice.get("finish_reason").asText();
-              }
-              return true;
-            });
+          ServerSentEvents.read(
+              in,
+              data -> {
+                if (cancel.cancelled()) {
+                  throw stopped();
+                }
+                if (data.strip().equals("[DONE]")) {
+                  return false;
+                }
+                JsonNode chunk = parseEvent(data);
+                if (chunk.has("error")) {
+                  throw new ChatException(
+                      Kind.PROXY_FAILED,
+                      200,
+                      "The answer failed mid-stream: " + errorMessage(chunk) + ".",
+                      null);
+                }
+                JsonNode choice = chunk.path("choices").path(0);
+                String delta = choice.path("delta").path("content").asText("");
+                if (!delta.isEmpty()) {
+                  text.append(delta);
+                  onText.accept(delta);
+                }
+                if (choice.hasNonNull("finish_reason")) {
+                  finish[0] = choice.get("finish_reason").asText();
+                }
+                return true;
+              });
     } catch (IOException e) {
       if (cancel.cancelled()) {
         throw stopped();
@@ -206,11 +222,15 @@ public final class ChatClient {
     JsonNode content = choice.path("message").path("content");
     if (!(json instanceof ObjectNode object) || choice.isMissingNode()) {
       throw new ChatException(
-          Kind.PROXY_FAILED, 200, "The answer from " + endpoint.url() + " is not a chat completion; is the URL right?", null);
+          Kind.PROXY_FAILED,
+          200,
+          "The answer from " + endpoint.url() + " is not a chat completion; is the URL right?",
+          null);
     }
     String text = content.isTextual() ? content.asText() : "";
     onText.accept(text);
-    String finish = choice.hasNonNull("finish_reason") ? choice.get("finish_reason").asText() : null;
+    String finish =
+        choice.hasNonNull("finish_reason") ? choice.get("finish_reason").asText() : null;
     return new Answer(text, finish, object);
   }
 
@@ -224,7 +244,8 @@ public final class ChatClient {
       message = null;
     }
     if (message == null) {
-      message = "HTTP " + status + " with no error message (is " + endpoint.url() + " a novaproxy?)";
+      message =
+          "HTTP " + status + " with no error message (is " + endpoint.url() + " a novaproxy?)";
     }
     message = stripDot(message);
     if (status == 429) {
@@ -232,12 +253,18 @@ public final class ChatClient {
           retryAfter != null && retryAfter.strip().matches("\\d+")
               ? "retry in " + retryAfter.strip() + " s"
               : "wait a little and retry";
-      return new ChatException(Kind.RATE_LIMITED, status, "Rate limited (429): " + message + "; " + when + ".", null);
+      return new ChatException(
+          Kind.RATE_LIMITED, status, "Rate limited (429): " + message + "; " + when + ".", null);
     }
     if (status >= 500) {
-      return new ChatException(Kind.PROXY_FAILED, status, "The proxy failed (" + status + "): " + message + ".", null);
+      return new ChatException(
+          Kind.PROXY_FAILED, status, "The proxy failed (" + status + "): " + message + ".", null);
     }
-    return new ChatException(Kind.REJECTED, status, "The proxy refused the request (" + status + "): " + message + ".", null);
+    return new ChatException(
+        Kind.REJECTED,
+        status,
+        "The proxy refused the request (" + status + "): " + message + ".",
+        null);
   }
 
   private static String errorMessage(JsonNode body) {
@@ -260,9 +287,16 @@ public final class ChatClient {
     } else if (e instanceof ConnectException) {
       why = "connection refused";
     } else {
-      why = "the connection failed (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")";
+      why =
+          "the connection failed ("
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+              + ")";
     }
-    return new ChatException(Kind.UNREACHABLE, 0, "Cannot reach the proxy at " + endpoint.url() + ": " + why + ". " + hint(), e);
+    return new ChatException(
+        Kind.UNREACHABLE,
+        0,
+        "Cannot reach the proxy at " + endpoint.url() + ": " + why + ". " + hint(),
+        e);
   }
 
   private static String hint() {
@@ -274,7 +308,10 @@ public final class ChatClient {
       return Json.MAPPER.readTree(body);
     } catch (IOException e) {
       throw new ChatException(
-          Kind.PROXY_FAILED, 200, "The answer from " + endpoint.url() + " is not JSON; is the URL right?", e);
+          Kind.PROXY_FAILED,
+          200,
+          "The answer from " + endpoint.url() + " is not JSON; is the URL right?",
+          e);
     }
   }
 
@@ -282,13 +319,20 @@ public final class ChatClient {
     try {
       return Json.MAPPER.readTree(data);
     } catch (IOException e) {
-      throw new ChatException(Kind.PROXY_FAILED, 200, "The stream from " + endpoint.url() + " holds an event that is not JSON.", e);
+      throw new ChatException(
+          Kind.PROXY_FAILED,
+          200,
+          "The stream from " + endpoint.url() + " holds an event that is not JSON.",
+          e);
     }
   }
 
   private ChatException cutOff(IOException cause) {
     return new ChatException(
-        Kind.PROXY_FAILED, 200, "The answer from " + endpoint.url() + " was cut off before its end; ask again.", cause);
+        Kind.PROXY_FAILED,
+        200,
+        "The answer from " + endpoint.url() + " was cut off before its end; ask again.",
+        cause);
   }
 
   private static ChatException stopped() {

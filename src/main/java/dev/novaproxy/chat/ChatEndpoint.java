@@ -4,9 +4,9 @@ import java.net.URI;
 import java.net.URISyntaxException;
 
 /**
- * Where the chat client sends its requests. The user gives either the proxy's base URL
- * ({@code http://127.0.0.1:8080}, what {@code serve} prints) or the deployed chat URL ending in
- * {@code /chat} (what {@code deploy} prints); both lead to the same two routes.
+ * Where the chat client sends its requests. The user gives either the proxy's base URL ({@code
+ * http://127.0.0.1:8080}, what {@code serve} prints) or the deployed chat URL ending in {@code
+ * /chat} (what {@code deploy} prints); both lead to the same two routes.
  *
  * @param url the URL as the user gave it, for messages
  * @param completions where questions are POSTed
@@ -50,7 +50,8 @@ public record ChatEndpoint(String url, URI completions, URI models) {
       prefix = stripSuffix(path, "/v1");
       completions = prefix + "/v1/chat/completions";
     }
-    return new ChatEndpoint(given, URI.create(root + completions), URI.create(root + prefix + "/v1/models"));
+    return new ChatEndpoint(
+        given, URI.create(root + completions), URI.create(root + prefix + "/v1/models"));
   }
 
   private static String stripSuffix(String s, String suffix) {
@@ -59,7 +60,10 @@ public record ChatEndpoint(String url, URI completions, URI models) {
 
   private static IllegalArgumentException bad(String given) {
     return new IllegalArgumentException(
-        "--url takes the proxy's base URL such as " + DEFAULT_URL
-            + " or a deployed URL ending in /chat, not '" + given + "'.");
+        "--url takes the proxy's base URL such as "
+            + DEFAULT_URL
+            + " or a deployed URL ending in /chat, not '"
+            + given
+            + "'.");
   }
 }

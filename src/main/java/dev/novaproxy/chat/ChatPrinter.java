@@ -34,7 +34,10 @@ public final class ChatPrinter {
     answerEndsWithNewline = text.endsWith("\n");
   }
 
-  /** Ends the answer's line (also after a stopped or failed answer), so the next output starts clean. */
+  /**
+   * Ends the answer's line (also after a stopped or failed answer), so the next output starts
+   * clean.
+   */
   public void endAnswer() {
     if (answerOpen && !answerEndsWithNewline) {
       out.println();

@@ -37,7 +37,12 @@ public final class ChatRepl {
   private final Path historyFile;
   private final boolean color;
 
-  public ChatRepl(Terminal terminal, ChatSession session, ChatPrinter printer, Path historyFile, boolean color) {
+  public ChatRepl(
+      Terminal terminal,
+      ChatSession session,
+      ChatPrinter printer,
+      Path historyFile,
+      boolean color) {
     this.terminal = terminal;
     this.session = session;
     this.printer = printer;
@@ -87,7 +92,8 @@ public final class ChatRepl {
             .appName("novaproxy")
             .parser(proseParser())
             .completer(
-                new StringsCompleter(Arrays.stream(SlashCommand.values()).map(SlashCommand::word).toList()))
+                new StringsCompleter(
+                    Arrays.stream(SlashCommand.values()).map(SlashCommand::word).toList()))
             .variable(LineReader.HISTORY_FILE, historyFile)
             .variable(LineReader.HISTORY_FILE_SIZE, 2000)
             .variable(LineReader.SECONDARY_PROMPT_PATTERN, "... ")
@@ -95,23 +101,31 @@ public final class ChatRepl {
             .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
             .option(LineReader.Option.INSERT_TAB, false)
             .build();
-    reader.getWidgets().put(INSERT_NEWLINE, () -> {
-      reader.getBuffer().write("\n");
-      return true;
-    });
+    reader
+        .getWidgets()
+        .put(
+            INSERT_NEWLINE,
+            () -> {
+              reader.getBuffer().write("\n");
+              return true;
+            });
     // Enter after a trailing backslash continues the question on a new line. Done on the key,
     // not by the parser, so that backslashes inside a pasted text (shell line continuations,
     // Windows paths) reach the model unchanged.
-    reader.getWidgets().put(ACCEPT_OR_CONTINUE, () -> {
-      Buffer buffer = reader.getBuffer();
-      if (buffer.cursor() == buffer.length() && buffer.prevChar() == '\\') {
-        buffer.backspace();
-        buffer.write("\n");
-      } else {
-        reader.callWidget(LineReader.ACCEPT_LINE);
-      }
-      return true;
-    });
+    reader
+        .getWidgets()
+        .put(
+            ACCEPT_OR_CONTINUE,
+            () -> {
+              Buffer buffer = reader.getBuffer();
+              if (buffer.cursor() == buffer.length() && buffer.prevChar() == '\\') {
+                buffer.backspace();
+                buffer.write("\n");
+              } else {
+                reader.callWidget(LineReader.ACCEPT_LINE);
+              }
+              return true;
+            });
     KeyMap<Binding> main = reader.getKeyMaps().get(LineReader.MAIN);
     main.bind(new Reference(ACCEPT_OR_CONTINUE), "\r", "\n");
     main.bind(new Reference(INSERT_NEWLINE), KeyMap.alt('\r'));
@@ -127,7 +141,8 @@ public final class ChatRepl {
   }
 
   private String prompt() {
-    AttributedStyle style = color ? AttributedStyle.BOLD.foreground(AttributedStyle.GREEN) : AttributedStyle.DEFAULT;
+    AttributedStyle style =
+        color ? AttributedStyle.BOLD.foreground(AttributedStyle.GREEN) : AttributedStyle.DEFAULT;
     return new AttributedString("you> ", style).toAnsi(terminal);
   }
 

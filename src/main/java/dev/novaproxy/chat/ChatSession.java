@@ -14,10 +14,16 @@ public final class ChatSession {
   private final ChatPrinter printer;
   private final boolean stream;
   private String model;
+
   /** The last question that failed or was stopped: what {@code /retry} asks again. */
   private Message unanswered;
 
-  public ChatSession(ChatClient client, Conversation conversation, String model, boolean stream, ChatPrinter printer) {
+  public ChatSession(
+      ChatClient client,
+      Conversation conversation,
+      String model,
+      boolean stream,
+      ChatPrinter printer) {
     this.client = client;
     this.conversation = conversation;
     this.model = model;
@@ -25,7 +31,9 @@ public final class ChatSession {
     this.printer = printer;
   }
 
-  /** A session as the options ask: the transcript loaded, then the system prompt and model applied. */
+  /**
+   * A session as the options ask: the transcript loaded, then the system prompt and model applied.
+   */
   public static ChatSession open(ChatOptions options, ChatPrinter printer) {
     Conversation conversation = new Conversation(options.budgetChars());
     String model = options.model();
@@ -37,7 +45,12 @@ public final class ChatSession {
     if (options.system() != null) {
       conversation.system(options.system());
     }
-    return new ChatSession(new ChatClient(options.endpoint(), options.timeout()), conversation, model, options.stream(), printer);
+    return new ChatSession(
+        new ChatClient(options.endpoint(), options.timeout()),
+        conversation,
+        model,
+        options.stream(),
+        printer);
   }
 
   public Conversation conversation() {
@@ -65,12 +78,20 @@ public final class ChatSession {
     int dropped = conversation.makeRoomFor(question);
     if (dropped > 0) {
       printer.notice(
-          "(dropped the " + (dropped == 1 ? "oldest turn" : dropped + " oldest turns")
-              + " to stay within " + conversation.budgetChars() + " characters; the system prompt is kept)");
+          "(dropped the "
+              + (dropped == 1 ? "oldest turn" : dropped + " oldest turns")
+              + " to stay within "
+              + conversation.budgetChars()
+              + " characters; the system prompt is kept)");
     }
     try {
       Answer answer =
-          client.complete(conversation.with(question), model, stream, showText ? printer::answer : t -> {}, cancel);
+          client.complete(
+              conversation.with(question),
+              model,
+              stream,
+              showText ? printer::answer : t -> {},
+              cancel);
       conversation.add(question, answer.message());
       unanswered = null;
       if ("length".equals(answer.finishReason())) {
@@ -107,9 +128,10 @@ public final class ChatSession {
       }
     } catch (ChatException e) {
       if (e.kind() == ChatException.Kind.STOPPED) {
-        printer.notice(input.startsWith("/") && !input.startsWith("//") && !input.startsWith("/retry")
-            ? "(stopped)"
-            : "(stopped; the question was not kept: /retry asks it again)");
+        printer.notice(
+            input.startsWith("/") && !input.startsWith("//") && !input.startsWith("/retry")
+                ? "(stopped)"
+                : "(stopped; the question was not kept: /retry asks it again)");
       } else {
         printer.error(e.getMessage());
       }
@@ -126,7 +148,9 @@ public final class ChatSession {
     Optional<SlashCommand> found = SlashCommand.find(word);
     if (found.isEmpty()) {
       printer.error(
-          "Unknown command " + word + "; /help lists the commands. To send a line that starts with '/', type '//' first.");
+          "Unknown command "
+              + word
+              + "; /help lists the commands. To send a line that starts with '/', type '//' first.");
       return true;
     }
     switch (found.get()) {
@@ -134,7 +158,9 @@ public final class ChatSession {
       case RESET -> {
         conversation.reset();
         unanswered = null;
-        printer.notice("(conversation cleared" + (conversation.system().isPresent() ? "; the system prompt stays)" : ")"));
+        printer.notice(
+            "(conversation cleared"
+                + (conversation.system().isPresent() ? "; the system prompt stays)" : ")"));
       }
       case MODEL -> model(arg, cancel);
       case SYSTEM -> system(arg);
@@ -150,7 +176,8 @@ public final class ChatSession {
   }
 
   private void help() {
-    printer.info("Type a question and press Enter. End a line with \\ or press Alt-Enter (Esc Enter) to add a line;");
+    printer.info(
+        "Type a question and press Enter. End a line with \\ or press Alt-Enter (Esc Enter) to add a line;");
     printer.info("a paste keeps its newlines. Ctrl-C stops an answer, Ctrl-D leaves. Commands:");
     for (SlashCommand c : SlashCommand.values()) {
       printer.info(String.format("  %-15s %s", c.usage(), c.help()));
@@ -167,7 +194,8 @@ public final class ChatSession {
     for (String id : ids) {
       printer.info((id.equals(model) ? "* " : "  ") + id);
     }
-    printer.notice("(model: " + (model == null ? "the proxy's default" : model) + "; /model ID to change)");
+    printer.notice(
+        "(model: " + (model == null ? "the proxy's default" : model) + "; /model ID to change)");
   }
 
   private void system(String arg) {
@@ -202,8 +230,13 @@ public final class ChatSession {
     }
     long turns = all.stream().filter(m -> m.role().equals("user")).count();
     printer.notice(
-        "(" + turns + (turns == 1 ? " turn, " : " turns, ") + conversation.size() + " of "
-            + conversation.budgetChars() + " characters)");
+        "("
+            + turns
+            + (turns == 1 ? " turn, " : " turns, ")
+            + conversation.size()
+            + " of "
+            + conversation.budgetChars()
+            + " characters)");
   }
 
   /** Writes the transcript; also used for {@code --save} at the end of a session. */
@@ -228,15 +261,22 @@ public final class ChatSession {
       model = saved.model();
     }
     printer.notice(
-        "(loaded " + saved.messages().size() + " messages from " + arg
-            + (saved.model() != null ? "; model: " + model : "") + ")");
+        "(loaded "
+            + saved.messages().size()
+            + " messages from "
+            + arg
+            + (saved.model() != null ? "; model: " + model : "")
+            + ")");
   }
 
   /** A one-line description for the REPL's greeting. */
   public String describe() {
     long turns = conversation.turns().stream().filter(m -> m.role().equals("user")).count();
-    return "Chatting with " + client.endpoint().url() + " (model: "
+    return "Chatting with "
+        + client.endpoint().url()
+        + " (model: "
         + (model == null ? "the proxy's default" : model)
-        + (turns > 0 ? "; " + turns + " earlier turns" : "") + "). /help for commands, Ctrl-D to leave.";
+        + (turns > 0 ? "; " + turns + " earlier turns" : "")
+        + "). /help for commands, Ctrl-D to leave.";
   }
 }

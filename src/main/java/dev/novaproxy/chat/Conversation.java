@@ -8,7 +8,8 @@ import java.util.Optional;
  * The messages sent with every turn: an optional system prompt, then the turns so far. A budget in
  * characters bounds what is sent, because the proxy and Nova reject a context that is too long;
  * when a new question would pass it, whole turns are dropped from the oldest, never the system
- * prompt. Characters, not tokens: the client has no tokenizer, and the budget only needs to be safe.
+ * prompt. Characters, not tokens: the client has no tokenizer, and the budget only needs to be
+ * safe.
  */
 public final class Conversation {
   public static final int DEFAULT_BUDGET_CHARS = 100_000;
@@ -57,7 +58,10 @@ public final class Conversation {
     return all;
   }
 
-  /** Replaces the whole conversation (for {@code /load}); a leading system message becomes the prompt. */
+  /**
+   * Replaces the whole conversation (for {@code /load}); a leading system message becomes the
+   * prompt.
+   */
   public void replace(List<Message> messages) {
     turns.clear();
     system = null;

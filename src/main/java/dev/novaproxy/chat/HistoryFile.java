@@ -3,7 +3,9 @@ package dev.novaproxy.chat;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Where the REPL keeps the lines typed at its prompt: the XDG state directory, as history is state. */
+/**
+ * Where the REPL keeps the lines typed at its prompt: the XDG state directory, as history is state.
+ */
 public final class HistoryFile {
   /** Overrides the location; tests use it so that they never touch the user's history. */
   public static final String PATH_PROPERTY = "novaproxy.history";

@@ -7,10 +7,14 @@ package dev.novaproxy.chat;
 public final class OneShot {
   private OneShot() {}
 
-  public static Answer ask(ChatSession session, String question, boolean json, ChatPrinter printer) {
+  public static Answer ask(
+      ChatSession session, String question, boolean json, ChatPrinter printer) {
     Answer answer = session.ask(question, !json, Cancellation.forCurrentThread());
     if (json) {
-      printer.info(answer.json() != null ? answer.json().toString() : Message.assistant(answer.text()).json().toString());
+      printer.info(
+          answer.json() != null
+              ? answer.json().toString()
+              : Message.assistant(answer.text()).json().toString());
     }
     return answer;
   }

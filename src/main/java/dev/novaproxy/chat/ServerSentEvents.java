@@ -15,7 +15,8 @@ final class ServerSentEvents {
   /**
    * Reads events until the consumer returns false or the stream ends.
    *
-   * @return true if the consumer stopped the reading (the stream was complete), false if it ended first
+   * @return true if the consumer stopped the reading (the stream was complete), false if it ended
+   *     first
    */
   static boolean read(InputStream in, Predicate<String> onData) throws IOException {
     BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));

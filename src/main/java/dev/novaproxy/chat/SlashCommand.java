@@ -8,7 +8,10 @@ public enum SlashCommand {
   HELP("/help", "", "show this help"),
   RESET("/reset", "", "forget the conversation (the system prompt stays)"),
   MODEL("/model", "[ID]", "use model ID; without ID, list the proxy's models"),
-  SYSTEM("/system", "[TEXT]", "set the system prompt; without TEXT, show it; '/system off' removes it"),
+  SYSTEM(
+      "/system",
+      "[TEXT]",
+      "set the system prompt; without TEXT, show it; '/system off' removes it"),
   RETRY("/retry", "", "ask the last question again (after an error, a stop, or for a new answer)"),
   HISTORY("/history", "", "show the conversation that is sent with each question"),
   SAVE("/save", "FILE", "write the conversation to FILE (OpenAI messages JSON)"),

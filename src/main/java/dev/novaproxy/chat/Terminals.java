@@ -17,7 +17,9 @@ public final class Terminals {
     Path fd0 = Path.of("/proc/self/fd/0");
     try {
       String target = Files.readSymbolicLink(fd0).toString();
-      return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+      return target.startsWith("/dev/pts/")
+          || target.startsWith("/dev/tty")
+          || target.equals("/dev/console");
     } catch (IOException | UnsupportedOperationException e) {
       // No /proc (macOS, Windows): fall back to what the JDK knows.
       return System.console() != null;

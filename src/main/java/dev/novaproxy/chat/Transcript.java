@@ -19,7 +19,8 @@ import java.util.Set;
  * it. Loading also takes a bare {@code messages} array.
  */
 public final class Transcript {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
 
   /** What a transcript holds: the model (null for the proxy's default) and the messages. */
@@ -41,9 +42,12 @@ public final class Transcript {
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      Files.write(file, (JSON.writeValueAsString(root) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      Files.write(
+          file,
+          (JSON.writeValueAsString(root) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new TranscriptException("Cannot save the transcript to " + file + ": " + reason(e) + ".", e);
+      throw new TranscriptException(
+          "Cannot save the transcript to " + file + ": " + reason(e) + ".", e);
     }
   }
 
@@ -57,28 +61,38 @@ public final class Transcript {
       }
       throw new TranscriptException("Cannot read the transcript " + file + ": it is not JSON.", e);
     }
-    JsonNode list = root != null && root.isArray() ? root : root == null ? null : root.get("messages");
+    JsonNode list =
+        root != null && root.isArray() ? root : root == null ? null : root.get("messages");
     if (list == null || !list.isArray()) {
       throw new TranscriptException(
-          "The transcript " + file + " has no \"messages\" array; save one with /save or --save.", null);
+          "The transcript " + file + " has no \"messages\" array; save one with /save or --save.",
+          null);
     }
     List<Message> messages = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
       JsonNode m = list.get(i);
-      if (!(m instanceof ObjectNode o) || !ROLES.contains(o.path("role").asText()) || !o.has("content")) {
+      if (!(m instanceof ObjectNode o)
+          || !ROLES.contains(o.path("role").asText())
+          || !o.has("content")) {
         throw new TranscriptException(
-            "The transcript " + file + " has a bad message at index " + i
+            "The transcript "
+                + file
+                + " has a bad message at index "
+                + i
                 + ": each needs a role (system, user, assistant, tool) and content.",
             null);
       }
       messages.add(new Message(o));
     }
-    String model = root.isObject() && root.path("model").isTextual() ? root.get("model").asText() : null;
+    String model =
+        root.isObject() && root.path("model").isTextual() ? root.get("model").asText() : null;
     return new Saved(model, messages);
   }
 
   private static String reason(IOException e) {
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + " " + e.getMessage();
+    return e.getMessage() == null
+        ? e.getClass().getSimpleName()
+        : e.getClass().getSimpleName() + " " + e.getMessage();
   }
 
   /** A transcript that cannot be read or written; the message names the file and the fix. */

@@ -15,10 +15,16 @@ record AwsContext(AwsLocation location, ResourceNames names, String secretName, 
     return resolve(global, secretNameFlag, System.getenv(), ConfigFile.forCurrentUser());
   }
 
-  static AwsContext resolve(GlobalOptions global, String secretNameFlag, Map<String, String> env, ConfigFile config) {
-    AwsLocation location = AwsLocation.resolve(new AwsLocation.Flags(global.region, global.profile, global.endpointUrl), env, config);
-    String name = first(global.name, env.get("NOVAPROXY_NAME"), config.get(ConfigFile.NAME), "novaproxy");
-    String secret = first(secretNameFlag, config.get(ConfigFile.SECRET_NAME), ProxySettings.DEFAULT_SECRET_NAME);
+  static AwsContext resolve(
+      GlobalOptions global, String secretNameFlag, Map<String, String> env, ConfigFile config) {
+    AwsLocation location =
+        AwsLocation.resolve(
+            new AwsLocation.Flags(global.region, global.profile, global.endpointUrl), env, config);
+    String name =
+        first(global.name, env.get("NOVAPROXY_NAME"), config.get(ConfigFile.NAME), "novaproxy");
+    String secret =
+        first(
+            secretNameFlag, config.get(ConfigFile.SECRET_NAME), ProxySettings.DEFAULT_SECRET_NAME);
     return new AwsContext(location, new ResourceNames(name), secret, config);
   }
 

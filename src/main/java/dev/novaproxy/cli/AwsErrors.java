@@ -13,17 +13,39 @@ import software.amazon.awssdk.core.exception.SdkClientException;
  * access denied (naming the action), no region: 5; not deployed: 3; the rest: 1.
  */
 final class AwsErrors {
-  private static final Set<String> EXPIRED = Set.of("ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired");
+  private static final Set<String> EXPIRED =
+      Set.of("ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired");
   private static final Set<String> REJECTED =
-      Set.of("InvalidClientTokenId", "UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch", "IncompleteSignature", "AuthFailure", "InvalidAccessKeyId");
-  private static final Set<String> DENIED = Set.of("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "Forbidden");
-  private static final Pattern ACTION = Pattern.compile("perform:?\\s+([A-Za-z0-9-]+:[A-Za-z0-9*]+)");
+      Set.of(
+          "InvalidClientTokenId",
+          "UnrecognizedClientException",
+          "InvalidSignatureException",
+          "SignatureDoesNotMatch",
+          "IncompleteSignature",
+          "AuthFailure",
+          "InvalidAccessKeyId");
+  private static final Set<String> DENIED =
+      Set.of(
+          "AccessDenied",
+          "AccessDeniedException",
+          "UnauthorizedOperation",
+          "AuthorizationError",
+          "Forbidden");
+  private static final Pattern ACTION =
+      Pattern.compile("perform:?\\s+([A-Za-z0-9-]+:[A-Za-z0-9*]+)");
 
   /** The translator registered with {@link ErrorHandler}; null for failures it does not know. */
   static CliException translate(Throwable ex) {
     if (ex instanceof StepClock.StepFailedException step) {
       CliException inner = ErrorHandler.translate(step.getCause());
-      return new CliException(inner.exitCode(), "Stopped at " + step.step() + ": " + inner.getMessage() + " Re-run the command to finish.", step.getCause());
+      return new CliException(
+          inner.exitCode(),
+          "Stopped at "
+              + step.step()
+              + ": "
+              + inner.getMessage()
+              + " Re-run the command to finish.",
+          step.getCause());
     }
     if (ex instanceof AwsException aws) {
       int code =
@@ -45,16 +67,28 @@ final class AwsErrors {
 
   private static CliException service(AwsServiceException e) {
     String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
-    String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
+    String message =
+        e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
     if (EXPIRED.contains(code)) {
-      return CliException.aws("The AWS credentials have expired (" + code + "): refresh them, e.g. 'aws sso login', and try again.", e);
+      return CliException.aws(
+          "The AWS credentials have expired ("
+              + code
+              + "): refresh them, e.g. 'aws sso login', and try again.",
+          e);
     }
     if (REJECTED.contains(code)) {
-      return CliException.aws("AWS rejected the credentials (" + code + "): check --profile / AWS_PROFILE and your access keys.", e);
+      return CliException.aws(
+          "AWS rejected the credentials ("
+              + code
+              + "): check --profile / AWS_PROFILE and your access keys.",
+          e);
     }
     if (DENIED.contains(code) || e.statusCode() == 403) {
       return CliException.aws(
-          "Access denied for " + action(e, message) + ": grant it to your AWS identity (see the IAM policy in README.md) or use another --profile.", e);
+          "Access denied for "
+              + action(e, message)
+              + ": grant it to your AWS identity (see the IAM policy in README.md) or use another --profile.",
+          e);
     }
     String service = e.awsErrorDetails() == null ? "AWS" : e.awsErrorDetails().serviceName();
     return CliException.failure(service + " said " + code + ": " + message, e);
@@ -74,19 +108,28 @@ final class AwsErrors {
 
   private static CliException client(SdkClientException e) {
     String m = e.getMessage() == null ? "" : e.getMessage();
-    if (m.contains("Unable to load credentials") || m.contains("Unable to load an SSO token") || m.contains("no credentials")) {
+    if (m.contains("Unable to load credentials")
+        || m.contains("Unable to load an SSO token")
+        || m.contains("no credentials")) {
       return CliException.aws(
-          "No AWS credentials found: run 'aws configure' or 'aws sso login', set AWS_PROFILE, or pass --profile.", e);
+          "No AWS credentials found: run 'aws configure' or 'aws sso login', set AWS_PROFILE, or pass --profile.",
+          e);
     }
-    if (m.toLowerCase(java.util.Locale.ROOT).contains("sso") && m.toLowerCase(java.util.Locale.ROOT).contains("expired")) {
-      return CliException.aws("The AWS SSO session has expired: run 'aws sso login' and try again.", e);
+    if (m.toLowerCase(java.util.Locale.ROOT).contains("sso")
+        && m.toLowerCase(java.util.Locale.ROOT).contains("expired")) {
+      return CliException.aws(
+          "The AWS SSO session has expired: run 'aws sso login' and try again.", e);
     }
     if (m.contains("Unable to execute HTTP request")) {
       Throwable root = e;
       while (root.getCause() != null) {
         root = root.getCause();
       }
-      return CliException.failure("Cannot reach AWS (" + root.getMessage() + "): check your network, or --endpoint-url / AWS_ENDPOINT_URL.", e);
+      return CliException.failure(
+          "Cannot reach AWS ("
+              + root.getMessage()
+              + "): check your network, or --endpoint-url / AWS_ENDPOINT_URL.",
+          e);
     }
     return null;
   }

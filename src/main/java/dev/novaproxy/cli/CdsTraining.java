@@ -23,8 +23,8 @@ import org.jline.terminal.Terminal;
 import org.jline.terminal.impl.DumbTerminal;
 
 /**
- * The build's training run for the class-data sharing archive ({@code dist/lib/novaproxy.jsa}):
- * it walks the paths a short command takes (picocli's model and help, the chat client against the
+ * The build's training run for the class-data sharing archive ({@code dist/lib/novaproxy.jsa}): it
+ * walks the paths a short command takes (picocli's model and help, the chat client against the
  * local proxy, the REPL's line reader) so that the JVM records those classes once, at build time,
  * and maps them at every start instead of loading them. Not a command; output goes nowhere.
  */
@@ -40,15 +40,18 @@ public final class CdsTraining {
   }
 
   private static void train() throws Exception {
-    PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+    PrintStream sink =
+        new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
     Path dir = Files.createTempDirectory("novaproxy-cds");
     System.setProperty("novaproxy.config", dir.resolve("config.json").toString());
     Main.run(sink, sink, "--help");
     Main.run(sink, sink, "chat", "--help");
     // Nothing listens on port 1: the proxy answers 502, which is enough to load both sides.
-    ProxySettings settings = ProxySettings.defaults().withUpstream(URI.create("http://127.0.0.1:1/v1"));
+    ProxySettings settings =
+        ProxySettings.defaults().withUpstream(URI.create("http://127.0.0.1:1/v1"));
     try (LocalProxyServer proxy =
-        LocalProxyServer.start(new ProxyHandler(settings, () -> "training", AccessLog.discarding()), "127.0.0.1", 0)) {
+        LocalProxyServer.start(
+            new ProxyHandler(settings, () -> "training", AccessLog.discarding()), "127.0.0.1", 0)) {
       String url = proxy.baseUrl().toString();
       Main.run(sink, sink, "chat", "--url", url, "-m", "warm up");
       Main.run(sink, sink, "chat", "--url", url, "-m", "warm up", "-o", "json");
@@ -63,13 +66,28 @@ public final class CdsTraining {
   private static void repl(String url, Path dir) throws Exception {
     ChatOptions options =
         new ChatOptions(
-            ChatEndpoint.parse(url), null, "training", true, null, null, Conversation.DEFAULT_BUDGET_CHARS, Duration.ofSeconds(5), true);
+            ChatEndpoint.parse(url),
+            null,
+            "training",
+            true,
+            null,
+            null,
+            Conversation.DEFAULT_BUDGET_CHARS,
+            Duration.ofSeconds(5),
+            true);
     byte[] keys = "/help\nwarm up\n/history\n".getBytes(StandardCharsets.UTF_8);
     try (Terminal terminal =
-        new DumbTerminal("cds", "xterm-256color", new ByteArrayInputStream(keys), OutputStream.nullOutputStream(), StandardCharsets.UTF_8)) {
+        new DumbTerminal(
+            "cds",
+            "xterm-256color",
+            new ByteArrayInputStream(keys),
+            OutputStream.nullOutputStream(),
+            StandardCharsets.UTF_8)) {
       PrintWriter err = new PrintWriter(OutputStream.nullOutputStream());
       ChatPrinter printer = new ChatPrinter(terminal.writer(), err, true);
-      new ChatRepl(terminal, ChatSession.open(options, printer), printer, dir.resolve("history"), true).run();
+      new ChatRepl(
+              terminal, ChatSession.open(options, printer), printer, dir.resolve("history"), true)
+          .run();
     }
   }
 

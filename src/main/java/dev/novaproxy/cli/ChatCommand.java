@@ -61,48 +61,76 @@ public final class ChatCommand implements Callable<Integer> {
   @Option(
       names = "--url",
       paramLabel = "URL",
-      description = "The proxy: its base URL (" + ChatEndpoint.DEFAULT_URL + ") or the deployed URL ending in /chat. "
-          + "Default: the URL 'deploy' saved, else " + ChatEndpoint.DEFAULT_URL + ".")
+      description =
+          "The proxy: its base URL ("
+              + ChatEndpoint.DEFAULT_URL
+              + ") or the deployed URL ending in /chat. "
+              + "Default: the URL 'deploy' saved, else "
+              + ChatEndpoint.DEFAULT_URL
+              + ".")
   String url;
 
   @Option(
       names = "--local",
-      description = "Start the proxy in this process on a free loopback port and chat with it. "
-          + "The key comes from NOVA_API_KEY, else a hidden prompt.")
+      description =
+          "Start the proxy in this process on a free loopback port and chat with it. "
+              + "The key comes from NOVA_API_KEY, else a hidden prompt.")
   boolean local;
 
   @Option(
       names = "--upstream-url",
       paramLabel = "URL",
-      description = "With --local: the Nova API base URL (default: https://api.nova.amazon.com/v1).")
+      description =
+          "With --local: the Nova API base URL (default: https://api.nova.amazon.com/v1).")
   String upstreamUrl;
 
-  @Option(names = "--model", paramLabel = "ID", description = "The model to ask (default: the proxy's default).")
+  @Option(
+      names = "--model",
+      paramLabel = "ID",
+      description = "The model to ask (default: the proxy's default).")
   String model;
 
-  @Option(names = "--system", paramLabel = "TEXT", description = "A system prompt sent first with every question.")
+  @Option(
+      names = "--system",
+      paramLabel = "TEXT",
+      description = "A system prompt sent first with every question.")
   String system;
 
-  @Option(names = {"-m", "--message"}, paramLabel = "TEXT", description = "Ask one question, print the answer and exit.")
+  @Option(
+      names = {"-m", "--message"},
+      paramLabel = "TEXT",
+      description = "Ask one question, print the answer and exit.")
   String message;
 
   @Option(names = "--no-stream", description = "Ask for whole answers instead of streamed ones.")
   boolean noStream;
 
-  @Option(names = "--load", paramLabel = "FILE", description = "Start from the conversation saved in FILE.")
+  @Option(
+      names = "--load",
+      paramLabel = "FILE",
+      description = "Start from the conversation saved in FILE.")
   Path load;
 
-  @Option(names = "--save", paramLabel = "FILE", description = "Write the conversation to FILE at the end (OpenAI messages JSON).")
+  @Option(
+      names = "--save",
+      paramLabel = "FILE",
+      description = "Write the conversation to FILE at the end (OpenAI messages JSON).")
   Path save;
 
   @Option(
       names = "--context-chars",
       paramLabel = "N",
-      description = "The most characters of conversation sent with a question; older turns are dropped first "
-          + "(default: " + Conversation.DEFAULT_BUDGET_CHARS + ").")
+      description =
+          "The most characters of conversation sent with a question; older turns are dropped first "
+              + "(default: "
+              + Conversation.DEFAULT_BUDGET_CHARS
+              + ").")
   int contextChars = Conversation.DEFAULT_BUDGET_CHARS;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", description = "How long to wait for an answer (default: 120).")
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      description = "How long to wait for an answer (default: 120).")
   int timeoutSeconds = 120;
 
   @Override
@@ -114,7 +142,8 @@ public final class ChatCommand implements Callable<Integer> {
     }
     boolean interactive = message == null && Terminals.stdinIsTerminal();
     if (global.json() && interactive) {
-      throw CliException.usage("-o json prints one answer: use it with -m TEXT or with a question piped in.");
+      throw CliException.usage(
+          "-o json prints one answer: use it with -m TEXT or with a question piped in.");
     }
     String question = interactive || message != null ? message : readStdin(System.in);
     try (LocalProxy proxy = local ? LocalProxy.start(upstreamUrl, global.verbose, err) : null) {
@@ -127,7 +156,8 @@ public final class ChatCommand implements Callable<Integer> {
         return ExitCodes.OK;
       }
       try (Terminal terminal = Terminals.system()) {
-        boolean color = !global.noColor && !Main.noColor() && !Terminal.TYPE_DUMB.equals(terminal.getType());
+        boolean color =
+            !global.noColor && !Main.noColor() && !Terminal.TYPE_DUMB.equals(terminal.getType());
         ChatPrinter printer = new ChatPrinter(terminal.writer(), err, color);
         ChatSession session = ChatSession.open(options, printer);
         new ChatRepl(terminal, session, printer, HistoryFile.forCurrentUser(), color).run();
@@ -139,10 +169,12 @@ public final class ChatCommand implements Callable<Integer> {
 
   private ChatOptions options(LocalProxy proxy, boolean interactive) {
     if (proxy != null && spec.commandLine().getParseResult().hasMatchedOption("--url")) {
-      throw CliException.usage("--local starts its own proxy; drop --url, or drop --local to use " + url + ".");
+      throw CliException.usage(
+          "--local starts its own proxy; drop --url, or drop --local to use " + url + ".");
     }
     if (upstreamUrl != null && proxy == null) {
-      throw CliException.usage("--upstream-url only applies with --local; for 'serve' pass it there.");
+      throw CliException.usage(
+          "--upstream-url only applies with --local; for 'serve' pass it there.");
     }
     if (contextChars < 1000) {
       throw CliException.usage("--context-chars must be at least 1000.");
@@ -152,17 +184,28 @@ public final class ChatCommand implements Callable<Integer> {
     }
     ChatEndpoint endpoint;
     try {
-      endpoint = ChatEndpoint.parse(proxy != null ? proxy.baseUrl() : url != null ? url : ChatEndpoint.DEFAULT_URL);
+      endpoint =
+          ChatEndpoint.parse(
+              proxy != null ? proxy.baseUrl() : url != null ? url : ChatEndpoint.DEFAULT_URL);
     } catch (IllegalArgumentException e) {
       throw CliException.usage(e.getMessage());
     }
     boolean stream = !noStream && !global.json();
     boolean blankModel = model != null && model.isBlank();
     if (blankModel || (system != null && system.isBlank())) {
-      throw CliException.usage((blankModel ? "--model" : "--system") + " needs a value; leave it out for the default.");
+      throw CliException.usage(
+          (blankModel ? "--model" : "--system") + " needs a value; leave it out for the default.");
     }
     return new ChatOptions(
-        endpoint, model, system, stream, save, load, contextChars, Duration.ofSeconds(timeoutSeconds), interactive);
+        endpoint,
+        model,
+        system,
+        stream,
+        save,
+        load,
+        contextChars,
+        Duration.ofSeconds(timeoutSeconds),
+        interactive);
   }
 
   private void saveIfAsked(ChatSession session) {

@@ -12,8 +12,8 @@ import picocli.AutoComplete;
  */
 public final class Completions {
   /**
-   * zsh runs picocli's bash script through bashcompinit (the script loads it when it finds zsh);
-   * so the file is sourced, not put on fpath.
+   * zsh runs picocli's bash script through bashcompinit (the script loads it when it finds zsh); so
+   * the file is sourced, not put on fpath.
    */
   private static final String ZSH_PREAMBLE =
       """

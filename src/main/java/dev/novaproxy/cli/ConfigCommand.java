@@ -17,7 +17,12 @@ import picocli.CommandLine.Spec;
       "The file never holds the Nova key.",
       ""
     },
-    subcommands = {ConfigShowCommand.class, ConfigSetCommand.class, ConfigUnsetCommand.class, ConfigPathCommand.class},
+    subcommands = {
+      ConfigShowCommand.class,
+      ConfigSetCommand.class,
+      ConfigUnsetCommand.class,
+      ConfigPathCommand.class
+    },
     footerHeading = "%nExamples:%n",
     footer = {
       "  novaproxy config show                      every setting, its value and where it came from",
@@ -26,13 +31,18 @@ import picocli.CommandLine.Spec;
       "  novaproxy config unset maxTokensCap        back to the default"
     },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:Success.", "1:The file cannot be read or written.", "2:Usage error: an unknown setting or a bad value."})
+    exitCodeList = {
+      "0:Success.",
+      "1:The file cannot be read or written.",
+      "2:Usage error: an unknown setting or a bad value."
+    })
 public final class ConfigCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing command: choose one of show, set, unset, path.");
+    throw new ParameterException(
+        spec.commandLine(), "Missing command: choose one of show, set, unset, path.");
   }
 
   /** The settings this run resolves with (the same the other commands' flags default from). */
@@ -40,6 +50,7 @@ public final class ConfigCommand implements Runnable {
     if (spec.defaultValueProvider() instanceof ConfigDefaults defaults) {
       return defaults.settings();
     }
-    throw new IllegalStateException("novaproxy was started without its settings; run it through Main.");
+    throw new IllegalStateException(
+        "novaproxy was started without its settings; run it through Main.");
   }
 }

@@ -10,8 +10,8 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * Gives every flag listed in {@link Settings} its default from the environment or the config file,
- * so that commands see one value and never read either themselves. A flag on the command line
- * wins because picocli asks a default provider only for options that were not given.
+ * so that commands see one value and never read either themselves. A flag on the command line wins
+ * because picocli asks a default provider only for options that were not given.
  */
 final class ConfigDefaults implements IDefaultValueProvider {
   private final Settings settings;

@@ -24,7 +24,9 @@ final class ConfigPathCommand implements Callable<Integer> {
   public Integer call() {
     var path = ConfigCommand.settings(spec).file().path();
     if (global.json()) {
-      Json.print(spec.commandLine().getOut(), Json.object().put("configFile", path.toString()).put("exists", Files.exists(path)));
+      Json.print(
+          spec.commandLine().getOut(),
+          Json.object().put("configFile", path.toString()).put("exists", Files.exists(path)));
     } else {
       spec.commandLine().getOut().println(path);
     }

@@ -23,16 +23,26 @@ import picocli.CommandLine.Spec;
       ""
     },
     footerHeading = "%nExamples:%n",
-    footer = {"  novaproxy config set region us-east-1", "  novaproxy config set allowModels nova-2-lite-v1,nova-2-pro-v1"},
+    footer = {
+      "  novaproxy config set region us-east-1",
+      "  novaproxy config set allowModels nova-2-lite-v1,nova-2-pro-v1"
+    },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:Saved.", "1:The file cannot be written.", "2:Usage error: an unknown setting, a key, or a bad value."})
+    exitCodeList = {
+      "0:Saved.",
+      "1:The file cannot be written.",
+      "2:Usage error: an unknown setting, a key, or a bad value."
+    })
 final class ConfigSetCommand implements Callable<Integer> {
   private static final List<String> NUMBERS = List.of("maxTokensCap", "maxBodyBytes", "port");
 
   @Spec CommandSpec spec;
   @Mixin GlobalOptions global;
 
-  @Parameters(index = "0", paramLabel = "KEY", description = "The setting, e.g. region (see 'config show').")
+  @Parameters(
+      index = "0",
+      paramLabel = "KEY",
+      description = "The setting, e.g. region (see 'config show').")
   String key;
 
   @Parameters(index = "1", paramLabel = "VALUE", description = "Its value.")
@@ -43,14 +53,22 @@ final class ConfigSetCommand implements Callable<Integer> {
     Setting setting = known(key);
     String v = value.strip();
     if (v.isEmpty()) {
-      throw CliException.usage("The value is empty; to remove " + setting.key() + " run 'novaproxy config unset " + setting.key() + "'.");
+      throw CliException.usage(
+          "The value is empty; to remove "
+              + setting.key()
+              + " run 'novaproxy config unset "
+              + setting.key()
+              + "'.");
     }
     var file = ConfigCommand.settings(spec).file();
     file.update(
         c -> {
           if (setting.list()) {
             var array = c.putArray(setting.key());
-            Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).forEach(array::add);
+            Arrays.stream(v.split(","))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .forEach(array::add);
           } else if (NUMBERS.contains(setting.key())) {
             c.put(setting.key(), number(setting, v));
           } else {
@@ -58,9 +76,16 @@ final class ConfigSetCommand implements Callable<Integer> {
           }
         });
     if (global.json()) {
-      Json.print(spec.commandLine().getOut(), Json.object().put("key", setting.key()).put("value", v).put("configFile", file.path().toString()));
+      Json.print(
+          spec.commandLine().getOut(),
+          Json.object()
+              .put("key", setting.key())
+              .put("value", v)
+              .put("configFile", file.path().toString()));
     } else {
-      spec.commandLine().getOut().println("Saved " + setting.key() + " = " + v + " in " + file.path());
+      spec.commandLine()
+          .getOut()
+          .println("Saved " + setting.key() + " = " + v + " in " + file.path());
     }
     return ExitCodes.OK;
   }
@@ -74,8 +99,13 @@ final class ConfigSetCommand implements Callable<Integer> {
                     ? CliException.usage(
                         "The config file never holds the Nova key or other credentials; store the key with 'novaproxy setup' or set NOVA_API_KEY.")
                     : CliException.usage(
-                        "Unknown setting '" + key + "'; choose one of "
-                            + Settings.ALL.stream().map(Setting::key).collect(Collectors.joining(", ")) + "."));
+                        "Unknown setting '"
+                            + key
+                            + "'; choose one of "
+                            + Settings.ALL.stream()
+                                .map(Setting::key)
+                                .collect(Collectors.joining(", "))
+                            + "."));
   }
 
   private static int number(Setting s, String v) {

@@ -40,7 +40,10 @@ final class ConfigShowCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     var path = settings.file().path();
     if (global.json()) {
-      ObjectNode o = Json.object().put("configFile", path.toString()).put("exists", java.nio.file.Files.exists(path));
+      ObjectNode o =
+          Json.object()
+              .put("configFile", path.toString())
+              .put("exists", java.nio.file.Files.exists(path));
       ObjectNode values = o.putObject("settings");
       for (var r : rows) {
         ObjectNode v = values.putObject(r.setting().key());
@@ -51,11 +54,16 @@ final class ConfigShowCommand implements Callable<Integer> {
       Json.print(out, o);
       return ExitCodes.OK;
     }
-    out.println("Config file: " + path + (java.nio.file.Files.exists(path) ? "" : " (not created yet)"));
+    out.println(
+        "Config file: " + path + (java.nio.file.Files.exists(path) ? "" : " (not created yet)"));
     out.println(String.format("%-14s %-34s %s", "SETTING", "VALUE", "SOURCE"));
     for (var r : rows) {
-      String source = r.source().label() + (r.origin() != null && r.source() != Settings.Source.file ? " " + r.origin() : "");
-      out.println(String.format("%-14s %-34s %s", r.setting().key(), r.value() == null ? "-" : r.value(), source));
+      String source =
+          r.source().label()
+              + (r.origin() != null && r.source() != Settings.Source.file ? " " + r.origin() : "");
+      out.println(
+          String.format(
+              "%-14s %-34s %s", r.setting().key(), r.value() == null ? "-" : r.value(), source));
     }
     out.flush();
     return ExitCodes.OK;
@@ -65,7 +73,11 @@ final class ConfigShowCommand implements Callable<Integer> {
   private Settings.Resolved resolve(Settings settings, Setting s) {
     var parsed = spec.commandLine().getParseResult();
     if (parsed.hasMatchedOption(s.option())) {
-      return new Settings.Resolved(s, parsed.matchedOptionValue(s.option(), (String) null), Settings.Source.flag, s.option());
+      return new Settings.Resolved(
+          s,
+          parsed.matchedOptionValue(s.option(), (String) null),
+          Settings.Source.flag,
+          s.option());
     }
     return settings.resolve(s);
   }

@@ -12,16 +12,26 @@ import picocli.CommandLine.Spec;
     name = "unset",
     mixinStandardHelpOptions = true,
     header = "Remove a setting from the config file.",
-    description = {"Removes KEY from the config file, so the environment or the default applies again.", ""},
+    description = {
+      "Removes KEY from the config file, so the environment or the default applies again.",
+      ""
+    },
     footerHeading = "%nExamples:%n",
     footer = {"  novaproxy config unset url"},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:Removed (or was not set).", "1:The file cannot be written.", "2:Usage error: an unknown setting."})
+    exitCodeList = {
+      "0:Removed (or was not set).",
+      "1:The file cannot be written.",
+      "2:Usage error: an unknown setting."
+    })
 final class ConfigUnsetCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin GlobalOptions global;
 
-  @Parameters(index = "0", paramLabel = "KEY", description = "The setting, e.g. url (see 'config show').")
+  @Parameters(
+      index = "0",
+      paramLabel = "KEY",
+      description = "The setting, e.g. url (see 'config show').")
   String key;
 
   @Override
@@ -31,9 +41,16 @@ final class ConfigUnsetCommand implements Callable<Integer> {
     boolean[] removed = {false};
     file.update(c -> removed[0] = c.remove(setting.key()) != null);
     if (global.json()) {
-      Json.print(spec.commandLine().getOut(), Json.object().put("key", setting.key()).put("removed", removed[0]).put("configFile", file.path().toString()));
+      Json.print(
+          spec.commandLine().getOut(),
+          Json.object()
+              .put("key", setting.key())
+              .put("removed", removed[0])
+              .put("configFile", file.path().toString()));
     } else {
-      spec.commandLine().getOut().println((removed[0] ? "Removed " : "Was not set: ") + setting.key());
+      spec.commandLine()
+          .getOut()
+          .println((removed[0] ? "Removed " : "Was not set: ") + setting.key());
     }
     return ExitCodes.OK;
   }

@@ -50,34 +50,67 @@ public final class DeployCommand implements Callable<Integer> {
   @Mixin PolicyOptions policy;
   @Spec CommandSpec spec;
 
-  @Option(names = "--dry-run", description = "Print the plan (create / update / unchanged per resource) and change nothing.")
+  @Option(
+      names = "--dry-run",
+      description = "Print the plan (create / update / unchanged per resource) and change nothing.")
   boolean dryRun;
 
-  @Option(names = "--secret-name", paramLabel = "NAME", description = "The secret holding the key (default: the one setup saved, else backend/NovaApiKey).")
+  @Option(
+      names = "--secret-name",
+      paramLabel = "NAME",
+      description =
+          "The secret holding the key (default: the one setup saved, else backend/NovaApiKey).")
   String secretName;
 
-  @Option(names = "--arch", paramLabel = "ARCH", description = "Function architecture: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--arch",
+      paramLabel = "ARCH",
+      description = "Function architecture: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Arch arch = Arch.arm64;
 
-  @Option(names = "--memory", paramLabel = "MB", description = "Function memory in MB, 128 to 10240 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--memory",
+      paramLabel = "MB",
+      description = "Function memory in MB, 128 to 10240 (default: ${DEFAULT-VALUE}).")
   int memory = 512;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", description = "Function timeout in seconds, 3 to 30 (API Gateway waits 30 s at most; default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      description =
+          "Function timeout in seconds, 3 to 30 (API Gateway waits 30 s at most; default: ${DEFAULT-VALUE}).")
   int timeout = 30;
 
-  @Option(names = "--no-snapstart", description = "Do not turn on SnapStart for published versions.")
+  @Option(
+      names = "--no-snapstart",
+      description = "Do not turn on SnapStart for published versions.")
   boolean noSnapStart;
 
-  @Option(names = "--throttle-rate", paramLabel = "RPS", description = "Steady requests per second the stage allows (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--throttle-rate",
+      paramLabel = "RPS",
+      description = "Steady requests per second the stage allows (default: ${DEFAULT-VALUE}).")
   double throttleRate = 10;
 
-  @Option(names = "--throttle-burst", paramLabel = "N", description = "Burst of requests the stage allows (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--throttle-burst",
+      paramLabel = "N",
+      description = "Burst of requests the stage allows (default: ${DEFAULT-VALUE}).")
   int throttleBurst = 20;
 
-  @Option(names = "--upstream-url", paramLabel = "URL", description = "The Nova API base URL the function calls (default: " + "https://api.nova.amazon.com/v1" + ").")
+  @Option(
+      names = "--upstream-url",
+      paramLabel = "URL",
+      description =
+          "The Nova API base URL the function calls (default: "
+              + "https://api.nova.amazon.com/v1"
+              + ").")
   URI upstreamUrl;
 
-  @Option(names = "--artifact", paramLabel = "FILE", description = "The function's code (default: novaproxy-lambda.jar beside the novaproxy jar).")
+  @Option(
+      names = "--artifact",
+      paramLabel = "FILE",
+      description = "The function's code (default: novaproxy-lambda.jar beside the novaproxy jar).")
   Path artifact;
 
   @Override
@@ -116,7 +149,19 @@ public final class DeployCommand implements Callable<Integer> {
         if (global.verbose) {
           report.printPlan(err);
         }
-        println(err, "Deploying " + ctx.names().name() + " in " + ctx.location().region() + (changes == 0 ? ": no changes." : ": " + changes + " of " + plan.steps().size() + " resources to create or update."));
+        println(
+            err,
+            "Deploying "
+                + ctx.names().name()
+                + " in "
+                + ctx.location().region()
+                + (changes == 0
+                    ? ": no changes."
+                    : ": "
+                        + changes
+                        + " of "
+                        + plan.steps().size()
+                        + " resources to create or update."));
       }
       Deployment.Result result = deployment.apply(plan, line -> println(err, line));
       ctx.config()
@@ -136,13 +181,19 @@ public final class DeployCommand implements Callable<Integer> {
       throw CliException.usage("--memory must be between 128 and 10240 MB, not " + memory + ".");
     }
     if (timeout < 3 || timeout > 30) {
-      throw CliException.usage("--timeout must be between 3 and 30 seconds (API Gateway stops waiting at 30), not " + timeout + ".");
+      throw CliException.usage(
+          "--timeout must be between 3 and 30 seconds (API Gateway stops waiting at 30), not "
+              + timeout
+              + ".");
     }
     if (!(throttleRate > 0) || throttleBurst < 1) {
       throw CliException.usage("--throttle-rate and --throttle-burst must be positive.");
     }
     if (upstreamUrl != null && (upstreamUrl.getScheme() == null || upstreamUrl.getHost() == null)) {
-      throw CliException.usage("--upstream-url takes a URL such as https://api.nova.amazon.com/v1, not '" + upstreamUrl + "'.");
+      throw CliException.usage(
+          "--upstream-url takes a URL such as https://api.nova.amazon.com/v1, not '"
+              + upstreamUrl
+              + "'.");
     }
   }
 
@@ -155,14 +206,30 @@ public final class DeployCommand implements Callable<Integer> {
   private record DeployReport(AwsContext ctx, Deployment.Plan plan, boolean json) {
     void printPlan(PrintWriter w) {
       if (json) {
-        var o = Json.object().put("name", ctx.names().name()).put("region", ctx.location().region()).put("dryRun", true).put("changes", plan.changes());
+        var o =
+            Json.object()
+                .put("name", ctx.names().name())
+                .put("region", ctx.location().region())
+                .put("dryRun", true)
+                .put("changes", plan.changes());
         o.set("plan", Json.steps(plan.steps()));
         Json.print(w, o);
         return;
       }
-      w.println("Plan for " + ctx.names().name() + " in " + ctx.location().region() + (plan.changes() ? ":" : ": no changes."));
+      w.println(
+          "Plan for "
+              + ctx.names().name()
+              + " in "
+              + ctx.location().region()
+              + (plan.changes() ? ":" : ": no changes."));
       for (PlanStep s : plan.steps()) {
-        w.println(String.format("  %-9s %-11s %s%s", s.action().label(), s.resource(), s.name(), s.changes().isEmpty() ? "" : " (" + String.join("; ", s.changes()) + ")"));
+        w.println(
+            String.format(
+                "  %-9s %-11s %s%s",
+                s.action().label(),
+                s.resource(),
+                s.name(),
+                s.changes().isEmpty() ? "" : " (" + String.join("; ", s.changes()) + ")"));
       }
       w.flush();
     }
@@ -187,7 +254,10 @@ public final class DeployCommand implements Callable<Integer> {
         Json.print(w, o);
         return;
       }
-      w.println(r.changed() ? String.format("Deployed in %.1f s (%d AWS calls).", seconds, calls) : String.format("No changes (%d AWS calls, %.1f s).", calls, seconds));
+      w.println(
+          r.changed()
+              ? String.format("Deployed in %.1f s (%d AWS calls).", seconds, calls)
+              : String.format("No changes (%d AWS calls, %.1f s).", calls, seconds));
       w.println(r.url());
       w.flush();
     }

@@ -28,18 +28,31 @@ import picocli.CommandLine.Spec;
       "  novaproxy destroy --yes --delete-secret -o json   everything, the key too"
     },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:Deleted, or nothing was there.", "1:The operation failed (re-run to finish).", "2:Usage error, or not confirmed.", "5:AWS credentials, region or permission problem."})
+    exitCodeList = {
+      "0:Deleted, or nothing was there.",
+      "1:The operation failed (re-run to finish).",
+      "2:Usage error, or not confirmed.",
+      "5:AWS credentials, region or permission problem."
+    })
 public final class DestroyCommand implements Callable<Integer> {
   @Mixin GlobalOptions global;
   @Spec CommandSpec spec;
 
-  @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation (needed when not on a terminal).")
+  @Option(
+      names = {"-y", "--yes"},
+      description = "Do not ask for confirmation (needed when not on a terminal).")
   boolean yes;
 
-  @Option(names = "--delete-secret", description = "Also delete the secret holding the Nova key (at once, without a recovery window).")
+  @Option(
+      names = "--delete-secret",
+      description =
+          "Also delete the secret holding the Nova key (at once, without a recovery window).")
   boolean deleteSecret;
 
-  @Option(names = "--secret-name", paramLabel = "NAME", description = "The secret to delete with --delete-secret (default: the saved one).")
+  @Option(
+      names = "--secret-name",
+      paramLabel = "NAME",
+      description = "The secret to delete with --delete-secret (default: the saved one).")
   String secretName;
 
   @Override
@@ -66,13 +79,29 @@ public final class DestroyCommand implements Callable<Integer> {
     }
     long deleted = steps.stream().filter(s -> s.action() == Action.DELETE).count();
     if (global.json()) {
-      var o = Json.object().put("name", ctx.names().name()).put("region", ctx.location().region()).put("secretKept", !deleteSecret);
+      var o =
+          Json.object()
+              .put("name", ctx.names().name())
+              .put("region", ctx.location().region())
+              .put("secretKept", !deleteSecret);
       var d = o.putArray("deleted");
       var n = o.putArray("notFound");
-      steps.forEach(s -> (s.action() == Action.DELETE ? d : n).addObject().put("resource", s.resource()).put("name", s.name()));
+      steps.forEach(
+          s ->
+              (s.action() == Action.DELETE ? d : n)
+                  .addObject()
+                  .put("resource", s.resource())
+                  .put("name", s.name()));
       Json.print(out, o);
     } else {
-      out.println(deleted == 0 ? "Nothing to delete: " + ctx.names().name() + " is not deployed in " + ctx.location().region() + "." : "Destroyed " + ctx.names().name() + " in " + ctx.location().region() + ".");
+      out.println(
+          deleted == 0
+              ? "Nothing to delete: "
+                  + ctx.names().name()
+                  + " is not deployed in "
+                  + ctx.location().region()
+                  + "."
+              : "Destroyed " + ctx.names().name() + " in " + ctx.location().region() + ".");
       out.flush();
     }
     return ExitCodes.OK;
@@ -84,9 +113,15 @@ public final class DestroyCommand implements Callable<Integer> {
     }
     Console console = System.console();
     if (console == null) {
-      throw CliException.usage("destroy deletes AWS resources; pass --yes to confirm when not on a terminal.");
+      throw CliException.usage(
+          "destroy deletes AWS resources; pass --yes to confirm when not on a terminal.");
     }
-    String what = "the deployment '" + ctx.names().name() + "' in " + ctx.location().region() + (deleteSecret ? " and the secret " + ctx.secretName() : "");
+    String what =
+        "the deployment '"
+            + ctx.names().name()
+            + "' in "
+            + ctx.location().region()
+            + (deleteSecret ? " and the secret " + ctx.secretName() : "");
     String answer = console.readLine("Delete %s? Type 'yes' to confirm: ", what);
     if (answer == null || !answer.strip().equalsIgnoreCase("yes")) {
       throw CliException.usage("Not confirmed; nothing was deleted.");

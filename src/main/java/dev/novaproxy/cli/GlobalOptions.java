@@ -9,22 +9,30 @@ public final class GlobalOptions {
     json
   }
 
-  @Option(names = "--profile", paramLabel = "NAME", description = "AWS profile to use (or AWS_PROFILE).")
+  @Option(
+      names = "--profile",
+      paramLabel = "NAME",
+      description = "AWS profile to use (or AWS_PROFILE).")
   public String profile;
 
-  @Option(names = "--region", paramLabel = "REGION", description = "AWS region (or AWS_REGION, or the saved config).")
+  @Option(
+      names = "--region",
+      paramLabel = "REGION",
+      description = "AWS region (or AWS_REGION, or the saved config).")
   public String region;
 
   @Option(
       names = "--endpoint-url",
       paramLabel = "URL",
-      description = "Send every AWS call to this endpoint, e.g. moto or LocalStack (or AWS_ENDPOINT_URL).")
+      description =
+          "Send every AWS call to this endpoint, e.g. moto or LocalStack (or AWS_ENDPOINT_URL).")
   public String endpointUrl;
 
   @Option(
       names = "--name",
       paramLabel = "NAME",
-      description = "The deployment's name, used in every resource name and tag (default: novaproxy).")
+      description =
+          "The deployment's name, used in every resource name and tag (default: novaproxy).")
   public String name;
 
   @Option(
@@ -36,7 +44,9 @@ public final class GlobalOptions {
   @Option(names = "--no-color", description = "No colours (also when NO_COLOR is set).")
   public boolean noColor;
 
-  @Option(names = {"-v", "--verbose"}, description = "Show more: progress details and the cause of an error.")
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Show more: progress details and the cause of an error.")
   public boolean verbose;
 
   public boolean json() {

@@ -29,7 +29,8 @@ final class Json {
   /** One compact JSON line: for a stream of events rather than one document. */
   static void printLine(PrintWriter out, ObjectNode node) {
     try {
-      out.println(MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(node));
+      out.println(
+          MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(node));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -40,7 +41,12 @@ final class Json {
   static ArrayNode steps(List<PlanStep> steps) {
     ArrayNode array = MAPPER.createArrayNode();
     for (PlanStep s : steps) {
-      ObjectNode o = array.addObject().put("resource", s.resource()).put("name", s.name()).put("action", s.action().label());
+      ObjectNode o =
+          array
+              .addObject()
+              .put("resource", s.resource())
+              .put("name", s.name())
+              .put("action", s.action().label());
       s.changes().forEach(o.putArray("changes")::add);
       if (s.changes().isEmpty()) {
         o.putArray("changes");

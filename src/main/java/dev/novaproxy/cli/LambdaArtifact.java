@@ -29,7 +29,12 @@ final class LambdaArtifact {
     if (Files.isRegularFile(project)) {
       return project;
     }
-    throw CliException.notFound("Cannot find " + FILE + " beside the novaproxy jar or in " + project.getParent() + "; build it with 'mvn package' or pass --artifact FILE.");
+    throw CliException.notFound(
+        "Cannot find "
+            + FILE
+            + " beside the novaproxy jar or in "
+            + project.getParent()
+            + "; build it with 'mvn package' or pass --artifact FILE.");
   }
 
   private static Path besideCli() {

@@ -10,9 +10,9 @@ import java.net.URI;
 import java.time.Duration;
 
 /**
- * The proxy started inside the chat's own process for {@code chat --local}: the same core as
- * {@code serve}, on a free loopback port, with the default policy. Its request log stays quiet
- * unless {@code -v} asks, so that it does not break into the conversation.
+ * The proxy started inside the chat's own process for {@code chat --local}: the same core as {@code
+ * serve}, on a free loopback port, with the default policy. Its request log stays quiet unless
+ * {@code -v} asks, so that it does not break into the conversation.
  */
 final class LocalProxy implements AutoCloseable {
   private final LocalProxyServer server;
@@ -31,19 +31,32 @@ final class LocalProxy implements AutoCloseable {
       } catch (IllegalArgumentException e) {
         uri = null;
       }
-      if (uri == null || uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
+      if (uri == null
+          || uri.getScheme() == null
+          || !uri.getScheme().matches("https?")
+          || uri.getHost() == null) {
         throw CliException.usage(
-            "--upstream-url must be an http(s) URL such as https://api.nova.amazon.com/v1, not '" + upstream + "'.");
+            "--upstream-url must be an http(s) URL such as https://api.nova.amazon.com/v1, not '"
+                + upstream
+                + "'.");
       }
       settings = settings.withUpstream(uri);
     }
     String key = key();
     AccessLog log =
         verbose
-            ? new AccessLog(line -> { synchronized (err) { err.println(line); err.flush(); } }, false)
+            ? new AccessLog(
+                line -> {
+                  synchronized (err) {
+                    err.println(line);
+                    err.flush();
+                  }
+                },
+                false)
             : AccessLog.discarding();
     try {
-      return new LocalProxy(LocalProxyServer.start(new ProxyHandler(settings, () -> key, log), "127.0.0.1", 0));
+      return new LocalProxy(
+          LocalProxyServer.start(new ProxyHandler(settings, () -> key, log), "127.0.0.1", 0));
     } catch (IOException e) {
       throw CliException.failure("Cannot start the local proxy on 127.0.0.1: " + e.getMessage(), e);
     }
@@ -57,7 +70,8 @@ final class LocalProxy implements AutoCloseable {
     }
     String key = HiddenInput.read("Nova API key (input hidden): ", "set NOVA_API_KEY");
     if (key.isEmpty()) {
-      throw CliException.usage("No key was entered; set NOVA_API_KEY or type the key at the prompt.");
+      throw CliException.usage(
+          "No key was entered; set NOVA_API_KEY or type the key at the prompt.");
     }
     return key;
   }

@@ -21,7 +21,9 @@ public final class Main {
     return run(out, err, System.getenv(), args);
   }
 
-  /** As {@link #run(PrintStream, PrintStream, String...)} with this environment for the settings. */
+  /**
+   * As {@link #run(PrintStream, PrintStream, String...)} with this environment for the settings.
+   */
   public static int run(PrintStream out, PrintStream err, Map<String, String> env, String... args) {
     PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
     PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);

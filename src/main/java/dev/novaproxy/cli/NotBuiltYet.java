@@ -4,7 +4,8 @@ package dev.novaproxy.cli;
 final class NotBuiltYet {
   static int report(String command) {
     throw new CliException(
-        ExitCodes.FAILURE, "'novaproxy " + command + "' is not built yet in this version; see README.md.");
+        ExitCodes.FAILURE,
+        "'novaproxy " + command + "' is not built yet in this version; see README.md.");
   }
 
   private NotBuiltYet() {}

@@ -49,6 +49,8 @@ public final class NovaproxyCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing command: choose one of serve, chat, setup, deploy, status, destroy, config, completion.");
+    throw new ParameterException(
+        spec.commandLine(),
+        "Missing command: choose one of serve, chat, setup, deploy, status, destroy, config, completion.");
   }
 }

@@ -6,7 +6,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** The proxy's policy as flags, shared by {@code serve} and {@code deploy} so both mean the same. */
+/**
+ * The proxy's policy as flags, shared by {@code serve} and {@code deploy} so both mean the same.
+ */
 public final class PolicyOptions {
   @Option(
       names = "--default-model",
@@ -18,7 +20,8 @@ public final class PolicyOptions {
       names = "--allow-model",
       paramLabel = "MODEL",
       split = ",",
-      description = "A model clients may ask for; repeat (or separate with commas) for more. Default: any.")
+      description =
+          "A model clients may ask for; repeat (or separate with commas) for more. Default: any.")
   List<String> allowedModels = new ArrayList<>();
 
   @Option(
@@ -31,8 +34,9 @@ public final class PolicyOptions {
       names = "--allow-origin",
       paramLabel = "ORIGIN",
       split = ",",
-      description = "A browser origin allowed to call the proxy (CORS), e.g. https://app.example.com; "
-          + "repeat (or separate with commas) for more; '*' allows any. Default: none.")
+      description =
+          "A browser origin allowed to call the proxy (CORS), e.g. https://app.example.com; "
+              + "repeat (or separate with commas) for more; '*' allows any. Default: none.")
   List<String> allowedOrigins = new ArrayList<>();
 
   @Option(
@@ -50,17 +54,24 @@ public final class PolicyOptions {
     if (maxBodyBytes != null && maxBodyBytes < 1024) {
       throw CliException.usage("--max-body-bytes must be at least 1024.");
     }
-    String model = defaultModel == null || defaultModel.isBlank() ? d.defaultModel() : defaultModel.trim();
+    String model =
+        defaultModel == null || defaultModel.isBlank() ? d.defaultModel() : defaultModel.trim();
     var allowed = new LinkedHashSet<String>();
     allowedModels.forEach(m -> allowed.add(m.trim()));
     if (!allowed.isEmpty() && !allowed.contains(model)) {
       throw CliException.usage(
-          "The default model " + model + " is not among --allow-model " + allowed + "; allow it or pick another default.");
+          "The default model "
+              + model
+              + " is not among --allow-model "
+              + allowed
+              + "; allow it or pick another default.");
     }
     for (String origin : allowedOrigins) {
       if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
         throw CliException.usage(
-            "--allow-origin takes an origin such as https://app.example.com (scheme and host, no path), not '" + origin + "'.");
+            "--allow-origin takes an origin such as https://app.example.com (scheme and host, no path), not '"
+                + origin
+                + "'.");
       }
     }
     int body = maxBodyBytes == null ? d.limits().maxBodyBytes() : maxBodyBytes;

@@ -43,16 +43,26 @@ import picocli.CommandLine.Spec;
       "       -d '{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'"
     },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:Stopped cleanly.", "1:Could not start (port taken, no key).", "2:Usage error."})
+    exitCodeList = {
+      "0:Stopped cleanly.",
+      "1:Could not start (port taken, no key).",
+      "2:Usage error."
+    })
 public final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin GlobalOptions global;
   @Mixin PolicyOptions policy;
 
-  @Option(names = "--host", paramLabel = "ADDRESS", description = "Address to listen on (default: 127.0.0.1).")
+  @Option(
+      names = "--host",
+      paramLabel = "ADDRESS",
+      description = "Address to listen on (default: 127.0.0.1).")
   String host = "127.0.0.1";
 
-  @Option(names = "--port", paramLabel = "PORT", description = "Port to listen on; 0 picks a free one (default: 8080).")
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      description = "Port to listen on; 0 picks a free one (default: 8080).")
   int port = 8080;
 
   @Option(
@@ -67,10 +77,15 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Read the key from this Secrets Manager secret (when NOVA_API_KEY is not set).")
   String secretName;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", description = "Total time to wait for Nova (default: 28).")
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      description = "Total time to wait for Nova (default: 28).")
   Integer timeoutSeconds;
 
-  @Option(names = "--log-content", description = "Also log messages and answers (off by default: they may be private).")
+  @Option(
+      names = "--log-content",
+      description = "Also log messages and answers (off by default: they may be private).")
   boolean logContent;
 
   @Option(names = "--quiet", description = "No request log lines.")
@@ -82,15 +97,33 @@ public final class ServeCommand implements Callable<Integer> {
     SecretSource key = keySource();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    AccessLog log = quiet ? AccessLog.discarding() : new AccessLog(line -> { synchronized (err) { err.println(line); err.flush(); } }, logContent);
+    AccessLog log =
+        quiet
+            ? AccessLog.discarding()
+            : new AccessLog(
+                line -> {
+                  synchronized (err) {
+                    err.println(line);
+                    err.flush();
+                  }
+                },
+                logContent);
     LocalProxyServer server;
     try {
       server = LocalProxyServer.start(new ProxyHandler(settings, key, log), host, port);
     } catch (BindException e) {
       throw CliException.failure(
-          "Cannot listen on " + host + ":" + port + " (" + e.getMessage() + "); choose another with --port.", e);
+          "Cannot listen on "
+              + host
+              + ":"
+              + port
+              + " ("
+              + e.getMessage()
+              + "); choose another with --port.",
+          e);
     } catch (IOException e) {
-      throw CliException.failure("Cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+      throw CliException.failure(
+          "Cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook =
@@ -111,8 +144,13 @@ public final class ServeCommand implements Callable<Integer> {
               .put("chatUrl", server.baseUrl() + "/chat")
               .put("version", dev.novaproxy.proxy.Version.current()));
     } else {
-      out.println("novaproxy " + dev.novaproxy.proxy.Version.current() + " listening on " + server.baseUrl());
-      out.println("  POST " + server.baseUrl() + "/chat   (Ctrl-C stops; requests in flight finish first)");
+      out.println(
+          "novaproxy "
+              + dev.novaproxy.proxy.Version.current()
+              + " listening on "
+              + server.baseUrl());
+      out.println(
+          "  POST " + server.baseUrl() + "/chat   (Ctrl-C stops; requests in flight finish first)");
     }
     out.flush();
     stopped.await();
@@ -120,12 +158,18 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   ProxySettings settings() {
-    ProxySettings s = ProxySettings.defaults().withPolicy(policy.toPolicy()).withLogContent(logContent);
+    ProxySettings s =
+        ProxySettings.defaults().withPolicy(policy.toPolicy()).withLogContent(logContent);
     // NOVA_UPSTREAM_URL and the config file arrive through the flag's default (ConfigDefaults).
     URI upstream = upstreamUrl;
     if (upstream != null) {
-      if (upstream.getScheme() == null || !upstream.getScheme().matches("https?") || upstream.getHost() == null) {
-        throw CliException.usage("--upstream-url must be an http(s) URL such as https://api.nova.amazon.com/v1, not '" + upstream + "'.");
+      if (upstream.getScheme() == null
+          || !upstream.getScheme().matches("https?")
+          || upstream.getHost() == null) {
+        throw CliException.usage(
+            "--upstream-url must be an http(s) URL such as https://api.nova.amazon.com/v1, not '"
+                + upstream
+                + "'.");
       }
       s = s.withUpstream(upstream);
     }
@@ -147,10 +191,13 @@ public final class ServeCommand implements Callable<Integer> {
     if (secretName != null) {
       // Region, profile and endpoint resolved the same way as for setup and deploy.
       AwsContext aws = AwsContext.resolve(global, secretName);
-      return new SecretsManagerSource(aws.secretName(), () -> new AwsClients(aws.location()).secrets());
+      return new SecretsManagerSource(
+          aws.secretName(), () -> new AwsClients(aws.location()).secrets());
     }
     if (HiddenInput.available()) {
-      String key = HiddenInput.read("Nova API key (input hidden): ", "set NOVA_API_KEY or pass --secret-name");
+      String key =
+          HiddenInput.read(
+              "Nova API key (input hidden): ", "set NOVA_API_KEY or pass --secret-name");
       if (key.isEmpty()) {
         throw CliException.usage("No key was entered; set NOVA_API_KEY or pass --secret-name.");
       }

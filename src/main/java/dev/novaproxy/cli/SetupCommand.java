@@ -27,15 +27,25 @@ import picocli.CommandLine.Spec;
       "  novaproxy setup --endpoint-url http://127.0.0.1:5000 --region us-east-1   against moto"
     },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:Stored.", "1:The operation failed.", "2:Usage error, or an empty key (nothing stored).", "5:AWS credentials, region or permission problem."})
+    exitCodeList = {
+      "0:Stored.",
+      "1:The operation failed.",
+      "2:Usage error, or an empty key (nothing stored).",
+      "5:AWS credentials, region or permission problem."
+    })
 public final class SetupCommand implements Callable<Integer> {
   @Mixin GlobalOptions global;
   @Spec CommandSpec spec;
 
-  @Option(names = "--secret-name", paramLabel = "NAME", description = "The secret's name (default: backend/NovaApiKey, or the saved one).")
+  @Option(
+      names = "--secret-name",
+      paramLabel = "NAME",
+      description = "The secret's name (default: backend/NovaApiKey, or the saved one).")
   String secretName;
 
-  @Option(names = "--api-key-stdin", description = "Read the key from standard input (one line; the trailing newline is removed).")
+  @Option(
+      names = "--api-key-stdin",
+      description = "Read the key from standard input (one line; the trailing newline is removed).")
   boolean apiKeyStdin;
 
   @Override
@@ -65,8 +75,19 @@ public final class SetupCommand implements Callable<Integer> {
               .put("name", ctx.names().name())
               .put("config", ctx.config().path().toString()));
     } else {
-      out.println((stored.created() ? "Created" : "Updated") + " secret " + stored.name() + ": " + stored.arn());
-      out.println("Saved region " + ctx.location().region() + " and name " + ctx.names().name() + " in " + ctx.config().path());
+      out.println(
+          (stored.created() ? "Created" : "Updated")
+              + " secret "
+              + stored.name()
+              + ": "
+              + stored.arn());
+      out.println(
+          "Saved region "
+              + ctx.location().region()
+              + " and name "
+              + ctx.names().name()
+              + " in "
+              + ctx.config().path());
       out.println("Next: novaproxy deploy");
     }
     return ExitCodes.OK;
@@ -90,7 +111,9 @@ public final class SetupCommand implements Callable<Integer> {
   }
 
   private static String prompt() {
-    String first = HiddenInput.read("Nova API key (from nova.amazon.com/dev/api): ", "pipe it in with --api-key-stdin");
+    String first =
+        HiddenInput.read(
+            "Nova API key (from nova.amazon.com/dev/api): ", "pipe it in with --api-key-stdin");
     String second = HiddenInput.read("The same key again: ", "pipe it in with --api-key-stdin");
     if (!first.equals(second)) {
       throw CliException.usage("The two keys differ; nothing was stored. Run setup again.");

@@ -41,16 +41,27 @@ public final class StatusCommand implements Callable<Integer> {
   @Mixin GlobalOptions global;
   @Spec CommandSpec spec;
 
-  @Option(names = "--smoke", description = "Call GET /health and POST /chat through the URL; exit 4 when either fails.")
+  @Option(
+      names = "--smoke",
+      description = "Call GET /health and POST /chat through the URL; exit 4 when either fails.")
   boolean smoke;
 
-  @Option(names = "--url", paramLabel = "URL", description = "The proxy URL to check with --smoke (default: the deployed one).")
+  @Option(
+      names = "--url",
+      paramLabel = "URL",
+      description = "The proxy URL to check with --smoke (default: the deployed one).")
   String url;
 
-  @Option(names = "--smoke-timeout", paramLabel = "SECONDS", description = "How long each smoke call may take (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--smoke-timeout",
+      paramLabel = "SECONDS",
+      description = "How long each smoke call may take (default: ${DEFAULT-VALUE}).")
   int smokeTimeout = 35;
 
-  @Option(names = "--secret-name", paramLabel = "NAME", description = "The secret to report on (default: the saved one, else backend/NovaApiKey).")
+  @Option(
+      names = "--secret-name",
+      paramLabel = "NAME",
+      description = "The secret to report on (default: the saved one, else backend/NovaApiKey).")
   String secretName;
 
   @Override
@@ -69,7 +80,13 @@ public final class StatusCommand implements Callable<Integer> {
       }
       StatusText.report(report, json, global.json() ? null : out);
       if (!report.deployed()) {
-        return finish(out, json, ExitCodes.NOT_FOUND, report.nothingDeployed() ? "Not deployed; run 'novaproxy deploy'." : "Partly deployed; run 'novaproxy deploy' to finish.");
+        return finish(
+            out,
+            json,
+            ExitCodes.NOT_FOUND,
+            report.nothingDeployed()
+                ? "Not deployed; run 'novaproxy deploy'."
+                : "Partly deployed; run 'novaproxy deploy' to finish.");
       }
       smokeBase = smoke ? base(report.url()) : null;
     }
@@ -77,7 +94,8 @@ public final class StatusCommand implements Callable<Integer> {
       SmokeTest.Result result = new SmokeTest(Duration.ofSeconds(smokeTimeout)).run(smokeBase);
       StatusText.smoke(result, json, global.json() ? null : out);
       if (!result.healthy()) {
-        return finish(out, json, ExitCodes.UNHEALTHY, "Unhealthy: a smoke check failed (see above).");
+        return finish(
+            out, json, ExitCodes.UNHEALTHY, "Unhealthy: a smoke check failed (see above).");
       }
     }
     return finish(out, json, ExitCodes.OK, null);
@@ -90,7 +108,8 @@ public final class StatusCommand implements Callable<Integer> {
     }
     if (problem != null) {
       PrintWriter err = spec.commandLine().getErr();
-      err.println(spec.commandLine().getColorScheme().errorText("novaproxy: " + problem).toString());
+      err.println(
+          spec.commandLine().getColorScheme().errorText("novaproxy: " + problem).toString());
       err.flush();
     }
     return code;
@@ -100,7 +119,10 @@ public final class StatusCommand implements Callable<Integer> {
     try {
       return SmokeTest.baseOf(url);
     } catch (IllegalArgumentException e) {
-      throw CliException.usage("--url: " + e.getMessage() + "; give the proxy's URL, e.g. https://abc123.execute-api.us-east-1.amazonaws.com/chat.");
+      throw CliException.usage(
+          "--url: "
+              + e.getMessage()
+              + "; give the proxy's URL, e.g. https://abc123.execute-api.us-east-1.amazonaws.com/chat.");
     }
   }
 }

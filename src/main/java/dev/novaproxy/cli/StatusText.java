@@ -10,7 +10,10 @@ import java.io.PrintWriter;
 final class StatusText {
   /** Adds the report to {@code json}; also prints it as text when {@code text} is not null. */
   static void report(DeploymentStatus.Report r, ObjectNode json, PrintWriter text) {
-    json.put("name", r.name()).put("region", r.region()).put("deployed", r.deployed()).put("url", r.url());
+    json.put("name", r.name())
+        .put("region", r.region())
+        .put("deployed", r.deployed())
+        .put("url", r.url());
     ArrayNode resources = json.putArray("resources");
     for (var res : r.resources()) {
       resources
@@ -34,7 +37,9 @@ final class StatusText {
               res.present() ? "present" : "missing",
               res.name(),
               res.state() == null ? "" : res.state(),
-              res.version() == null ? "" : "  " + (res.kind().equals("alias") ? "version " : "") + res.version(),
+              res.version() == null
+                  ? ""
+                  : "  " + (res.kind().equals("alias") ? "version " : "") + res.version(),
               res.lastChange() == null ? "" : "  changed " + res.lastChange()));
     }
     text.println(r.url() == null ? "URL: none (no API)" : "URL: " + r.url());
@@ -42,17 +47,31 @@ final class StatusText {
   }
 
   static void smoke(SmokeTest.Result result, ObjectNode json, PrintWriter text) {
-    ObjectNode smoke = json.putObject("smoke").put("baseUrl", result.baseUrl()).put("healthy", result.healthy());
+    ObjectNode smoke =
+        json.putObject("smoke").put("baseUrl", result.baseUrl()).put("healthy", result.healthy());
     ArrayNode checks = smoke.putArray("checks");
     for (var c : result.checks()) {
-      checks.addObject().put("name", c.name()).put("url", c.url()).put("status", c.status()).put("ok", c.ok()).put("millis", c.millis()).put("detail", c.detail());
+      checks
+          .addObject()
+          .put("name", c.name())
+          .put("url", c.url())
+          .put("status", c.status())
+          .put("ok", c.ok())
+          .put("millis", c.millis())
+          .put("detail", c.detail());
     }
     if (text == null) {
       return;
     }
     text.println("Smoke test of " + result.baseUrl() + ":");
     for (var c : result.checks()) {
-      text.println(String.format("  %-6s %-4s %s (%d ms)", c.name(), c.ok() ? "ok" : "FAIL", c.ok() ? c.url() : c.url() + ": " + c.detail(), c.millis()));
+      text.println(
+          String.format(
+              "  %-6s %-4s %s (%d ms)",
+              c.name(),
+              c.ok() ? "ok" : "FAIL",
+              c.ok() ? c.url() : c.url() + ": " + c.detail(),
+              c.millis()));
     }
     text.flush();
   }

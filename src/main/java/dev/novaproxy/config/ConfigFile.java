@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The user's settings file, {@code $XDG_CONFIG_HOME/novaproxy/config.json} (or
- * {@code ~/.config/...}). It holds names and places (region, deployment name, secret name, the
- * deployed URL), never the Nova key, and is written with mode 0600 in one atomic step so that a
- * crash never leaves half a file.
+ * The user's settings file, {@code $XDG_CONFIG_HOME/novaproxy/config.json} (or {@code
+ * ~/.config/...}). It holds names and places (region, deployment name, secret name, the deployed
+ * URL), never the Nova key, and is written with mode 0600 in one atomic step so that a crash never
+ * leaves half a file.
  */
 public final class ConfigFile {
   /** Overrides the location; tests use it so they never touch the real file. */
@@ -30,7 +30,8 @@ public final class ConfigFile {
   public static final String URL = "url";
   public static final String ENDPOINT_URL = "endpointUrl";
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final Path path;
 
@@ -84,9 +85,11 @@ public final class ConfigFile {
       if (node instanceof ObjectNode object) {
         return object;
       }
-      throw new Unreadable("The config file " + path + " is not a JSON object; fix or delete it.", null);
+      throw new Unreadable(
+          "The config file " + path + " is not a JSON object; fix or delete it.", null);
     } catch (IOException e) {
-      throw new Unreadable("Cannot read the config file " + path + ": " + e.getMessage() + "; fix or delete it.", e);
+      throw new Unreadable(
+          "Cannot read the config file " + path + ": " + e.getMessage() + "; fix or delete it.", e);
     }
   }
 
@@ -111,7 +114,8 @@ public final class ConfigFile {
         restrict(tmp);
         Files.write(tmp, JSON.writeValueAsBytes(node));
         try {
-          Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+          Files.move(
+              tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
           Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
         }
@@ -120,7 +124,8 @@ public final class ConfigFile {
       }
       restrict(path);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the config file " + path + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot write the config file " + path + ": " + e.getMessage(), e);
     }
   }
 

@@ -18,35 +18,118 @@ import java.util.function.Function;
 public final class Settings {
   public static final List<Setting> ALL =
       List.of(
-          new Setting("region", "--region", List.of("AWS_REGION", "AWS_DEFAULT_REGION"), Set.of(), null, false,
+          new Setting(
+              "region",
+              "--region",
+              List.of("AWS_REGION", "AWS_DEFAULT_REGION"),
+              Set.of(),
+              null,
+              false,
               "AWS region (after the environment, the AWS profile's region counts before the file)"),
-          new Setting("profile", "--profile", List.of("AWS_PROFILE"), Set.of(), null, false,
+          new Setting(
+              "profile",
+              "--profile",
+              List.of("AWS_PROFILE"),
+              Set.of(),
+              null,
+              false,
               "AWS profile (none: the default credential chain)"),
-          new Setting("endpointUrl", "--endpoint-url", List.of("AWS_ENDPOINT_URL"), Set.of(), null, false,
+          new Setting(
+              "endpointUrl",
+              "--endpoint-url",
+              List.of("AWS_ENDPOINT_URL"),
+              Set.of(),
+              null,
+              false,
               "AWS endpoint override, e.g. moto on http://127.0.0.1:5000"),
-          new Setting("name", "--name", List.of("NOVAPROXY_NAME"), Set.of(), "novaproxy", false,
+          new Setting(
+              "name",
+              "--name",
+              List.of("NOVAPROXY_NAME"),
+              Set.of(),
+              "novaproxy",
+              false,
               "the deployment's name, in every resource name and tag"),
-          new Setting("secretName", "--secret-name", List.of("NOVAPROXY_SECRET_NAME"),
-              Set.of("setup", "deploy", "status", "destroy"), "backend/NovaApiKey", false,
+          new Setting(
+              "secretName",
+              "--secret-name",
+              List.of("NOVAPROXY_SECRET_NAME"),
+              Set.of("setup", "deploy", "status", "destroy"),
+              "backend/NovaApiKey",
+              false,
               "the Secrets Manager secret holding the Nova key"),
-          new Setting("url", "--url", List.of("NOVAPROXY_URL"), Set.of("chat"), "http://127.0.0.1:8080", false,
+          new Setting(
+              "url",
+              "--url",
+              List.of("NOVAPROXY_URL"),
+              Set.of("chat"),
+              "http://127.0.0.1:8080",
+              false,
               "the proxy chat talks to (deploy saves the deployed URL here)"),
-          new Setting("defaultModel", "--default-model", List.of("NOVAPROXY_DEFAULT_MODEL"),
-              Set.of("serve", "deploy"), "nova-2-lite-v1", false, "model used when a request names none"),
-          new Setting("allowModels", "--allow-model", List.of("NOVAPROXY_ALLOW_MODELS"),
-              Set.of("serve", "deploy"), null, true, "models clients may ask for (none: any)"),
-          new Setting("maxTokensCap", "--max-tokens-cap", List.of("NOVAPROXY_MAX_TOKENS_CAP"),
-              Set.of("serve", "deploy"), null, false, "the most output tokens a request may ask for"),
-          new Setting("allowOrigins", "--allow-origin", List.of("NOVAPROXY_ALLOW_ORIGINS"),
-              Set.of("serve", "deploy"), null, true, "browser origins allowed to call the proxy (CORS)"),
-          new Setting("maxBodyBytes", "--max-body-bytes", List.of("NOVAPROXY_MAX_BODY_BYTES"),
-              Set.of("serve", "deploy"), "6291456", false, "largest request body accepted"),
-          new Setting("host", "--host", List.of("NOVAPROXY_HOST"), Set.of("serve"), "127.0.0.1", false,
+          new Setting(
+              "defaultModel",
+              "--default-model",
+              List.of("NOVAPROXY_DEFAULT_MODEL"),
+              Set.of("serve", "deploy"),
+              "nova-2-lite-v1",
+              false,
+              "model used when a request names none"),
+          new Setting(
+              "allowModels",
+              "--allow-model",
+              List.of("NOVAPROXY_ALLOW_MODELS"),
+              Set.of("serve", "deploy"),
+              null,
+              true,
+              "models clients may ask for (none: any)"),
+          new Setting(
+              "maxTokensCap",
+              "--max-tokens-cap",
+              List.of("NOVAPROXY_MAX_TOKENS_CAP"),
+              Set.of("serve", "deploy"),
+              null,
+              false,
+              "the most output tokens a request may ask for"),
+          new Setting(
+              "allowOrigins",
+              "--allow-origin",
+              List.of("NOVAPROXY_ALLOW_ORIGINS"),
+              Set.of("serve", "deploy"),
+              null,
+              true,
+              "browser origins allowed to call the proxy (CORS)"),
+          new Setting(
+              "maxBodyBytes",
+              "--max-body-bytes",
+              List.of("NOVAPROXY_MAX_BODY_BYTES"),
+              Set.of("serve", "deploy"),
+              "6291456",
+              false,
+              "largest request body accepted"),
+          new Setting(
+              "host",
+              "--host",
+              List.of("NOVAPROXY_HOST"),
+              Set.of("serve"),
+              "127.0.0.1",
+              false,
               "address serve listens on"),
-          new Setting("port", "--port", List.of("NOVAPROXY_PORT"), Set.of("serve"), "8080", false,
+          new Setting(
+              "port",
+              "--port",
+              List.of("NOVAPROXY_PORT"),
+              Set.of("serve"),
+              "8080",
+              false,
               "port serve listens on"),
-          new Setting("upstreamUrl", "--upstream-url", List.of("NOVA_UPSTREAM_URL"), Set.of("serve", "deploy"),
-              "https://api.nova.amazon.com/v1", false, "the Nova API base URL"));
+          new Setting(
+              "upstreamUrl",
+              "--upstream-url",
+              List.of("NOVA_UPSTREAM_URL"),
+              Set.of("serve", "deploy"),
+              "https://api.nova.amazon.com/v1",
+              false,
+              "the Nova API base URL"));
 
   /** Where a value came from, as {@code config show} names it. */
   public enum Source {
@@ -62,7 +145,9 @@ public final class Settings {
     }
   }
 
-  /** A resolved value and its origin; {@code origin} names the variable or file when there is one. */
+  /**
+   * A resolved value and its origin; {@code origin} names the variable or file when there is one.
+   */
   public record Resolved(Setting setting, String value, Source source, String origin) {}
 
   private final Map<String, String> env;
@@ -74,7 +159,8 @@ public final class Settings {
    * @param profileRegion the region of an AWS profile (null profile: the default one), or null; it
    *     ranks between the environment and the file, as the AWS tools do
    */
-  public Settings(Map<String, String> env, ConfigFile file, Function<String, String> profileRegion) {
+  public Settings(
+      Map<String, String> env, ConfigFile file, Function<String, String> profileRegion) {
     this.env = env;
     this.file = file;
     this.profileRegion = profileRegion;
@@ -92,7 +178,9 @@ public final class Settings {
     return ALL.stream().filter(s -> s.option().equals(option) && s.appliesTo(command)).findFirst();
   }
 
-  /** The value without a flag: environment, (for the region) the AWS profile, the file, the default. */
+  /**
+   * The value without a flag: environment, (for the region) the AWS profile, the file, the default.
+   */
   public Resolved resolve(Setting s) {
     for (String var : s.env()) {
       String v = env.get(var);
@@ -104,14 +192,16 @@ public final class Settings {
       String profile = resolve(byKey("profile").orElseThrow()).value();
       String region = profileRegion.apply(profile);
       if (region != null && !region.isBlank()) {
-        return new Resolved(s, region.trim(), Source.profile, profile == null ? "default" : profile);
+        return new Resolved(
+            s, region.trim(), Source.profile, profile == null ? "default" : profile);
       }
     }
     String fromFile = fromFile(s);
     if (fromFile != null) {
       return new Resolved(s, fromFile, Source.file, file.path().toString());
     }
-    return new Resolved(s, s.defaultValue(), s.defaultValue() == null ? Source.none : Source.defaults, null);
+    return new Resolved(
+        s, s.defaultValue(), s.defaultValue() == null ? Source.none : Source.defaults, null);
   }
 
   /** The file's value: a string, a number, or (for a list) the elements joined by commas. */
@@ -138,7 +228,10 @@ public final class Settings {
    */
   public static boolean looksSecret(String key) {
     String k = key.toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "");
-    return (k.contains("key") && !k.equals("secretname")) || k.contains("token") || k.contains("password")
-        || k.equals("secret") || k.contains("credential");
+    return (k.contains("key") && !k.equals("secretname"))
+        || k.contains("token")
+        || k.contains("password")
+        || k.equals("secret")
+        || k.contains("credential");
   }
 }

@@ -26,7 +26,8 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * response out. HTTP APIs cannot stream, so a streamed answer is collected whole and returned as
  * one {@code text/event-stream} body.
  */
-public final class LambdaHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+public final class LambdaHandler
+    implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
   private final ProxyHandler proxy;
 
   /** The constructor Lambda calls: settings from the function's environment. */
@@ -38,13 +39,19 @@ public final class LambdaHandler implements RequestHandler<APIGatewayV2HTTPEvent
     // Created once per container (and captured by a SnapStart snapshot); the key is fetched on
     // the first request, never here.
     ProxySettings settings = ProxySettings.fromEnvironment(env);
-    this.proxy = new ProxyHandler(settings, key, new AccessLog(System.out::println, settings.logContent()));
+    this.proxy =
+        new ProxyHandler(settings, key, new AccessLog(System.out::println, settings.logContent()));
   }
 
   private static SecretSource defaultSecretSource(Map<String, String> env) {
-    String name = env.getOrDefault(ProxySettings.ENV_SECRET_NAME, ProxySettings.DEFAULT_SECRET_NAME);
+    String name =
+        env.getOrDefault(ProxySettings.ENV_SECRET_NAME, ProxySettings.DEFAULT_SECRET_NAME);
     return new SecretsManagerSource(
-        name, () -> SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build());
+        name,
+        () ->
+            SecretsManagerClient.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build());
   }
 
   @Override

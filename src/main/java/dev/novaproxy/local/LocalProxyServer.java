@@ -15,14 +15,14 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code novaproxy serve}: the proxy core behind the JDK's HTTP server on this machine. Streams
- * are relayed event by event, and {@link #close} lets requests in flight finish first.
+ * {@code novaproxy serve}: the proxy core behind the JDK's HTTP server on this machine. Streams are
+ * relayed event by event, and {@link #close} lets requests in flight finish first.
  */
 public final class LocalProxyServer implements AutoCloseable {
   static {
@@ -51,7 +51,8 @@ public final class LocalProxyServer implements AutoCloseable {
    *
    * @throws IOException when the address cannot be bound (the port is taken, say)
    */
-  public static LocalProxyServer start(ProxyHandler handler, String host, int port) throws IOException {
+  public static LocalProxyServer start(ProxyHandler handler, String host, int port)
+      throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 1024);
     AtomicInteger n = new AtomicInteger();
     // One thread per request in flight (a stream holds its thread); idle threads go away.
@@ -100,7 +101,8 @@ public final class LocalProxyServer implements AutoCloseable {
       Map<String, String> headers = new HashMap<>();
       ex.getRequestHeaders().forEach((k, v) -> headers.put(k, String.join(", ", v)));
       String path = ex.getRequestURI().getRawPath();
-      ProxyResponse response = handler.handle(new ProxyRequest(ex.getRequestMethod(), path, headers, body));
+      ProxyResponse response =
+          handler.handle(new ProxyRequest(ex.getRequestMethod(), path, headers, body));
       if (body.length > limit) {
         // The rest of an oversized body is still on the wire: do not keep this connection.
         response.header("Connection", "close");
@@ -122,8 +124,7 @@ public final class LocalProxyServer implements AutoCloseable {
     if (response.streaming()) {
       ex.sendResponseHeaders(response.status(), 0); // chunked
       OutputStream out = ex.getResponseBody();
-      response
-          .stream()
+      response.stream()
           .writeTo(
               event -> {
                 out.write(event);

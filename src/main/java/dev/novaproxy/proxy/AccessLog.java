@@ -6,8 +6,8 @@ import java.time.Instant;
 import java.util.function.Consumer;
 
 /**
- * One structured JSON line per request: id, route, model, status, latencies, token usage. Never
- * the key (it is not in the record) and message content only when the operator asked for it.
+ * One structured JSON line per request: id, route, model, status, latencies, token usage. Never the
+ * key (it is not in the record) and message content only when the operator asked for it.
  */
 public final class AccessLog {
   private static final ObjectMapper JSON = new ObjectMapper();

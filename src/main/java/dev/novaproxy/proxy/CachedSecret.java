@@ -64,8 +64,10 @@ public final class CachedSecret {
       }
       // Keep serving with the last good key; try the source again after a short pause, not on
       // every request, so a Secrets Manager outage is not hammered.
-      fetchedAt = clock.instant().minus(ttl).plus(Duration.ofSeconds(Math.min(30, ttl.toSeconds())));
-      warn.accept("Cannot refresh the Nova API key (" + describe(e) + "); using the last good value.");
+      fetchedAt =
+          clock.instant().minus(ttl).plus(Duration.ofSeconds(Math.min(30, ttl.toSeconds())));
+      warn.accept(
+          "Cannot refresh the Nova API key (" + describe(e) + "); using the last good value.");
     }
   }
 

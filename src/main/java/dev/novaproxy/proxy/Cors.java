@@ -58,6 +58,8 @@ final class Cors {
         null,
         origin == null
             ? "A CORS preflight needs an Origin header."
-            : "Origin " + origin + " is not allowed to call this proxy; the operator can allow it with --allow-origin.");
+            : "Origin "
+                + origin
+                + " is not allowed to call this proxy; the operator can allow it with --allow-origin.");
   }
 }

@@ -9,9 +9,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Receives an upstream event-stream body and hands it out one complete server-sent event at a
- * time. The reader waits with a timeout, which is how a stalled upstream becomes an error event
- * instead of a hung client: a blocking InputStream read could not be bounded that way.
+ * Receives an upstream event-stream body and hands it out one complete server-sent event at a time.
+ * The reader waits with a timeout, which is how a stalled upstream becomes an error event instead
+ * of a hung client: a blocking InputStream read could not be bounded that way.
  */
 final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
   /** What {@link #next} returns: an event, the end, a failure, or nothing within the time. */

@@ -13,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -24,9 +23,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Talks to Nova: adds the key, sends, and turns every way an upstream can fail into a
- * {@link ProxyException} the client can act on. Nova's own answers (and its 4xx errors) pass
- * through unchanged.
+ * Talks to Nova: adds the key, sends, and turns every way an upstream can fail into a {@link
+ * ProxyException} the client can act on. Nova's own answers (and its 4xx errors) pass through
+ * unchanged.
  */
 final class NovaUpstream {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -83,11 +82,17 @@ final class NovaUpstream {
       return complete(builder, record, deadline);
     }
     Upstream<Flow.Publisher<List<ByteBuffer>>> answer =
-        send(builder, record, deadline, HttpResponse.BodyHandlers.ofPublisher(), NovaUpstream::discard);
+        send(
+            builder,
+            record,
+            deadline,
+            HttpResponse.BodyHandlers.ofPublisher(),
+            NovaUpstream::discard);
     HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = answer.response();
     String type = response.headers().firstValue("content-type").orElse("");
     if (response.statusCode() == 200 && type.startsWith("text/event-stream")) {
-      return ProxyResponse.eventStream(new StreamRelay(response.body(), settings.totalTimeout(), record));
+      return ProxyResponse.eventStream(
+          new StreamRelay(response.body(), settings.totalTimeout(), record));
     }
     byte[] bytes = readAll(response.body(), deadline, record);
     record.upstreamNanos = System.nanoTime() - answer.startNanos();
@@ -95,18 +100,24 @@ final class NovaUpstream {
   }
 
   /** A whole answer: the body is read by the client as it arrives, with no extra hand-off. */
-  private ProxyResponse complete(HttpRequest.Builder builder, RequestRecord record, Deadline deadline) {
-    Upstream<byte[]> answer = send(builder, record, deadline, HttpResponse.BodyHandlers.ofByteArray(), r -> {});
+  private ProxyResponse complete(
+      HttpRequest.Builder builder, RequestRecord record, Deadline deadline) {
+    Upstream<byte[]> answer =
+        send(builder, record, deadline, HttpResponse.BodyHandlers.ofByteArray(), r -> {});
     record.upstreamNanos = System.nanoTime() - answer.startNanos();
     HttpResponse<byte[]> response = answer.response();
     return passThrough(
-        response.statusCode(), response.headers().firstValue("content-type").orElse(""), response.body(), record);
+        response.statusCode(),
+        response.headers().firstValue("content-type").orElse(""),
+        response.body(),
+        record);
   }
 
   /** Nova's model list, filtered by the models the policy allows. */
   ProxyResponse models(RequestRecord record) {
     Deadline deadline = new Deadline(settings.totalTimeout());
-    HttpRequest.Builder builder = HttpRequest.newBuilder(modelsUri).GET().header("Accept", "application/json");
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(modelsUri).GET().header("Accept", "application/json");
     ProxyResponse passed = complete(builder, record, deadline);
     byte[] bytes = passed.body();
     Policy policy = settings.policy();
@@ -150,7 +161,12 @@ final class NovaUpstream {
     long start = System.nanoTime();
     while (true) {
       record.upstreamAttempts++;
-      HttpRequest request = builder.copy().header("Authorization", "Bearer " + key).timeout(deadline.remaining()).build();
+      HttpRequest request =
+          builder
+              .copy()
+              .header("Authorization", "Bearer " + key)
+              .timeout(deadline.remaining())
+              .build();
       HttpResponse<T> response = exchange(request, deadline, handler);
       int status = response.statusCode();
       if (status == 401 && !refreshed) {
@@ -186,13 +202,17 @@ final class NovaUpstream {
       String encoding = response.headers().firstValue("content-encoding").orElse("identity");
       if (!encoding.equalsIgnoreCase("identity")) {
         discard.accept(response);
-        throw ProxyException.badGateway("Nova answered with a body in '" + encoding + "' encoding, which the proxy did not ask for.");
+        throw ProxyException.badGateway(
+            "Nova answered with a body in '"
+                + encoding
+                + "' encoding, which the proxy did not ask for.");
       }
       return new Upstream<>(response, start);
     }
   }
 
-  private <T> HttpResponse<T> exchange(HttpRequest request, Deadline deadline, HttpResponse.BodyHandler<T> handler) {
+  private <T> HttpResponse<T> exchange(
+      HttpRequest request, Deadline deadline, HttpResponse.BodyHandler<T> handler) {
     CompletableFuture<HttpResponse<T>> future = http.sendAsync(request, handler);
     try {
       return future.get(deadline.remaining().toMillis(), TimeUnit.MILLISECONDS);
@@ -210,16 +230,20 @@ final class NovaUpstream {
 
   private ProxyException transportFailure(Throwable cause) {
     if (cause instanceof HttpConnectTimeoutException) {
-      return ProxyException.gatewayTimeout("Could not connect to Nova within " + settings.connectTimeout().toSeconds() + " s.");
+      return ProxyException.gatewayTimeout(
+          "Could not connect to Nova within " + settings.connectTimeout().toSeconds() + " s.");
     }
     if (cause instanceof HttpTimeoutException) {
       return timeout();
     }
     if (cause instanceof ConnectException) {
-      return ProxyException.badGateway("Could not connect to Nova at " + settings.upstreamUrl() + ".");
+      return ProxyException.badGateway(
+          "Could not connect to Nova at " + settings.upstreamUrl() + ".");
     }
     return ProxyException.badGateway(
-        "The connection to Nova failed before it answered (" + cause.getClass().getSimpleName() + ").");
+        "The connection to Nova failed before it answered ("
+            + cause.getClass().getSimpleName()
+            + ").");
   }
 
   private ProxyException timeout() {
@@ -236,7 +260,8 @@ final class NovaUpstream {
         "Nova rejected the proxy's API key; the operator must store a valid key (novaproxy setup).");
   }
 
-  private byte[] readAll(Flow.Publisher<List<ByteBuffer>> body, Deadline deadline, RequestRecord record) {
+  private byte[] readAll(
+      Flow.Publisher<List<ByteBuffer>> body, Deadline deadline, RequestRecord record) {
     HttpResponse.BodySubscriber<byte[]> subscriber = HttpResponse.BodySubscribers.ofByteArray();
     body.subscribe(subscriber);
     CompletableFuture<byte[]> future = subscriber.getBody().toCompletableFuture();
@@ -250,13 +275,15 @@ final class NovaUpstream {
       throw ProxyException.badGateway("The proxy was interrupted while reading Nova's answer.");
     } catch (ExecutionException e) {
       throw ProxyException.badGateway(
-          "The connection to Nova broke while reading its answer (" + e.getCause().getClass().getSimpleName() + ").");
+          "The connection to Nova broke while reading its answer ("
+              + e.getCause().getClass().getSimpleName()
+              + ").");
     }
   }
 
   /**
-   * Nova's answer as it is when it is JSON and not a server error; otherwise a 502 saying what
-   * came back. A non-JSON body is never relayed: it may be a load balancer's page, not Nova.
+   * Nova's answer as it is when it is JSON and not a server error; otherwise a 502 saying what came
+   * back. A non-JSON body is never relayed: it may be a load balancer's page, not Nova.
    */
   private ProxyResponse passThrough(int status, String type, byte[] bytes, RequestRecord record) {
     if (status >= 500) {
@@ -272,7 +299,10 @@ final class NovaUpstream {
     }
     if (json == null || !(json.isObject() || json.isArray())) {
       throw ProxyException.badGateway(
-          "Nova answered " + status + " with a body that is not JSON" + (type.isEmpty() ? "." : " (" + type + ")."));
+          "Nova answered "
+              + status
+              + " with a body that is not JSON"
+              + (type.isEmpty() ? "." : " (" + type + ")."));
     }
     if (status == 200) {
       JsonNode usage = json.get("usage");
@@ -280,7 +310,8 @@ final class NovaUpstream {
         record.usage = usage;
       }
       if (record.contentOut != null) {
-        record.contentOut.append(json.path("choices").path(0).path("message").path("content").asText(""));
+        record.contentOut.append(
+            json.path("choices").path(0).path("message").path("content").asText(""));
       }
     } else {
       record.errorCode = "upstream_" + status;
@@ -309,7 +340,9 @@ final class NovaUpstream {
             v -> {
               try {
                 double seconds = Double.parseDouble(v.trim());
-                return seconds >= 0 ? Optional.of(Duration.ofMillis((long) (seconds * 1000))) : Optional.empty();
+                return seconds >= 0
+                    ? Optional.of(Duration.ofMillis((long) (seconds * 1000)))
+                    : Optional.empty();
               } catch (NumberFormatException e) {
                 return Optional.empty(); // an HTTP date: treat as long
               }

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What the operator allows clients to ask for. The same policy is set by flags on {@code serve}
- * and {@code deploy} and read from environment variables in the Lambda ({@link ProxySettings}).
+ * What the operator allows clients to ask for. The same policy is set by flags on {@code serve} and
+ * {@code deploy} and read from environment variables in the Lambda ({@link ProxySettings}).
  *
  * @param defaultModel the model used when a request names none
  * @param allowedModels models a client may ask for; empty means any

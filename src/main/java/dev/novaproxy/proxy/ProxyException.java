@@ -20,7 +20,12 @@ public final class ProxyException extends RuntimeException {
   }
 
   public ProxyException(
-      int status, String type, String code, String param, String message, Map<String, String> headers) {
+      int status,
+      String type,
+      String code,
+      String param,
+      String message,
+      Map<String, String> headers) {
     super(message, null, false, false);
     this.status = status;
     this.type = type;
@@ -39,11 +44,13 @@ public final class ProxyException extends RuntimeException {
   }
 
   public static ProxyException unauthorized(String message) {
-    return new ProxyException(401, "authentication_error", "invalid_client_credential", null, message);
+    return new ProxyException(
+        401, "authentication_error", "invalid_client_credential", null, message);
   }
 
   public static ProxyException notFound(String path) {
-    return new ProxyException(404, "invalid_request_error", "unknown_url", null, "Unknown path " + path + ".");
+    return new ProxyException(
+        404, "invalid_request_error", "unknown_url", null, "Unknown path " + path + ".");
   }
 
   public static ProxyException methodNotAllowed(String method, String allowed) {
@@ -99,7 +106,9 @@ public final class ProxyException extends RuntimeException {
         "upstream_error",
         "secret_unavailable",
         null,
-        "The proxy cannot read its Nova API key (" + why + "); the operator must check the secret.");
+        "The proxy cannot read its Nova API key ("
+            + why
+            + "); the operator must check the secret.");
   }
 
   public static ProxyException internal(String message) {

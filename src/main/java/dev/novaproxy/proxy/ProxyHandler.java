@@ -1,7 +1,7 @@
 package dev.novaproxy.proxy;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +45,9 @@ public final class ProxyHandler {
   }
 
   public ProxyResponse handle(ProxyRequest request) {
-    RequestRecord record = new RequestRecord(RequestIds.from(request.header("x-request-id")), request.method(), request.path());
+    RequestRecord record =
+        new RequestRecord(
+            RequestIds.from(request.header("x-request-id")), request.method(), request.path());
     String origin = request.header("origin");
     ProxyResponse response;
     try {
@@ -56,7 +58,10 @@ public final class ProxyHandler {
     } catch (RuntimeException e) {
       // A bug, not a client error: say so without details that could leak anything.
       record.errorCode = "internal_error";
-      response = ErrorBodies.response(ProxyException.internal("The proxy failed unexpectedly (" + e.getClass().getSimpleName() + ")."));
+      response =
+          ErrorBodies.response(
+              ProxyException.internal(
+                  "The proxy failed unexpectedly (" + e.getClass().getSimpleName() + ")."));
     }
     response.header("x-request-id", record.requestId);
     cors.decorate(response, origin);
@@ -135,7 +140,8 @@ public final class ProxyHandler {
 
   private static boolean isJson(String contentType) {
     String media = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-    return media.equals("application/json") || (media.startsWith("application/") && media.endsWith("+json"));
+    return media.equals("application/json")
+        || (media.startsWith("application/") && media.endsWith("+json"));
   }
 
   private static String normalise(String path) {

@@ -7,7 +7,8 @@ import java.util.TreeMap;
 /**
  * An HTTP request as the proxy core sees it, whichever server or event it came from.
  *
- * @param headers header names in lower case, one value each (the first, or joined as the server gave)
+ * @param headers header names in lower case, one value each (the first, or joined as the server
+ *     gave)
  */
 public record ProxyRequest(String method, String path, Map<String, String> headers, byte[] body) {
   public ProxyRequest {

@@ -6,10 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What the proxy answers: a status, headers and either a complete body or an event stream that
- * the server writes out as it arrives ({@code serve}) or collects whole (Lambda).
+ * What the proxy answers: a status, headers and either a complete body or an event stream that the
+ * server writes out as it arrives ({@code serve}) or collects whole (Lambda).
  */
-public record ProxyResponse(int status, Map<String, String> headers, byte[] body, EventStream stream) {
+public record ProxyResponse(
+    int status, Map<String, String> headers, byte[] body, EventStream stream) {
   public ProxyResponse {
     headers = new LinkedHashMap<>(headers);
   }

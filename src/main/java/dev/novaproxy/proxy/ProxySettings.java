@@ -50,23 +50,28 @@ public record ProxySettings(
   }
 
   public ProxySettings withUpstream(URI url) {
-    return new ProxySettings(url, connectTimeout, totalTimeout, maxRetryAfter, secretTtl, logContent, policy);
+    return new ProxySettings(
+        url, connectTimeout, totalTimeout, maxRetryAfter, secretTtl, logContent, policy);
   }
 
   public ProxySettings withPolicy(Policy p) {
-    return new ProxySettings(upstreamUrl, connectTimeout, totalTimeout, maxRetryAfter, secretTtl, logContent, p);
+    return new ProxySettings(
+        upstreamUrl, connectTimeout, totalTimeout, maxRetryAfter, secretTtl, logContent, p);
   }
 
   public ProxySettings withTotalTimeout(Duration d) {
-    return new ProxySettings(upstreamUrl, connectTimeout, d, maxRetryAfter, secretTtl, logContent, policy);
+    return new ProxySettings(
+        upstreamUrl, connectTimeout, d, maxRetryAfter, secretTtl, logContent, policy);
   }
 
   public ProxySettings withSecretTtl(Duration d) {
-    return new ProxySettings(upstreamUrl, connectTimeout, totalTimeout, maxRetryAfter, d, logContent, policy);
+    return new ProxySettings(
+        upstreamUrl, connectTimeout, totalTimeout, maxRetryAfter, d, logContent, policy);
   }
 
   public ProxySettings withLogContent(boolean b) {
-    return new ProxySettings(upstreamUrl, connectTimeout, totalTimeout, maxRetryAfter, secretTtl, b, policy);
+    return new ProxySettings(
+        upstreamUrl, connectTimeout, totalTimeout, maxRetryAfter, secretTtl, b, policy);
   }
 
   /**
@@ -76,9 +81,16 @@ public record ProxySettings(
   public static ProxySettings fromEnvironment(Map<String, String> env) {
     ProxySettings d = defaults();
     Function<String, String> get = k -> blankToNull(env.get(k));
-    URI upstream = get.apply(ENV_UPSTREAM_URL) == null ? d.upstreamUrl() : URI.create(get.apply(ENV_UPSTREAM_URL));
-    String model = get.apply(ENV_DEFAULT_MODEL) == null ? Policy.DEFAULT_MODEL : get.apply(ENV_DEFAULT_MODEL);
-    Integer cap = get.apply(ENV_MAX_TOKENS_CAP) == null ? null : parsePositive(ENV_MAX_TOKENS_CAP, get.apply(ENV_MAX_TOKENS_CAP));
+    URI upstream =
+        get.apply(ENV_UPSTREAM_URL) == null
+            ? d.upstreamUrl()
+            : URI.create(get.apply(ENV_UPSTREAM_URL));
+    String model =
+        get.apply(ENV_DEFAULT_MODEL) == null ? Policy.DEFAULT_MODEL : get.apply(ENV_DEFAULT_MODEL);
+    Integer cap =
+        get.apply(ENV_MAX_TOKENS_CAP) == null
+            ? null
+            : parsePositive(ENV_MAX_TOKENS_CAP, get.apply(ENV_MAX_TOKENS_CAP));
     int maxBody =
         get.apply(ENV_MAX_BODY_BYTES) == null
             ? Policy.Limits.DEFAULT_MAX_BODY_BYTES
@@ -86,11 +98,13 @@ public record ProxySettings(
     Duration timeout =
         get.apply(ENV_TIMEOUT_SECONDS) == null
             ? d.totalTimeout()
-            : Duration.ofSeconds(parsePositive(ENV_TIMEOUT_SECONDS, get.apply(ENV_TIMEOUT_SECONDS)));
+            : Duration.ofSeconds(
+                parsePositive(ENV_TIMEOUT_SECONDS, get.apply(ENV_TIMEOUT_SECONDS)));
     Duration ttl =
         get.apply(ENV_SECRET_TTL_SECONDS) == null
             ? d.secretTtl()
-            : Duration.ofSeconds(parsePositive(ENV_SECRET_TTL_SECONDS, get.apply(ENV_SECRET_TTL_SECONDS)));
+            : Duration.ofSeconds(
+                parsePositive(ENV_SECRET_TTL_SECONDS, get.apply(ENV_SECRET_TTL_SECONDS)));
     Policy.Limits limits = new Policy.Limits(maxBody, d.policy().limits().maxDepth(), maxBody);
     Policy policy =
         new Policy(
@@ -115,7 +129,8 @@ public record ProxySettings(
     env.put(ENV_UPSTREAM_URL, upstreamUrl.toString());
     env.put(ENV_DEFAULT_MODEL, policy.defaultModel());
     if (!policy.allowedModels().isEmpty()) {
-      env.put(ENV_ALLOWED_MODELS, String.join(",", new java.util.TreeSet<>(policy.allowedModels())));
+      env.put(
+          ENV_ALLOWED_MODELS, String.join(",", new java.util.TreeSet<>(policy.allowedModels())));
     }
     if (policy.maxTokensCap() != null) {
       env.put(ENV_MAX_TOKENS_CAP, policy.maxTokensCap().toString());
@@ -150,7 +165,8 @@ public record ProxySettings(
     } catch (NumberFormatException e) {
       // fall through to the error below
     }
-    throw new IllegalArgumentException(name + " must be a positive whole number, not '" + value + "'");
+    throw new IllegalArgumentException(
+        name + " must be a positive whole number, not '" + value + "'");
   }
 
   private static String blankToNull(String s) {

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.concurrent.Flow;
 
 /**
- * Relays Nova's server-sent events to the client one by one, as they arrive. Every way the
- * stream can break (reset, cut short without {@code [DONE]}, silent for too long) ends with an
+ * Relays Nova's server-sent events to the client one by one, as they arrive. Every way the stream
+ * can break (reset, cut short without {@code [DONE]}, silent for too long) ends with an
  * OpenAI-shaped error event, so a client never hangs and never mistakes half an answer for all.
  */
 final class StreamRelay implements ProxyResponse.EventStream {
@@ -49,7 +49,8 @@ final class StreamRelay implements ProxyResponse.EventStream {
     }
   }
 
-  private void relay(EventQueue queue, ProxyResponse.EventSink sink) throws IOException, InterruptedException {
+  private void relay(EventQueue queue, ProxyResponse.EventSink sink)
+      throws IOException, InterruptedException {
     boolean done = false;
     while (true) {
       EventQueue.Item item = queue.next(idleTimeout.toMillis());
@@ -63,7 +64,10 @@ final class StreamRelay implements ProxyResponse.EventStream {
         sink.event(withEnd(bytes));
       } else if (item instanceof EventQueue.End) {
         if (!done) {
-          fail(sink, ProxyException.badGateway("Nova's stream ended before it was complete (no [DONE])."), "stream_truncated");
+          fail(
+              sink,
+              ProxyException.badGateway("Nova's stream ended before it was complete (no [DONE])."),
+              "stream_truncated");
         }
         return;
       } else if (item instanceof EventQueue.Failed failed) {
@@ -71,21 +75,24 @@ final class StreamRelay implements ProxyResponse.EventStream {
             sink,
             ProxyException.badGateway(
                 "The connection to Nova broke mid-stream, before the answer was complete ("
-                    + failed.cause().getClass().getSimpleName() + ")."),
+                    + failed.cause().getClass().getSimpleName()
+                    + ")."),
             "stream_truncated");
         return;
       } else {
         queue.cancel();
         fail(
             sink,
-            ProxyException.gatewayTimeout("Nova sent nothing for " + idleTimeout.toSeconds() + " s mid-stream."),
+            ProxyException.gatewayTimeout(
+                "Nova sent nothing for " + idleTimeout.toSeconds() + " s mid-stream."),
             "stream_timeout");
         return;
       }
     }
   }
 
-  private void fail(ProxyResponse.EventSink sink, ProxyException e, String code) throws IOException {
+  private void fail(ProxyResponse.EventSink sink, ProxyException e, String code)
+      throws IOException {
     record.errorCode = code;
     sink.event(
         ErrorBodies.event(new ProxyException(e.status(), e.type(), code, null, e.getMessage())));
@@ -108,7 +115,8 @@ final class StreamRelay implements ProxyResponse.EventStream {
         record.usage = usage;
       }
       if (record.contentOut != null) {
-        record.contentOut.append(chunk.path("choices").path(0).path("delta").path("content").asText(""));
+        record.contentOut.append(
+            chunk.path("choices").path(0).path("delta").path("content").asText(""));
       }
     } catch (IOException e) {
       // not JSON: relayed as is, nothing to record

@@ -25,7 +25,9 @@ public final class SecretsManagerSource implements SecretSource {
   public String fetch() {
     try {
       String value =
-          client().getSecretValue(GetSecretValueRequest.builder().secretId(secretName).build()).secretString();
+          client()
+              .getSecretValue(GetSecretValueRequest.builder().secretId(secretName).build())
+              .secretString();
       if (value == null || value.isBlank()) {
         throw new SecretUnavailableException("secret " + secretName + " has no string value", null);
       }
@@ -34,7 +36,8 @@ public final class SecretsManagerSource implements SecretSource {
       throw new SecretUnavailableException("secret " + secretName + " does not exist", e);
     } catch (SdkException e) {
       // SDK messages name the secret and the error, never its value.
-      throw new SecretUnavailableException("cannot read secret " + secretName + ": " + e.getMessage(), e);
+      throw new SecretUnavailableException(
+          "cannot read secret " + secretName + ": " + e.getMessage(), e);
     }
   }
 

@@ -42,7 +42,12 @@ class DeployIT {
   }
 
   private Run cli(String stdin, String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", dist().resolve("lib/novaproxy.jar").toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                dist().resolve("lib/novaproxy.jar").toString()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
     var env = pb.environment();
@@ -89,9 +94,15 @@ class DeployIT {
     assertThat(again.get("url").asText()).isEqualTo(deployed.get("url").asText());
     System.out.printf(
         "FIGURES CLI process against moto: first deploy %d AWS calls in %d ms (%.1f s inside); no-change deploy %d AWS calls in %d ms (%.1f s inside)%n",
-        deployed.get("awsCalls").asInt(), first.millis(), deployed.get("seconds").asDouble(), again.get("awsCalls").asInt(), second.millis(), again.get("seconds").asDouble());
+        deployed.get("awsCalls").asInt(),
+        first.millis(),
+        deployed.get("seconds").asDouble(),
+        again.get("awsCalls").asInt(),
+        second.millis(),
+        again.get("seconds").asDouble());
 
-    try (var aws = new AwsClients(new AwsLocation(MotoServer.REGION, null, MotoServer.endpoint()))) {
+    try (var aws =
+        new AwsClients(new AwsLocation(MotoServer.REGION, null, MotoServer.endpoint()))) {
       var c = aws.lambda().getFunction(x -> x.functionName("novaproxy-proxy")).configuration();
       Artifact jar = Artifact.read(dist().resolve("lib/novaproxy-lambda.jar"));
       assertThat(c.codeSha256()).isEqualTo(jar.sha256());
@@ -99,7 +110,8 @@ class DeployIT {
       assertThat(c.handler()).isEqualTo("dev.novaproxy.lambda.LambdaHandler::handleRequest");
     }
     Path config = home.resolve("xdg/novaproxy/config.json");
-    assertThat(JSON.readTree(config.toFile()).get("url").asText()).isEqualTo(deployed.get("url").asText());
+    assertThat(JSON.readTree(config.toFile()).get("url").asText())
+        .isEqualTo(deployed.get("url").asText());
     assertThat(Files.readString(config)).doesNotContain(KEY);
 
     Run status = cli(null, "status", "-o", "json");

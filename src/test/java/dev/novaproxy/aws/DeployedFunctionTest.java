@@ -38,7 +38,13 @@ class DeployedFunctionTest {
         var aws = new AwsClients(new AwsLocation(MotoServer.REGION, null, MotoServer.endpoint()))) {
       var names = new ResourceNames("novaproxy");
       new ApiKeySecret(aws).store("team/NovaKey", key, names);
-      var policy = new Policy("nova-2-pro-v1", java.util.Set.of(), 50, java.util.List.of(), Policy.Limits.defaults());
+      var policy =
+          new Policy(
+              "nova-2-pro-v1",
+              java.util.Set.of(),
+              50,
+              java.util.List.of(),
+              Policy.Limits.defaults());
       var spec =
           new Deployment.Spec(
               names,
@@ -48,14 +54,22 @@ class DeployedFunctionTest {
               512,
               20,
               false,
-              ProxySettings.defaults().withPolicy(policy).withUpstream(nova.baseUrl().resolve("/v1")),
+              ProxySettings.defaults()
+                  .withPolicy(policy)
+                  .withUpstream(nova.baseUrl().resolve("/v1")),
               10,
               20);
-      var d = new Deployment(aws, new Backoff(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(5)));
+      var d =
+          new Deployment(
+              aws,
+              new Backoff(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(5)));
       d.apply(d.plan(spec), Progress.silent());
 
       Map<String, String> env =
-          aws.lambda().getFunctionConfiguration(x -> x.functionName("novaproxy-proxy").qualifier("live")).environment().variables();
+          aws.lambda()
+              .getFunctionConfiguration(x -> x.functionName("novaproxy-proxy").qualifier("live"))
+              .environment()
+              .variables();
       var secrets =
           new SecretsManagerSource(
               env.get(ProxySettings.ENV_SECRET_NAME),
@@ -71,9 +85,11 @@ class DeployedFunctionTest {
       var response = handler.handleRequest(event, null);
       assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(200);
       assertThat(nova.chatRequests()).hasSize(1);
-      assertThat(nova.chatRequests().get(0).headers().get("authorization")).isEqualTo("Bearer " + key);
+      assertThat(nova.chatRequests().get(0).headers().get("authorization"))
+          .isEqualTo("Bearer " + key);
       // The policy deploy wrote is the policy the handler applies: the event names no model.
-      assertThat(nova.chatRequests().get(0).json().path("model").asText()).isEqualTo("nova-2-pro-v1");
+      assertThat(nova.chatRequests().get(0).json().path("model").asText())
+          .isEqualTo("nova-2-pro-v1");
       assertThat(response.getBody()).doesNotContain(key);
     }
   }

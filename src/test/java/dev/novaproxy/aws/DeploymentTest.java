@@ -39,7 +39,8 @@ import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 @ExtendWith(MotoServer.class)
 class DeploymentTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Backoff FAST = new Backoff(Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofSeconds(20));
+  private static final Backoff FAST =
+      new Backoff(Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofSeconds(20));
 
   @TempDir Path dir;
   private AwsClients aws;
@@ -49,7 +50,10 @@ class DeploymentTest {
   @BeforeEach
   void setUp() {
     aws = new AwsClients(new AwsLocation(MotoServer.REGION, null, MotoServer.endpoint()));
-    secretArn = new ApiKeySecret(aws).store("backend/NovaApiKey", "sk-test-key", new ResourceNames("novaproxy")).arn();
+    secretArn =
+        new ApiKeySecret(aws)
+            .store("backend/NovaApiKey", "sk-test-key", new ResourceNames("novaproxy"))
+            .arn();
     aws.calls().clear();
   }
 
@@ -59,7 +63,13 @@ class DeploymentTest {
   }
 
   private Deployment.Spec spec(Path artifact, boolean snapStart, int memory, List<String> origins) {
-    Policy policy = new Policy("nova-2-lite-v1", Set.of("nova-2-lite-v1", "nova-2-pro-v1"), 1000, origins, Policy.Limits.defaults());
+    Policy policy =
+        new Policy(
+            "nova-2-lite-v1",
+            Set.of("nova-2-lite-v1", "nova-2-pro-v1"),
+            1000,
+            origins,
+            Policy.Limits.defaults());
     return new Deployment.Spec(
         new ResourceNames("novaproxy"),
         "backend/NovaApiKey",
@@ -83,16 +93,24 @@ class DeploymentTest {
     Path code = TestZip.write(dir, "v1");
     Deployment.Result r = deploy(spec(code, true, 512, List.of("https://app.example.com")));
 
-    // The role: trust Lambda only; access only to the exact secret ARN and the function's own log group.
+    // The role: trust Lambda only; access only to the exact secret ARN and the function's own log
+    // group.
     var role = aws.iam().getRole(x -> x.roleName("novaproxy-proxy-role")).role();
-    JsonNode trust = JSON.readTree(URLDecoder.decode(role.assumeRolePolicyDocument(), StandardCharsets.UTF_8));
-    assertThat(trust.at("/Statement/0/Principal/Service").asText()).isEqualTo("lambda.amazonaws.com");
+    JsonNode trust =
+        JSON.readTree(URLDecoder.decode(role.assumeRolePolicyDocument(), StandardCharsets.UTF_8));
+    assertThat(trust.at("/Statement/0/Principal/Service").asText())
+        .isEqualTo("lambda.amazonaws.com");
     assertThat(trust.at("/Statement/0/Action").asText()).isEqualTo("sts:AssumeRole");
     assertThat(trust.get("Statement")).hasSize(1);
-    String doc = aws.iam().getRolePolicy(x -> x.roleName("novaproxy-proxy-role").policyName("novaproxy-proxy-access")).policyDocument();
+    String doc =
+        aws.iam()
+            .getRolePolicy(
+                x -> x.roleName("novaproxy-proxy-role").policyName("novaproxy-proxy-access"))
+            .policyDocument();
     JsonNode policy = JSON.readTree(URLDecoder.decode(doc, StandardCharsets.UTF_8));
     assertThat(policy.get("Statement")).hasSize(3);
-    assertThat(policy.at("/Statement/0/Action").asText()).isEqualTo("secretsmanager:GetSecretValue");
+    assertThat(policy.at("/Statement/0/Action").asText())
+        .isEqualTo("secretsmanager:GetSecretValue");
     assertThat(policy.at("/Statement/0/Resource").asText()).isEqualTo(secretArn);
     String group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/novaproxy-proxy";
     assertThat(policy.at("/Statement/1/Resource").asText()).isEqualTo(group);
@@ -100,7 +118,11 @@ class DeploymentTest {
     for (JsonNode s : policy.get("Statement")) {
       assertThat(s.get("Resource").asText()).isNotEqualTo("*");
     }
-    assertThat(aws.iam().listAttachedRolePolicies(x -> x.roleName("novaproxy-proxy-role")).attachedPolicies()).isEmpty();
+    assertThat(
+            aws.iam()
+                .listAttachedRolePolicies(x -> x.roleName("novaproxy-proxy-role"))
+                .attachedPolicies())
+        .isEmpty();
 
     // The function: runtime, architecture, handler, memory, environment, and the live alias.
     var fn = aws.lambda().getFunction(x -> x.functionName("novaproxy-proxy"));
@@ -125,10 +147,17 @@ class DeploymentTest {
     assertThat(alias.functionVersion()).isEqualTo("1");
     assertThat(r.aliasArn()).isEqualTo(alias.aliasArn());
     // moto answers SnapStart with a stub, so check what was asked for.
-    var create = (CreateFunctionRequest) aws.calls().calls().stream().filter(x -> x.operation().equals("CreateFunction")).findFirst().orElseThrow().request();
+    var create =
+        (CreateFunctionRequest)
+            aws.calls().calls().stream()
+                .filter(x -> x.operation().equals("CreateFunction"))
+                .findFirst()
+                .orElseThrow()
+                .request();
     assertThat(create.snapStart().applyOnAsString()).isEqualTo("PublishedVersions");
 
-    // The HTTP API: CORS, one AWS_PROXY 2.0 integration to the alias, four routes, throttled auto-deployed stage.
+    // The HTTP API: CORS, one AWS_PROXY 2.0 integration to the alias, four routes, throttled
+    // auto-deployed stage.
     var api = aws.apis().getApi(x -> x.apiId(r.apiId()));
     assertThat(api.name()).isEqualTo("novaproxy");
     assertThat(api.corsConfiguration().allowOrigins()).containsExactly("https://app.example.com");
@@ -139,35 +168,50 @@ class DeploymentTest {
     assertThat(integration.payloadFormatVersion()).isEqualTo("2.0");
     assertThat(integration.integrationUri()).isEqualTo(alias.aliasArn());
     List<Route> routes = aws.apis().getRoutes(x -> x.apiId(r.apiId())).items();
-    assertThat(routes).extracting(Route::routeKey).containsExactlyInAnyOrder("POST /chat", "POST /v1/chat/completions", "GET /v1/models", "GET /health");
-    assertThat(routes).extracting(Route::target).containsOnly("integrations/" + integration.integrationId());
+    assertThat(routes)
+        .extracting(Route::routeKey)
+        .containsExactlyInAnyOrder(
+            "POST /chat", "POST /v1/chat/completions", "GET /v1/models", "GET /health");
+    assertThat(routes)
+        .extracting(Route::target)
+        .containsOnly("integrations/" + integration.integrationId());
     var stage = aws.apis().getStage(x -> x.apiId(r.apiId()).stageName("$default"));
     assertThat(stage.autoDeploy()).isTrue();
     assertThat(stage.defaultRouteSettings().throttlingRateLimit()).isEqualTo(7.5);
     assertThat(stage.defaultRouteSettings().throttlingBurstLimit()).isEqualTo(15);
 
     // The permission: API Gateway may invoke the alias, from this API only.
-    JsonNode perm = JSON.readTree(aws.lambda().getPolicy(x -> x.functionName("novaproxy-proxy").qualifier("live")).policy());
+    JsonNode perm =
+        JSON.readTree(
+            aws.lambda()
+                .getPolicy(x -> x.functionName("novaproxy-proxy").qualifier("live"))
+                .policy());
     JsonNode statement = perm.get("Statement").get(0);
     assertThat(statement.at("/Principal/Service").asText()).isEqualTo("apigateway.amazonaws.com");
-    assertThat(statement.at("/Condition/ArnLike/AWS:SourceArn").asText()).isEqualTo("arn:aws:execute-api:us-east-1:123456789012:" + r.apiId() + "/*");
+    assertThat(statement.at("/Condition/ArnLike/AWS:SourceArn").asText())
+        .isEqualTo("arn:aws:execute-api:us-east-1:123456789012:" + r.apiId() + "/*");
 
     // Tags on every taggable resource.
     Map<String, String> mine = Map.of("novaproxy:name", "novaproxy");
-    assertThat(role.tags().stream().collect(Collectors.toMap(t -> t.key(), t -> t.value()))).containsAllEntriesOf(mine);
+    assertThat(role.tags().stream().collect(Collectors.toMap(t -> t.key(), t -> t.value())))
+        .containsAllEntriesOf(mine);
     assertThat(fn.tags()).containsAllEntriesOf(mine);
     assertThat(api.tags()).containsAllEntriesOf(mine);
     assertThat(stage.tags()).containsAllEntriesOf(mine);
     var secretTags = aws.secrets().describeSecret(x -> x.secretId("backend/NovaApiKey")).tags();
-    assertThat(secretTags).anyMatch(t -> t.key().equals("novaproxy:name") && t.value().equals("novaproxy"));
+    assertThat(secretTags)
+        .anyMatch(t -> t.key().equals("novaproxy:name") && t.value().equals("novaproxy"));
 
-    assertThat(r.url()).isEqualTo("https://" + r.apiId() + ".execute-api.us-east-1.amazonaws.com/chat");
-    assertThat(progress).anyMatch(l -> l.matches("  role novaproxy-proxy-role: created \\(\\d+\\.\\d s\\)"));
+    assertThat(r.url())
+        .isEqualTo("https://" + r.apiId() + ".execute-api.us-east-1.amazonaws.com/chat");
+    assertThat(progress)
+        .anyMatch(l -> l.matches("  role novaproxy-proxy-role: created \\(\\d+\\.\\d s\\)"));
   }
 
   @Test
   void should_make_no_mutating_call_when_nothing_changed() throws Exception {
-    // SnapStart off: moto reports SnapStart as "None" whatever was asked, which would look like a change.
+    // SnapStart off: moto reports SnapStart as "None" whatever was asked, which would look like a
+    // change.
     var spec = spec(TestZip.write(dir, "v1"), false, 512, List.of("https://app.example.com"));
     long t0 = System.nanoTime();
     deploy(spec);
@@ -179,7 +223,8 @@ class DeploymentTest {
     t0 = System.nanoTime();
     var d = new Deployment(aws, FAST);
     Deployment.Plan plan = d.plan(spec);
-    assertThat(plan.steps()).allMatch(s -> s.action() == Action.UNCHANGED, "all unchanged: " + plan.steps());
+    assertThat(plan.steps())
+        .allMatch(s -> s.action() == Action.UNCHANGED, "all unchanged: " + plan.steps());
     Deployment.Result again = d.apply(plan, progress::add);
     long second = System.nanoTime() - t0;
 
@@ -201,7 +246,11 @@ class DeploymentTest {
     assertThat(aws.calls().mutatingCalls())
         .extracting(AwsCallLog.Call::operation)
         .containsExactly("UpdateFunctionConfiguration", "PublishVersion", "UpdateAlias");
-    assertThat(aws.lambda().getAlias(x -> x.functionName("novaproxy-proxy").name("live")).functionVersion()).isEqualTo("2");
+    assertThat(
+            aws.lambda()
+                .getAlias(x -> x.functionName("novaproxy-proxy").name("live"))
+                .functionVersion())
+        .isEqualTo("2");
 
     // New code only: uploaded, published, alias moved; nothing else.
     aws.calls().clear();
@@ -210,7 +259,10 @@ class DeploymentTest {
     assertThat(aws.calls().mutatingCalls())
         .extracting(AwsCallLog.Call::operation)
         .containsExactly("UpdateFunctionCode", "PublishVersion", "UpdateAlias");
-    assertThat(aws.lambda().getFunctionConfiguration(x -> x.functionName("novaproxy-proxy").qualifier("live")).codeSha256())
+    assertThat(
+            aws.lambda()
+                .getFunctionConfiguration(x -> x.functionName("novaproxy-proxy").qualifier("live"))
+                .codeSha256())
         .isEqualTo(Artifact.read(v2).sha256());
 
     // CORS origins only: the API is updated (a PATCH, which needs the Apache HTTP client), and the
@@ -219,7 +271,8 @@ class DeploymentTest {
     deploy(spec(v2, false, 1024, List.of("https://app.example.com", "https://other.example.com")));
     assertThat(aws.calls().mutatingCalls())
         .extracting(AwsCallLog.Call::operation)
-        .containsExactly("UpdateFunctionConfiguration", "PublishVersion", "UpdateAlias", "UpdateApi");
+        .containsExactly(
+            "UpdateFunctionConfiguration", "PublishVersion", "UpdateAlias", "UpdateApi");
     String apiId = new HttpApi(aws).find(new ResourceNames("novaproxy")).orElseThrow().apiId();
     assertThat(aws.apis().getApi(x -> x.apiId(apiId)).corsConfiguration().allowOrigins())
         .containsExactlyInAnyOrder("https://app.example.com", "https://other.example.com");
@@ -231,18 +284,38 @@ class DeploymentTest {
     deploy(spec(v1, false, 512, List.of("https://app.example.com")));
     aws.calls().clear();
     var x86 = spec(v1, false, 512, List.of());
-    x86 = new Deployment.Spec(x86.names(), x86.secretName(), x86.artifact(), Architecture.X86_64, 512, 30, false, x86.proxy(), 7.5, 15);
+    x86 =
+        new Deployment.Spec(
+            x86.names(),
+            x86.secretName(),
+            x86.artifact(),
+            Architecture.X86_64,
+            512,
+            30,
+            false,
+            x86.proxy(),
+            7.5,
+            15);
     deploy(x86);
     assertThat(aws.calls().mutatingCalls())
         .extracting(AwsCallLog.Call::operation)
-        .containsExactly("UpdateFunctionCode", "UpdateFunctionConfiguration", "PublishVersion", "UpdateAlias", "DeleteCorsConfiguration");
+        .containsExactly(
+            "UpdateFunctionCode",
+            "UpdateFunctionConfiguration",
+            "PublishVersion",
+            "UpdateAlias",
+            "DeleteCorsConfiguration");
     String apiId = new HttpApi(aws).find(new ResourceNames("novaproxy")).orElseThrow().apiId();
     var cors = aws.apis().getApi(x -> x.apiId(apiId)).corsConfiguration();
     assertThat(cors == null || cors.allowOrigins().isEmpty()).as("CORS removed: %s", cors).isTrue();
     // moto ignores Architectures on UpdateFunctionCode (another gap), so check what was sent.
     var update =
         (software.amazon.awssdk.services.lambda.model.UpdateFunctionCodeRequest)
-            aws.calls().calls().stream().filter(c -> c.operation().equals("UpdateFunctionCode")).findFirst().orElseThrow().request();
+            aws.calls().calls().stream()
+                .filter(c -> c.operation().equals("UpdateFunctionCode"))
+                .findFirst()
+                .orElseThrow()
+                .request();
     assertThat(update.architectures()).containsExactly(Architecture.X86_64);
   }
 
@@ -251,8 +324,10 @@ class DeploymentTest {
     var d = new Deployment(aws, FAST);
     Deployment.Plan plan = d.plan(spec(TestZip.write(dir, "v1"), true, 512, List.of()));
     assertThat(plan.steps()).extracting(PlanStep::action).containsOnly(Action.CREATE);
-    assertThat(plan.steps()).extracting(PlanStep::resource)
-        .containsExactly("role", "function", "alias", "api", "integration", "routes", "stage", "permission");
+    assertThat(plan.steps())
+        .extracting(PlanStep::resource)
+        .containsExactly(
+            "role", "function", "alias", "api", "integration", "routes", "stage", "permission");
     assertThat(aws.calls().mutatingCalls()).isEmpty();
     assertThat(aws.iam().listRoles().roles()).isEmpty();
     assertThat(aws.lambda().listFunctions().functions()).isEmpty();
@@ -269,14 +344,19 @@ class DeploymentTest {
     Deployment.Plan first = d.plan(spec);
     var s = first.snapshot();
     new ExecutionRole(aws).apply(s.role(), s.haveRole());
-    new ProxyFunction(aws, FAST).applyFunction(s.function(), s.haveFunction(), first.steps().get(1), progress::add);
+    new ProxyFunction(aws, FAST)
+        .applyFunction(s.function(), s.haveFunction(), first.steps().get(1), progress::add);
 
     Deployment.Plan plan = d.plan(spec);
     assertThat(plan.steps().stream().filter(PlanStep::mutates).map(PlanStep::resource))
         .containsExactly("alias", "api", "integration", "routes", "stage", "permission");
     Deployment.Result r = d.apply(plan, progress::add);
     assertThat(aws.apis().getRoutes(x -> x.apiId(r.apiId())).items()).hasSize(4);
-    assertThat(aws.lambda().getAlias(x -> x.functionName("novaproxy-proxy").name("live")).functionVersion()).isEqualTo("1");
+    assertThat(
+            aws.lambda()
+                .getAlias(x -> x.functionName("novaproxy-proxy").name("live"))
+                .functionVersion())
+        .isEqualTo("1");
     var after = d.plan(spec);
     assertThat(after.changes()).as("%s", after.steps()).isFalse();
   }
@@ -291,7 +371,15 @@ class DeploymentTest {
     var spec = spec(TestZip.write(dir, "v1"), false, 512, List.of());
     var fn =
         new ProxyFunction.Desired(
-            names.function(), role.arn(), Architecture.ARM64, 512, 30, Deployment.environment(spec), false, spec.artifact(), names.tags());
+            names.function(),
+            role.arn(),
+            Architecture.ARM64,
+            512,
+            30,
+            Deployment.environment(spec),
+            false,
+            spec.artifact(),
+            names.tags());
     Thread later =
         new Thread(
             () -> {
@@ -304,13 +392,19 @@ class DeploymentTest {
             });
     later.start();
     var functions = new ProxyFunction(aws, FAST);
-    functions.applyFunction(fn, java.util.Optional.empty(), PlanStep.create("function", fn.name()), progress::add);
+    functions.applyFunction(
+        fn, java.util.Optional.empty(), PlanStep.create("function", fn.name()), progress::add);
     later.join();
 
-    assertThat(aws.lambda().getFunction(x -> x.functionName("novaproxy-proxy")).configuration().role()).isEqualTo(role.arn());
-    assertThat(progress).anyMatch(l -> l.contains("waiting for IAM to make the role usable by Lambda (retry 1"));
+    assertThat(
+            aws.lambda().getFunction(x -> x.functionName("novaproxy-proxy")).configuration().role())
+        .isEqualTo(role.arn());
+    assertThat(progress)
+        .anyMatch(l -> l.contains("waiting for IAM to make the role usable by Lambda (retry 1"));
     List<String> creates = new ArrayList<>();
-    aws.calls().calls().stream().filter(c -> c.operation().equals("CreateFunction")).forEach(c -> creates.add(c.operation()));
+    aws.calls().calls().stream()
+        .filter(c -> c.operation().equals("CreateFunction"))
+        .forEach(c -> creates.add(c.operation()));
     assertThat(creates.size()).isGreaterThan(1);
   }
 
@@ -323,7 +417,10 @@ class DeploymentTest {
                 functions.withRoleRetry(
                     () -> {
                       attempts[0]++;
-                      throw software.amazon.awssdk.services.lambda.model.InvalidParameterValueException.builder().message("Memory too small").build();
+                      throw software.amazon.awssdk.services.lambda.model
+                          .InvalidParameterValueException.builder()
+                          .message("Memory too small")
+                          .build();
                     },
                     progress::add))
         .hasMessageContaining("Memory too small");

@@ -17,14 +17,16 @@ class ChatEndpointTest {
     "https://abc.example.com/prod/chat, https://abc.example.com/prod/chat, https://abc.example.com/prod/v1/models",
     "http://localhost:9/v1/chat/completions, http://localhost:9/v1/chat/completions, http://localhost:9/v1/models"
   })
-  void should_map_a_base_or_chat_url_to_both_routes(String given, String completions, String models) {
+  void should_map_a_base_or_chat_url_to_both_routes(
+      String given, String completions, String models) {
     ChatEndpoint e = ChatEndpoint.parse(given);
     assertThat(e.completions()).hasToString(completions);
     assertThat(e.models()).hasToString(models);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"127.0.0.1:8080", "ftp://host/x", "http://", "not a url", "http://h/chat?x=1"})
+  @ValueSource(
+      strings = {"127.0.0.1:8080", "ftp://host/x", "http://", "not a url", "http://h/chat?x=1"})
   void should_reject_what_is_not_an_http_url_with_an_example(String given) {
     assertThatThrownBy(() -> ChatEndpoint.parse(given))
         .isInstanceOf(IllegalArgumentException.class)

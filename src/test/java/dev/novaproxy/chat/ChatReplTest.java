@@ -59,8 +59,14 @@ class ChatReplTest {
         .containsExactly(
             List.of("user:first"),
             List.of("user:first", "assistant:echo: first", "user:second"),
-            List.of("user:first", "assistant:echo: first", "user:second", "assistant:echo: second", "user:third"));
-    assertThat(proxy.nova.chatRequests()).allSatisfy(q -> assertThat(q.json().path("stream").asBoolean()).isTrue());
+            List.of(
+                "user:first",
+                "assistant:echo: first",
+                "user:second",
+                "assistant:echo: second",
+                "user:third"));
+    assertThat(proxy.nova.chatRequests())
+        .allSatisfy(q -> assertThat(q.json().path("stream").asBoolean()).isTrue());
   }
 
   @Test
@@ -72,7 +78,8 @@ class ChatReplTest {
 
   @Test
   void should_send_the_system_prompt_first_and_keep_it_across_reset() throws IOException {
-    ReplDriver.Result r = repl("/system You are terse.\nq1\n/reset\nq2\n/system\n/system off\nq3\n");
+    ReplDriver.Result r =
+        repl("/system You are terse.\nq1\n/reset\nq2\n/system\n/system off\nq3\n");
     assertThat(sentMessages())
         .containsExactly(
             List.of("system:You are terse.", "user:q1"),
@@ -87,7 +94,9 @@ class ChatReplTest {
     assertThat(r.out()).contains("  nova-2-lite-v1", "  nova-2-pro-v1");
     assertThat(r.err()).contains("model: the proxy's default", "(model: nova-2-pro-v1)");
     List<Recorded> sent = proxy.nova.chatRequests();
-    assertThat(sent.get(0).json().path("model").asText()).as("the proxy fills in its default").isEqualTo("nova-2-lite-v1");
+    assertThat(sent.get(0).json().path("model").asText())
+        .as("the proxy fills in its default")
+        .isEqualTo("nova-2-lite-v1");
     assertThat(sent.get(1).json().path("model").asText()).isEqualTo("nova-2-pro-v1");
     assertThat(proxy.nova.requests()).anySatisfy(q -> assertThat(q.path()).endsWith("/models"));
   }
@@ -97,7 +106,8 @@ class ChatReplTest {
     Path file = dir.resolve("talk.json");
     repl("/system Be kind.\n/model nova-2-pro-v1\nhello\nhow are you\n/save " + file + "\n");
     String saved = Files.readString(file);
-    assertThat(saved).contains("\"model\" : \"nova-2-pro-v1\"", "\"content\" : \"echo: how are you\"");
+    assertThat(saved)
+        .contains("\"model\" : \"nova-2-pro-v1\"", "\"content\" : \"echo: how are you\"");
     proxy.nova.clear();
 
     ReplDriver.Result r = repl("/load " + file + "\n/history\nand now\n");
@@ -108,14 +118,20 @@ class ChatReplTest {
     assertThat(sent.path("model").asText()).isEqualTo("nova-2-pro-v1");
     assertThat(sentMessages().get(0))
         .containsExactly(
-            "system:Be kind.", "user:hello", "assistant:echo: hello", "user:how are you",
-            "assistant:echo: how are you", "user:and now");
+            "system:Be kind.",
+            "user:hello",
+            "assistant:echo: hello",
+            "user:how are you",
+            "assistant:echo: how are you",
+            "user:and now");
   }
 
   @Test
   void should_stop_the_answer_on_ctrl_c_and_keep_the_session() throws IOException {
     // Six pieces 800 ms apart: the whole answer would take 4 s.
-    proxy.nova.enqueue(Reply.stream(Duration.ofMillis(800), "slow ", "answer ", "that ", "goes ", "on ", "and on"));
+    proxy.nova.enqueue(
+        Reply.stream(
+            Duration.ofMillis(800), "slow ", "answer ", "that ", "goes ", "on ", "and on"));
     long start = System.nanoTime();
     ReplDriver.Result r =
         new ReplDriver(ReplDriver.options(proxy.url()), dir.resolve("history"))
@@ -124,7 +140,8 @@ class ChatReplTest {
                 (terminal, out) -> {
                   // Ctrl-C as soon as the first words are on the screen.
                   long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                  while (!out.toString(StandardCharsets.UTF_8).contains("slow") && System.nanoTime() < end) {
+                  while (!out.toString(StandardCharsets.UTF_8).contains("slow")
+                      && System.nanoTime() < end) {
                     sleep(5);
                   }
                   terminal.raise(Signal.INT);
@@ -132,7 +149,9 @@ class ChatReplTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(3000));
     assertThat(r.out()).contains("slow").doesNotContain("and on").contains("echo: second");
     assertThat(r.err()).contains("stopped; the question was not kept");
-    assertThat(sentMessages().get(1)).as("the stopped turn is not part of the conversation").containsExactly("user:second");
+    assertThat(sentMessages().get(1))
+        .as("the stopped turn is not part of the conversation")
+        .containsExactly("user:second");
   }
 
   private static void sleep(long millis) {
@@ -159,11 +178,15 @@ class ChatReplTest {
   void should_show_the_proxys_rejection_and_go_on() throws IOException {
     proxy.close();
     Policy d = Policy.defaults();
-    proxy = ProxyUnderTest.start(new Policy(d.defaultModel(), Set.of(d.defaultModel()), null, List.of(), d.limits()));
+    proxy =
+        ProxyUnderTest.start(
+            new Policy(d.defaultModel(), Set.of(d.defaultModel()), null, List.of(), d.limits()));
     ReplDriver.Result r = repl("/model no-such-model\nhi\n/model nova-2-lite-v1\nhi again\n");
     assertThat(r.err()).containsPattern("The proxy refused the request \\(4\\d\\d\\): .+");
     assertThat(r.out()).contains("echo: hi again");
-    assertThat(sentMessages()).as("the refused request never reached Nova").containsExactly(List.of("user:hi again"));
+    assertThat(sentMessages())
+        .as("the refused request never reached Nova")
+        .containsExactly(List.of("user:hi again"));
   }
 
   @Test
@@ -178,7 +201,8 @@ class ChatReplTest {
     ReplDriver.Result r = repl("/frobnicate\n//etc/hosts is a file\n/help\n");
     assertThat(r.err()).contains("Unknown command /frobnicate; /help lists the commands");
     assertThat(sentMessages()).containsExactly(List.of("user:/etc/hosts is a file"));
-    assertThat(r.out()).contains("/save FILE", "/load FILE", "/retry", "/history", "Ctrl-C stops an answer");
+    assertThat(r.out())
+        .contains("/save FILE", "/load FILE", "/retry", "/history", "Ctrl-C stops an answer");
   }
 
   @Test
@@ -191,9 +215,19 @@ class ChatReplTest {
   @Test
   void should_drop_the_oldest_turns_with_a_notice_when_over_budget() throws IOException {
     ChatOptions small =
-        new ChatOptions(ChatEndpoint.parse(proxy.url()), null, "sys", true, null, null, 1_000, Duration.ofSeconds(10), false);
+        new ChatOptions(
+            ChatEndpoint.parse(proxy.url()),
+            null,
+            "sys",
+            true,
+            null,
+            null,
+            1_000,
+            Duration.ofSeconds(10),
+            false);
     String big = "x".repeat(300);
-    ReplDriver.Result r = new ReplDriver(small, dir.resolve("history")).run("a" + big + "\nb" + big + "\nc\n");
+    ReplDriver.Result r =
+        new ReplDriver(small, dir.resolve("history")).run("a" + big + "\nb" + big + "\nc\n");
     assertThat(r.err()).contains("dropped the oldest turn", "system prompt is kept");
     List<String> last = sentMessages().get(2);
     assertThat(last.get(0)).isEqualTo("system:sys");
@@ -205,6 +239,7 @@ class ChatReplTest {
   void should_never_show_the_key() throws IOException {
     ReplDriver.Result r = repl("hi\n/model\n");
     assertThat(r.out() + r.err()).doesNotContain(ProxyUnderTest.KEY);
-    assertThat(proxy.nova.chatRequests().get(0).headers().get("authorization")).isEqualTo("Bearer " + ProxyUnderTest.KEY);
+    assertThat(proxy.nova.chatRequests().get(0).headers().get("authorization"))
+        .isEqualTo("Bearer " + ProxyUnderTest.KEY);
   }
 }

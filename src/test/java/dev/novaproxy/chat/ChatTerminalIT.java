@@ -86,7 +86,8 @@ class ChatTerminalIT {
       long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (count(text(), piece) < occurrences) {
         if (System.nanoTime() > end) {
-          throw new AssertionError("waited for " + occurrences + " x '" + piece + "'; the screen shows:\n" + text());
+          throw new AssertionError(
+              "waited for " + occurrences + " x '" + piece + "'; the screen shows:\n" + text());
         }
         Thread.sleep(20);
       }
@@ -103,10 +104,16 @@ class ChatTerminalIT {
 
   @Test
   void should_chat_locally_on_a_real_terminal_and_stop_an_answer_on_ctrl_c() throws Exception {
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "needs util-linux script for a pseudo-terminal");
+    assumeTrue(
+        Files.isExecutable(Path.of("/usr/bin/script")),
+        "needs util-linux script for a pseudo-terminal");
     String command =
-        "stty cols 100 rows 30; exec " + launcher().toAbsolutePath() + " chat --local --upstream-url " + nova.baseUrl()
-            + " --save " + dir.resolve("talk.json");
+        "stty cols 100 rows 30; exec "
+            + launcher().toAbsolutePath()
+            + " chat --local --upstream-url "
+            + nova.baseUrl()
+            + " --save "
+            + dir.resolve("talk.json");
     ProcessBuilder pb = new ProcessBuilder("/usr/bin/script", "-qfec", command, "/dev/null");
     Map<String, String> env = pb.environment();
     env.put("NOVA_API_KEY", KEY);
@@ -123,7 +130,9 @@ class ChatTerminalIT {
     screen.await("echo: hello from a tty", 1);
     screen.await("you> ", 2);
 
-    nova.enqueue(Reply.stream(Duration.ofMillis(700), "tick ", "tock ", "tick ", "tock ", "tick ", "never shown"));
+    nova.enqueue(
+        Reply.stream(
+            Duration.ofMillis(700), "tick ", "tock ", "tick ", "tock ", "tick ", "never shown"));
     type(keys, "count\r");
     screen.await("tick", 1);
     type(keys, "\u0003");
@@ -143,7 +152,9 @@ class ChatTerminalIT {
 
     assertThat(process.exitValue()).as(screen.text()).isZero();
     assertThat(screen.text()).doesNotContain("never shown").doesNotContain(KEY);
-    assertThat(screen.text()).as("NO_COLOR is honoured").doesNotContain("\u001b[32;1m", "\u001b[2m", "\u001b[31m");
+    assertThat(screen.text())
+        .as("NO_COLOR is honoured")
+        .doesNotContain("\u001b[32;1m", "\u001b[2m", "\u001b[31m");
     assertThat(Files.readString(dir.resolve("talk.json")))
         .as("--save writes the conversation when the chat ends")
         .contains("\"content\" : \"still here\"")
@@ -155,26 +166,38 @@ class ChatTerminalIT {
         .doesNotContain("count")
         .contains("still here");
     var last = sent.get(3).json().path("messages");
-    assertThat(last.get(last.size() - 1).path("content").asText()).isEqualTo("pasted one \\\npasted two and\ntyped");
-    assertThat(Files.readString(dir.resolve("state/novaproxy/chat_history"))).contains("hello from a tty");
+    assertThat(last.get(last.size() - 1).path("content").asText())
+        .isEqualTo("pasted one \\\npasted two and\ntyped");
+    assertThat(Files.readString(dir.resolve("state/novaproxy/chat_history")))
+        .contains("hello from a tty");
   }
 
   @Test
-  void should_answer_the_readmes_first_command_one_shot_with_the_key_only_in_the_environment() throws Exception {
+  void should_answer_the_readmes_first_command_one_shot_with_the_key_only_in_the_environment()
+      throws Exception {
     ProcessBuilder pb =
-        new ProcessBuilder(launcher().toString(), "chat", "--local", "--upstream-url", nova.baseUrl().toString(), "-m", "ping");
+        new ProcessBuilder(
+            launcher().toString(),
+            "chat",
+            "--local",
+            "--upstream-url",
+            nova.baseUrl().toString(),
+            "-m",
+            "ping");
     pb.environment().put("NOVA_API_KEY", KEY);
     pb.environment().put("XDG_CONFIG_HOME", dir.resolve("config").toString());
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     process = pb.start();
-    assertThat(process.info().arguments().map(List::of).orElse(List.of())).noneMatch(a -> a.contains(KEY));
+    assertThat(process.info().arguments().map(List::of).orElse(List.of()))
+        .noneMatch(a -> a.contains(KEY));
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).as(err).isZero();
     assertThat(out).isEqualTo("echo: ping\n");
     assertThat(out + err).doesNotContain(KEY);
-    assertThat(nova.chatRequests().get(0).headers().get("authorization")).isEqualTo("Bearer " + KEY);
+    assertThat(nova.chatRequests().get(0).headers().get("authorization"))
+        .isEqualTo("Bearer " + KEY);
   }
 
   @Test
@@ -186,7 +209,8 @@ class ChatTerminalIT {
     String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).isEqualTo(2);
-    assertThat(err.strip()).isEqualTo("novaproxy: No terminal to ask for the key on; set NOVA_API_KEY.");
+    assertThat(err.strip())
+        .isEqualTo("novaproxy: No terminal to ask for the key on; set NOVA_API_KEY.");
     assertThat(nova.requests()).isEmpty();
   }
 

@@ -12,7 +12,9 @@ class ConversationTest {
     c.system("be brief");
     c.add(Message.user("q1"), Message.assistant("a1"));
     List<Message> sent = c.with(Message.user("q2"));
-    assertThat(sent).extracting(Message::role).containsExactly("system", "user", "assistant", "user");
+    assertThat(sent)
+        .extracting(Message::role)
+        .containsExactly("system", "user", "assistant", "user");
     assertThat(sent).extracting(Message::text).containsExactly("be brief", "q1", "a1", "q2");
   }
 

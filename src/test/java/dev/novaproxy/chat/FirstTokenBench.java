@@ -11,10 +11,10 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Time to the first streamed character as the chat client sees it: through the local proxy
- * ({@code serve}'s server, in this JVM as with {@code chat --local}) and straight from the
- * loopback upstream, interleaved so that both meet the same machine load. Prints figures; it is a
- * benchmark, not a test. Run it with {@code bench/chat-first-token.sh [ROUNDS]}.
+ * Time to the first streamed character as the chat client sees it: through the local proxy ({@code
+ * serve}'s server, in this JVM as with {@code chat --local}) and straight from the loopback
+ * upstream, interleaved so that both meet the same machine load. Prints figures; it is a benchmark,
+ * not a test. Run it with {@code bench/chat-first-token.sh [ROUNDS]}.
  */
 public final class FirstTokenBench {
   public static void main(String[] args) throws Exception {
@@ -22,11 +22,16 @@ public final class FirstTokenBench {
     try (FakeNova nova = FakeNova.start().withoutRecording();
         LocalProxyServer proxy =
             LocalProxyServer.start(
-                new ProxyHandler(ProxySettings.defaults().withUpstream(nova.baseUrl()), () -> "bench-key", AccessLog.discarding()),
+                new ProxyHandler(
+                    ProxySettings.defaults().withUpstream(nova.baseUrl()),
+                    () -> "bench-key",
+                    AccessLog.discarding()),
                 "127.0.0.1",
                 0)) {
-      ChatClient direct = new ChatClient(ChatEndpoint.parse(nova.baseUrl().toString()), Duration.ofSeconds(10));
-      ChatClient viaProxy = new ChatClient(ChatEndpoint.parse(proxy.baseUrl().toString()), Duration.ofSeconds(10));
+      ChatClient direct =
+          new ChatClient(ChatEndpoint.parse(nova.baseUrl().toString()), Duration.ofSeconds(10));
+      ChatClient viaProxy =
+          new ChatClient(ChatEndpoint.parse(proxy.baseUrl().toString()), Duration.ofSeconds(10));
       for (int i = 0; i < Math.max(50, rounds / 5); i++) {
         firstToken(direct);
         firstToken(viaProxy);
@@ -40,12 +45,19 @@ public final class FirstTokenBench {
       Collections.sort(d);
       Collections.sort(p);
       System.out.printf(
-          "time to first streamed character over %d rounds (after warm-up), microseconds:%n", rounds);
-      System.out.printf("  direct from the upstream: median %6d  p90 %6d  p99 %6d%n", pct(d, 50), pct(d, 90), pct(d, 99));
-      System.out.printf("  through the local proxy:  median %6d  p90 %6d  p99 %6d%n", pct(p, 50), pct(p, 90), pct(p, 99));
+          "time to first streamed character over %d rounds (after warm-up), microseconds:%n",
+          rounds);
       System.out.printf(
-          "  the proxy adds %d us at the median (%.2fx)%n", pct(p, 50) - pct(d, 50), (double) pct(p, 50) / pct(d, 50));
-      System.out.printf("  (%d cores, load average %.2f)%n",
+          "  direct from the upstream: median %6d  p90 %6d  p99 %6d%n",
+          pct(d, 50), pct(d, 90), pct(d, 99));
+      System.out.printf(
+          "  through the local proxy:  median %6d  p90 %6d  p99 %6d%n",
+          pct(p, 50), pct(p, 90), pct(p, 99));
+      System.out.printf(
+          "  the proxy adds %d us at the median (%.2fx)%n",
+          pct(p, 50) - pct(d, 50), (double) pct(p, 50) / pct(d, 50));
+      System.out.printf(
+          "  (%d cores, load average %.2f)%n",
           Runtime.getRuntime().availableProcessors(),
           java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }

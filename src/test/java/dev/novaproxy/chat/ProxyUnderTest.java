@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 
-/** The real local proxy ({@code serve}'s server) on loopback in front of a fake Nova that wants a key. */
+/**
+ * The real local proxy ({@code serve}'s server) on loopback in front of a fake Nova that wants a
+ * key.
+ */
 final class ProxyUnderTest implements AutoCloseable {
   static final String KEY = "nova-test-key-7f3a9c";
 
@@ -28,10 +31,13 @@ final class ProxyUnderTest implements AutoCloseable {
 
   static ProxyUnderTest start(Policy policy) {
     FakeNova nova = FakeNova.start().requireKey(KEY);
-    ProxySettings settings = ProxySettings.defaults().withUpstream(nova.baseUrl()).withPolicy(policy);
+    ProxySettings settings =
+        ProxySettings.defaults().withUpstream(nova.baseUrl()).withPolicy(policy);
     try {
       return new ProxyUnderTest(
-          nova, LocalProxyServer.start(new ProxyHandler(settings, () -> KEY, AccessLog.discarding()), "127.0.0.1", 0));
+          nova,
+          LocalProxyServer.start(
+              new ProxyHandler(settings, () -> KEY, AccessLog.discarding()), "127.0.0.1", 0));
     } catch (IOException e) {
       nova.close();
       throw new UncheckedIOException(e);

@@ -29,7 +29,15 @@ final class ReplDriver {
 
   static ChatOptions options(String url) {
     return new ChatOptions(
-        ChatEndpoint.parse(url), null, null, true, null, null, Conversation.DEFAULT_BUDGET_CHARS, Duration.ofSeconds(10), false);
+        ChatEndpoint.parse(url),
+        null,
+        null,
+        true,
+        null,
+        null,
+        Conversation.DEFAULT_BUDGET_CHARS,
+        Duration.ofSeconds(10),
+        false);
   }
 
   Result run(String keystrokes) throws IOException {
@@ -37,11 +45,17 @@ final class ReplDriver {
   }
 
   /** Runs to the end of the keystrokes; {@code alongside} runs on another thread meanwhile. */
-  Result run(String keystrokes, BiConsumer<Terminal, ByteArrayOutputStream> alongside) throws IOException {
+  Result run(String keystrokes, BiConsumer<Terminal, ByteArrayOutputStream> alongside)
+      throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     StringWriter err = new StringWriter();
     try (Terminal terminal =
-        new DumbTerminal("test", Terminal.TYPE_DUMB, new ByteArrayInputStream(keystrokes.getBytes(StandardCharsets.UTF_8)), out, StandardCharsets.UTF_8)) {
+        new DumbTerminal(
+            "test",
+            Terminal.TYPE_DUMB,
+            new ByteArrayInputStream(keystrokes.getBytes(StandardCharsets.UTF_8)),
+            out,
+            StandardCharsets.UTF_8)) {
       ChatPrinter printer = new ChatPrinter(terminal.writer(), new PrintWriter(err, true), false);
       ChatSession session = ChatSession.open(options, printer);
       Thread helper = new Thread(() -> alongside.accept(terminal, out), "repl-test-helper");

@@ -26,7 +26,9 @@ class ServerSentEventsTest {
   void should_join_data_lines_and_skip_comments_and_other_fields() throws IOException {
     boolean[] stopped = new boolean[1];
     List<String> seen =
-        events(": keep-alive\n\nevent: x\ndata: a\ndata:b\nid: 3\n\ndata: [DONE]\n\ndata: after\n\n", stopped);
+        events(
+            ": keep-alive\n\nevent: x\ndata: a\ndata:b\nid: 3\n\ndata: [DONE]\n\ndata: after\n\n",
+            stopped);
     assertThat(seen).containsExactly("a\nb", "[DONE]");
     assertThat(stopped[0]).isTrue();
   }

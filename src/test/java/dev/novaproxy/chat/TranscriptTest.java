@@ -17,7 +17,8 @@ class TranscriptTest {
   @Test
   void should_round_trip_in_the_openai_request_form() throws IOException {
     Path file = dir.resolve("sub/t.json");
-    List<Message> messages = List.of(Message.system("s"), Message.user("q \"1\"\nline"), Message.assistant("a1"));
+    List<Message> messages =
+        List.of(Message.system("s"), Message.user("q \"1\"\nline"), Message.assistant("a1"));
     Transcript.save(file, "nova-2-pro-v1", messages);
 
     var json = new ObjectMapper().readTree(file.toFile());
@@ -33,7 +34,8 @@ class TranscriptTest {
   void should_load_a_bare_messages_array_and_keep_content_parts() throws IOException {
     Path file = dir.resolve("t.json");
     Files.writeString(
-        file, "[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"hi\"}]},{\"role\":\"assistant\",\"content\":\"yo\"}]");
+        file,
+        "[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"hi\"}]},{\"role\":\"assistant\",\"content\":\"yo\"}]");
     Transcript.Saved back = Transcript.load(file);
     assertThat(back.model()).isNull();
     assertThat(back.messages()).extracting(Message::text).containsExactly("hi", "yo");
@@ -48,8 +50,10 @@ class TranscriptTest {
     Path notJson = Files.writeString(dir.resolve("x.json"), "hello");
     assertThatThrownBy(() -> Transcript.load(notJson)).hasMessageContaining("not JSON");
     Path noMessages = Files.writeString(dir.resolve("y.json"), "{\"model\":\"m\"}");
-    assertThatThrownBy(() -> Transcript.load(noMessages)).hasMessageContaining("no \"messages\" array");
-    Path badRole = Files.writeString(dir.resolve("z.json"), "[{\"role\":\"wizard\",\"content\":\"x\"}]");
+    assertThatThrownBy(() -> Transcript.load(noMessages))
+        .hasMessageContaining("no \"messages\" array");
+    Path badRole =
+        Files.writeString(dir.resolve("z.json"), "[{\"role\":\"wizard\",\"content\":\"x\"}]");
     assertThatThrownBy(() -> Transcript.load(badRole)).hasMessageContaining("index 0");
   }
 }

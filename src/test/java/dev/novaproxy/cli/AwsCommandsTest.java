@@ -50,7 +50,8 @@ class AwsCommandsTest {
 
   private String[] args(String... extra) {
     List<String> all = new ArrayList<>(List.of(extra));
-    all.addAll(List.of("--region", MotoServer.REGION, "--endpoint-url", MotoServer.endpoint().toString()));
+    all.addAll(
+        List.of("--region", MotoServer.REGION, "--endpoint-url", MotoServer.endpoint().toString()));
     return all.toArray(String[]::new);
   }
 
@@ -61,7 +62,8 @@ class AwsCommandsTest {
   }
 
   private CliRun deploy(String... extra) {
-    List<String> a = new ArrayList<>(List.of("deploy", "--artifact", code.toString(), "--no-snapstart"));
+    List<String> a =
+        new ArrayList<>(List.of("deploy", "--artifact", code.toString(), "--no-snapstart"));
     a.addAll(List.of(extra));
     return CliRun.run(args(a.toArray(String[]::new)));
   }
@@ -78,27 +80,33 @@ class AwsCommandsTest {
     assertThat(r.out()).contains("Created secret backend/NovaApiKey: " + arn);
     assertNoKey(r);
     // The trailing newline is not part of the key.
-    assertThat(aws.secrets().getSecretValue(x -> x.secretId("backend/NovaApiKey")).secretString()).isEqualTo(KEY);
+    assertThat(aws.secrets().getSecretValue(x -> x.secretId("backend/NovaApiKey")).secretString())
+        .isEqualTo(KEY);
     JsonNode saved = JSON.readTree(config.toFile());
     assertThat(saved.get("region").asText()).isEqualTo("us-east-1");
     assertThat(saved.get("name").asText()).isEqualTo("novaproxy");
     assertThat(saved.get("secretName").asText()).isEqualTo("backend/NovaApiKey");
     assertThat(Files.readString(config)).doesNotContain(KEY);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config)))
+        .isEqualTo("rw-------");
 
     // Again with another key: a new value for the same secret.
-    CliRun again = CliRun.runWithStdin("new-key-42\r\n", args("setup", "--api-key-stdin", "-o", "json"));
+    CliRun again =
+        CliRun.runWithStdin("new-key-42\r\n", args("setup", "--api-key-stdin", "-o", "json"));
     assertThat(again.exitCode()).as("%s", again).isZero();
     JsonNode json = JSON.readTree(again.out());
     assertThat(json.get("created").asBoolean()).isFalse();
     assertThat(json.get("secretArn").asText()).isEqualTo(arn);
-    assertThat(aws.secrets().getSecretValue(x -> x.secretId("backend/NovaApiKey")).secretString()).isEqualTo("new-key-42");
+    assertThat(aws.secrets().getSecretValue(x -> x.secretId("backend/NovaApiKey")).secretString())
+        .isEqualTo("new-key-42");
   }
 
   @Test
   void should_refuse_an_empty_key_and_write_nothing() {
     for (String input : new String[] {"", "\n", "   \n"}) {
-      CliRun r = CliRun.runWithStdin(input, args("setup", "--api-key-stdin", "--secret-name", "custom/Key"));
+      CliRun r =
+          CliRun.runWithStdin(
+              input, args("setup", "--api-key-stdin", "--secret-name", "custom/Key"));
       assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.USAGE);
       assertThat(r.err()).contains("The API key is empty; nothing was stored.");
     }
@@ -110,7 +118,9 @@ class AwsCommandsTest {
   void should_refuse_to_deploy_without_a_secret() {
     CliRun r = deploy();
     assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.NOT_FOUND);
-    assertThat(r.err()).contains("There is no secret backend/NovaApiKey in us-east-1; run 'novaproxy setup' first");
+    assertThat(r.err())
+        .contains(
+            "There is no secret backend/NovaApiKey in us-east-1; run 'novaproxy setup' first");
   }
 
   @Test
@@ -119,7 +129,9 @@ class AwsCommandsTest {
 
     CliRun dry = deploy("--dry-run");
     assertThat(dry.exitCode()).as("%s", dry).isZero();
-    assertThat(dry.out()).contains("Plan for novaproxy in us-east-1:").containsPattern("create\\s+role\\s+novaproxy-proxy-role");
+    assertThat(dry.out())
+        .contains("Plan for novaproxy in us-east-1:")
+        .containsPattern("create\\s+role\\s+novaproxy-proxy-role");
     assertThat(aws.lambda().listFunctions().functions()).isEmpty();
 
     CliRun first = deploy("-o", "json", "--allow-origin", "https://app.example.com");
@@ -129,7 +141,8 @@ class AwsCommandsTest {
     String url = "https://" + apiId + ".execute-api.us-east-1.amazonaws.com/chat";
     assertThat(out.get("url").asText()).isEqualTo(url);
     assertThat(out.get("changed").asBoolean()).isTrue();
-    assertThat(out.get("roleArn").asText()).isEqualTo("arn:aws:iam::123456789012:role/novaproxy-proxy-role");
+    assertThat(out.get("roleArn").asText())
+        .isEqualTo("arn:aws:iam::123456789012:role/novaproxy-proxy-role");
     assertThat(out.get("aliasArn").asText()).endsWith(":function:novaproxy-proxy:live");
     assertThat(out.get("plan")).hasSize(8);
     assertThat(out.get("awsCalls").asInt()).isPositive();
@@ -139,26 +152,34 @@ class AwsCommandsTest {
     CliRun second = deploy("--allow-origin", "https://app.example.com");
     assertThat(second.exitCode()).as("%s", second).isZero();
     assertThat(second.out()).contains("No changes (").contains(url);
-    assertThat(second.err()).contains("Deploying novaproxy in us-east-1: no changes.").doesNotContain("created").doesNotContain("updated");
+    assertThat(second.err())
+        .contains("Deploying novaproxy in us-east-1: no changes.")
+        .doesNotContain("created")
+        .doesNotContain("updated");
 
     CliRun status = CliRun.run(args("status", "-o", "json"));
     assertThat(status.exitCode()).as("%s", status).isZero();
     JsonNode st = JSON.readTree(status.out());
     assertThat(st.get("deployed").asBoolean()).isTrue();
     assertThat(st.get("url").asText()).isEqualTo(url);
-    assertThat(st.get("resources")).extracting(n -> n.get("kind").asText())
+    assertThat(st.get("resources"))
+        .extracting(n -> n.get("kind").asText())
         .containsExactly("secret", "role", "function", "alias", "api", "stage", "permission");
     assertThat(st.get("resources")).allMatch(n -> n.get("present").asBoolean());
     assertThat(st.get("resources").get(3).get("version").asText()).isEqualTo("1");
     assertThat(st.get("resources").get(6).get("state").asText()).isEqualTo("ScopedToApi");
 
     CliRun text = CliRun.run(args("status"));
-    assertThat(text.out()).contains("URL: " + url).containsPattern("function\\s+present\\s+novaproxy-proxy");
+    assertThat(text.out())
+        .contains("URL: " + url)
+        .containsPattern("function\\s+present\\s+novaproxy-proxy");
 
     CliRun destroy = CliRun.run(args("destroy", "--yes"));
     assertThat(destroy.exitCode()).as("%s", destroy).isZero();
     assertThat(destroy.out()).contains("Destroyed novaproxy in us-east-1.");
-    assertThat(destroy.err()).contains("api novaproxy (with its integration, routes and stage): deleted").contains("secret backend/NovaApiKey: kept");
+    assertThat(destroy.err())
+        .contains("api novaproxy (with its integration, routes and stage): deleted")
+        .contains("secret backend/NovaApiKey: kept");
     assertThat(aws.apis().getApis().items()).isEmpty();
     assertThat(aws.lambda().listFunctions().functions()).isEmpty();
     assertThat(aws.iam().listRoles().roles()).isEmpty();
@@ -173,9 +194,23 @@ class AwsCommandsTest {
     CliRun twice = CliRun.run(args("destroy", "--yes", "--delete-secret", "-o", "json"));
     assertThat(twice.exitCode()).as("%s", twice).isZero();
     JsonNode t = JSON.readTree(twice.out());
-    assertThat(t.get("deleted")).extracting(n -> n.get("resource").asText()).containsExactly("secret");
-    assertThat(t.get("notFound")).extracting(n -> n.get("resource").asText()).containsExactly("api", "function", "role");
-    assertThat(aws.secrets().listSecrets(x -> x.filters(Filter.builder().key(FilterNameStringType.TAG_KEY).values("novaproxy:name").build())).secretList()).isEmpty();
+    assertThat(t.get("deleted"))
+        .extracting(n -> n.get("resource").asText())
+        .containsExactly("secret");
+    assertThat(t.get("notFound"))
+        .extracting(n -> n.get("resource").asText())
+        .containsExactly("api", "function", "role");
+    assertThat(
+            aws.secrets()
+                .listSecrets(
+                    x ->
+                        x.filters(
+                            Filter.builder()
+                                .key(FilterNameStringType.TAG_KEY)
+                                .values("novaproxy:name")
+                                .build()))
+                .secretList())
+        .isEmpty();
     assertThat(aws.secrets().listSecrets().secretList()).isEmpty();
   }
 
@@ -201,10 +236,16 @@ class AwsCommandsTest {
   @Test
   void should_not_touch_a_role_it_did_not_create() {
     setup();
-    aws.iam().createRole(x -> x.roleName("novaproxy-proxy-role").assumeRolePolicyDocument("{\"Version\":\"2012-10-17\",\"Statement\":[]}"));
+    aws.iam()
+        .createRole(
+            x ->
+                x.roleName("novaproxy-proxy-role")
+                    .assumeRolePolicyDocument("{\"Version\":\"2012-10-17\",\"Statement\":[]}"));
     CliRun r = deploy();
     assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.FAILURE);
-    assertThat(r.err()).contains("An IAM role named novaproxy-proxy-role exists but is not tagged novaproxy:name=novaproxy");
+    assertThat(r.err())
+        .contains(
+            "An IAM role named novaproxy-proxy-role exists but is not tagged novaproxy:name=novaproxy");
     CliRun d = CliRun.run(args("destroy", "--yes"));
     assertThat(d.exitCode()).as("%s", d).isEqualTo(ExitCodes.FAILURE);
     assertThat(aws.iam().getRole(x -> x.roleName("novaproxy-proxy-role")).role()).isNotNull();
@@ -216,7 +257,9 @@ class AwsCommandsTest {
     // The test JVM has no AWS_REGION and no ~/.aws/config (MotoServer points the SDK elsewhere).
     assertThat(System.getenv("AWS_REGION")).isNull();
     assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.AWS_AUTH);
-    assertThat(r.err().strip()).isEqualTo("novaproxy: No AWS region: pass --region (e.g. --region us-east-1), set AWS_REGION, or set one in your AWS profile.");
+    assertThat(r.err().strip())
+        .isEqualTo(
+            "novaproxy: No AWS region: pass --region (e.g. --region us-east-1), set AWS_REGION, or set one in your AWS profile.");
   }
 
   @Test
@@ -225,7 +268,9 @@ class AwsCommandsTest {
     try {
       CliRun r = deploy();
       assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.AWS_AUTH);
-      assertThat(r.err()).startsWith("novaproxy: No AWS credentials found: run 'aws configure' or 'aws sso login', set AWS_PROFILE, or pass --profile.");
+      assertThat(r.err())
+          .startsWith(
+              "novaproxy: No AWS credentials found: run 'aws configure' or 'aws sso login', set AWS_PROFILE, or pass --profile.");
       assertThat(r.err().lines().count()).isEqualTo(1);
       CliRun verbose = CliRun.run(args("status", "-v"));
       assertThat(verbose.err().lines().count()).isGreaterThan(1);

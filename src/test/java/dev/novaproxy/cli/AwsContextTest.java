@@ -20,31 +20,55 @@ class AwsContextTest {
   void setUp() {
     System.setProperty("aws.configFile", "/nonexistent/novaproxy-test/config");
     config = new ConfigFile(dir.resolve("config.json"));
-    config.update(c -> c.put("region", "eu-west-1").put("name", "saved").put("secretName", "saved/Key"));
+    config.update(
+        c -> c.put("region", "eu-west-1").put("name", "saved").put("secretName", "saved/Key"));
   }
 
   @Test
   void should_prefer_flags_then_environment_then_config() {
     var flags = new GlobalOptions();
-    assertThat(AwsContext.resolve(flags, null, Map.of(), config).location().region()).isEqualTo("eu-west-1");
-    assertThat(AwsContext.resolve(flags, null, Map.of("AWS_DEFAULT_REGION", "us-west-1"), config).location().region()).isEqualTo("us-west-1");
-    assertThat(AwsContext.resolve(flags, null, Map.of("AWS_REGION", "us-east-2", "AWS_DEFAULT_REGION", "us-west-1"), config).location().region())
+    assertThat(AwsContext.resolve(flags, null, Map.of(), config).location().region())
+        .isEqualTo("eu-west-1");
+    assertThat(
+            AwsContext.resolve(flags, null, Map.of("AWS_DEFAULT_REGION", "us-west-1"), config)
+                .location()
+                .region())
+        .isEqualTo("us-west-1");
+    assertThat(
+            AwsContext.resolve(
+                    flags,
+                    null,
+                    Map.of("AWS_REGION", "us-east-2", "AWS_DEFAULT_REGION", "us-west-1"),
+                    config)
+                .location()
+                .region())
         .isEqualTo("us-east-2");
     flags.region = "ap-south-1";
-    assertThat(AwsContext.resolve(flags, null, Map.of("AWS_REGION", "us-east-2"), config).location().region()).isEqualTo("ap-south-1");
+    assertThat(
+            AwsContext.resolve(flags, null, Map.of("AWS_REGION", "us-east-2"), config)
+                .location()
+                .region())
+        .isEqualTo("ap-south-1");
   }
 
   @Test
   void should_take_name_secret_and_endpoint_in_the_same_order() {
     var flags = new GlobalOptions();
-    var ctx = AwsContext.resolve(flags, null, Map.of("AWS_ENDPOINT_URL", "http://localhost:4566", "AWS_PROFILE", "dev"), config);
+    var ctx =
+        AwsContext.resolve(
+            flags,
+            null,
+            Map.of("AWS_ENDPOINT_URL", "http://localhost:4566", "AWS_PROFILE", "dev"),
+            config);
     assertThat(ctx.names().name()).isEqualTo("saved");
     assertThat(ctx.secretName()).isEqualTo("saved/Key");
     assertThat(ctx.location().endpoint()).hasToString("http://localhost:4566");
     assertThat(ctx.location().profile()).isEqualTo("dev");
     flags.name = "other";
     flags.endpointUrl = "http://127.0.0.1:5000";
-    ctx = AwsContext.resolve(flags, "flag/Key", Map.of("AWS_ENDPOINT_URL", "http://localhost:4566"), config);
+    ctx =
+        AwsContext.resolve(
+            flags, "flag/Key", Map.of("AWS_ENDPOINT_URL", "http://localhost:4566"), config);
     assertThat(ctx.names().name()).isEqualTo("other");
     assertThat(ctx.secretName()).isEqualTo("flag/Key");
     assertThat(ctx.location().endpoint()).hasToString("http://127.0.0.1:5000");
@@ -69,6 +93,7 @@ class AwsContextTest {
         .hasMessageContaining("No AWS region");
     var flags = new GlobalOptions();
     flags.name = "bad name!";
-    assertThatThrownBy(() -> AwsContext.resolve(flags, null, Map.of(), config)).hasMessageContaining("cannot name AWS resources");
+    assertThatThrownBy(() -> AwsContext.resolve(flags, null, Map.of(), config))
+        .hasMessageContaining("cannot name AWS resources");
   }
 }

@@ -51,17 +51,24 @@ class AwsErrorsTest {
   }
 
   private CliRun status() {
-    return CliRun.run("status", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:" + aws.getAddress().getPort());
+    return CliRun.run(
+        "status",
+        "--region",
+        "us-east-1",
+        "--endpoint-url",
+        "http://127.0.0.1:" + aws.getAddress().getPort());
   }
 
   @Test
   void should_name_the_denied_action() {
     code = "AccessDenied";
-    message = "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: sts:GetCallerIdentity on resource: *";
+    message =
+        "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: sts:GetCallerIdentity on resource: *";
     CliRun r = status();
     assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.AWS_AUTH);
     assertThat(r.err().strip())
-        .isEqualTo("novaproxy: Access denied for sts:GetCallerIdentity: grant it to your AWS identity (see the IAM policy in README.md) or use another --profile.");
+        .isEqualTo(
+            "novaproxy: Access denied for sts:GetCallerIdentity: grant it to your AWS identity (see the IAM policy in README.md) or use another --profile.");
   }
 
   @Test
@@ -70,7 +77,9 @@ class AwsErrorsTest {
     message = "The security token included in the request is expired";
     CliRun r = status();
     assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.AWS_AUTH);
-    assertThat(r.err().strip()).isEqualTo("novaproxy: The AWS credentials have expired (ExpiredToken): refresh them, e.g. 'aws sso login', and try again.");
+    assertThat(r.err().strip())
+        .isEqualTo(
+            "novaproxy: The AWS credentials have expired (ExpiredToken): refresh them, e.g. 'aws sso login', and try again.");
   }
 
   @Test
@@ -87,7 +96,14 @@ class AwsErrorsTest {
     code = "AccessDenied";
     message = "User: x is not authorized to perform: sts:GetCallerIdentity";
     assertThat(status().err().lines().count()).isEqualTo(1);
-    CliRun verbose = CliRun.run("status", "-v", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:" + aws.getAddress().getPort());
+    CliRun verbose =
+        CliRun.run(
+            "status",
+            "-v",
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            "http://127.0.0.1:" + aws.getAddress().getPort());
     assertThat(verbose.err()).contains("StsException");
   }
 
@@ -97,8 +113,11 @@ class AwsErrorsTest {
     try (var s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    CliRun r = CliRun.run("status", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:" + port);
+    CliRun r =
+        CliRun.run("status", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:" + port);
     assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.FAILURE);
-    assertThat(r.err()).startsWith("novaproxy: Cannot reach AWS (").contains("check your network, or --endpoint-url / AWS_ENDPOINT_URL.");
+    assertThat(r.err())
+        .startsWith("novaproxy: Cannot reach AWS (")
+        .contains("check your network, or --endpoint-url / AWS_ENDPOINT_URL.");
   }
 }

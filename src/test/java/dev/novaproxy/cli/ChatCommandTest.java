@@ -25,7 +25,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code novaproxy chat} in its non-interactive modes, run through {@code Main.run} like a shell would. */
+/**
+ * {@code novaproxy chat} in its non-interactive modes, run through {@code Main.run} like a shell
+ * would.
+ */
 class ChatCommandTest {
   private static final String KEY = "nova-cli-test-key-91be";
 
@@ -47,7 +50,10 @@ class ChatCommandTest {
     nova = FakeNova.start().requireKey(KEY);
     proxy =
         LocalProxyServer.start(
-            new ProxyHandler(ProxySettings.defaults().withUpstream(nova.baseUrl()), () -> KEY, AccessLog.discarding()),
+            new ProxyHandler(
+                ProxySettings.defaults().withUpstream(nova.baseUrl()),
+                () -> KEY,
+                AccessLog.discarding()),
             "127.0.0.1",
             0);
     realIn = System.in;
@@ -66,8 +72,12 @@ class ChatCommandTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code =
-        Main.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), args);
-    Run r = new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        Main.run(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            args);
+    Run r =
+        new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     assertThat(r.out() + r.err()).as("the key never shows").doesNotContain(KEY);
     return r;
   }
@@ -93,7 +103,8 @@ class ChatCommandTest {
     var body = nova.chatRequests().get(0).json();
     assertThat(body.has("stream")).isFalse();
     assertThat(body.path("messages").get(0).path("content").asText()).isEqualTo("terse");
-    assertThat(body.path("messages").get(1).path("content").asText()).isEqualTo("line one\nline two");
+    assertThat(body.path("messages").get(1).path("content").asText())
+        .isEqualTo("line one\nline two");
   }
 
   @Test
@@ -103,15 +114,30 @@ class ChatCommandTest {
     var json = new ObjectMapper().readTree(r.out());
     assertThat(json.path("object").asText()).isEqualTo("chat.completion");
     assertThat(json.path("model").asText()).isEqualTo("nova-2-pro-v1");
-    assertThat(json.path("choices").get(0).path("message").path("content").asText()).isEqualTo("echo: ping");
-    assertThat(nova.chatRequests().get(0).json().has("stream")).as("JSON mode asks for a whole answer").isFalse();
+    assertThat(json.path("choices").get(0).path("message").path("content").asText())
+        .isEqualTo("echo: ping");
+    assertThat(nova.chatRequests().get(0).json().has("stream"))
+        .as("JSON mode asks for a whole answer")
+        .isFalse();
   }
 
   @Test
   void should_continue_a_saved_conversation_in_one_shot_mode() throws IOException {
     Path t = dir.resolve("t.json");
-    assertThat(run("", "chat", "--url", url(), "-m", "first", "--save", t.toString()).code()).isZero();
-    Run r = run("", "chat", "--url", url(), "--load", t.toString(), "-m", "second", "--save", t.toString());
+    assertThat(run("", "chat", "--url", url(), "-m", "first", "--save", t.toString()).code())
+        .isZero();
+    Run r =
+        run(
+            "",
+            "chat",
+            "--url",
+            url(),
+            "--load",
+            t.toString(),
+            "-m",
+            "second",
+            "--save",
+            t.toString());
     assertThat(r.code()).as(r.toString()).isZero();
     var sent = nova.chatRequests().get(1).json().path("messages");
     assertThat(sent).hasSize(3);
@@ -139,33 +165,58 @@ class ChatCommandTest {
     assertThat(r.out()).isEmpty();
     assertThat(r.err().strip().lines()).hasSize(1);
     assertThat(r.err())
-        .startsWith("novaproxy: Cannot reach the proxy at http://127.0.0.1:" + port + ": connection refused.")
+        .startsWith(
+            "novaproxy: Cannot reach the proxy at http://127.0.0.1:"
+                + port
+                + ": connection refused.")
         .contains("novaproxy serve", "novaproxy status");
   }
 
   @Test
   void should_exit_1_with_the_proxys_message_for_a_4xx() {
-    nova.enqueue(Reply.json(400, "{\"error\":{\"message\":\"Input is too long for the model.\",\"type\":\"invalid_request_error\",\"code\":\"context_length\",\"param\":\"messages\"}}"));
+    nova.enqueue(
+        Reply.json(
+            400,
+            "{\"error\":{\"message\":\"Input is too long for the model.\",\"type\":\"invalid_request_error\",\"code\":\"context_length\",\"param\":\"messages\"}}"));
     Run r = run("", "chat", "--url", url(), "-m", "ping");
     assertThat(r.code()).as(r.toString()).isEqualTo(ExitCodes.FAILURE);
-    assertThat(r.err()).isEqualTo("novaproxy: The proxy refused the request (400): Input is too long for the model.\n");
+    assertThat(r.err())
+        .isEqualTo(
+            "novaproxy: The proxy refused the request (400): Input is too long for the model.\n");
     assertThat(r.out()).isEmpty();
   }
 
   @Test
   void should_exit_1_saying_when_to_retry_on_429() {
     nova.enqueue(
-        Reply.json(429, "{\"error\":{\"message\":\"Too many requests\",\"type\":\"rate_limit_error\"}}", "Retry-After", "30"),
-        Reply.json(429, "{\"error\":{\"message\":\"Too many requests\",\"type\":\"rate_limit_error\"}}", "Retry-After", "30"),
-        Reply.json(429, "{\"error\":{\"message\":\"Too many requests\",\"type\":\"rate_limit_error\"}}", "Retry-After", "30"));
+        Reply.json(
+            429,
+            "{\"error\":{\"message\":\"Too many requests\",\"type\":\"rate_limit_error\"}}",
+            "Retry-After",
+            "30"),
+        Reply.json(
+            429,
+            "{\"error\":{\"message\":\"Too many requests\",\"type\":\"rate_limit_error\"}}",
+            "Retry-After",
+            "30"),
+        Reply.json(
+            429,
+            "{\"error\":{\"message\":\"Too many requests\",\"type\":\"rate_limit_error\"}}",
+            "Retry-After",
+            "30"));
     Run r = run("", "chat", "--url", url(), "-m", "ping");
     assertThat(r.code()).as(r.toString()).isEqualTo(ExitCodes.FAILURE);
-    assertThat(r.err()).startsWith("novaproxy: Rate limited (429): ").containsPattern("retry in \\d+ s");
+    assertThat(r.err())
+        .startsWith("novaproxy: Rate limited (429): ")
+        .containsPattern("retry in \\d+ s");
   }
 
   @Test
   void should_exit_4_when_the_proxy_fails_upstream() {
-    nova.enqueue(Reply.text(500, "<html>oops</html>"), Reply.text(500, "<html>oops</html>"), Reply.text(500, "<html>oops</html>"));
+    nova.enqueue(
+        Reply.text(500, "<html>oops</html>"),
+        Reply.text(500, "<html>oops</html>"),
+        Reply.text(500, "<html>oops</html>"));
     Run r = run("", "chat", "--url", url(), "-m", "ping");
     assertThat(r.code()).as(r.toString()).isEqualTo(ExitCodes.UNHEALTHY);
     assertThat(r.err()).startsWith("novaproxy: The proxy failed (50");
@@ -175,13 +226,16 @@ class ChatCommandTest {
   void should_exit_2_on_usage_mistakes_with_one_line_naming_the_fix() {
     Run badUrl = run("", "chat", "--url", "localhost:8080", "-m", "x");
     assertThat(badUrl.code()).isEqualTo(ExitCodes.USAGE);
-    assertThat(badUrl.err()).contains("--url takes the proxy's base URL such as http://127.0.0.1:8080");
+    assertThat(badUrl.err())
+        .contains("--url takes the proxy's base URL such as http://127.0.0.1:8080");
 
     Run empty = run("  \n", "chat", "--url", url());
     assertThat(empty.code()).isEqualTo(ExitCodes.USAGE);
-    assertThat(empty.err()).contains("Standard input is empty: pipe a question in, or ask with -m TEXT.");
+    assertThat(empty.err())
+        .contains("Standard input is empty: pipe a question in, or ask with -m TEXT.");
 
-    Run upstream = run("", "chat", "--url", url(), "--upstream-url", "http://127.0.0.1:1/v1", "-m", "x");
+    Run upstream =
+        run("", "chat", "--url", url(), "--upstream-url", "http://127.0.0.1:1/v1", "-m", "x");
     assertThat(upstream.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(upstream.err()).contains("--upstream-url only applies with --local");
 
@@ -200,7 +254,8 @@ class ChatCommandTest {
 
   @Test
   void should_exit_1_naming_the_file_when_a_transcript_is_missing() {
-    Run r = run("", "chat", "--url", url(), "--load", dir.resolve("nope.json").toString(), "-m", "x");
+    Run r =
+        run("", "chat", "--url", url(), "--load", dir.resolve("nope.json").toString(), "-m", "x");
     assertThat(r.code()).isEqualTo(ExitCodes.FAILURE);
     assertThat(r.err()).contains("No transcript at").contains("nope.json");
   }
@@ -209,7 +264,8 @@ class ChatCommandTest {
   void should_not_save_a_failed_turn() throws IOException {
     Path t = dir.resolve("t.json");
     nova.enqueue(Reply.json(400, "{\"error\":{\"message\":\"no\"}}"));
-    assertThat(run("", "chat", "--url", url(), "-m", "bad", "--save", t.toString()).code()).isEqualTo(1);
+    assertThat(run("", "chat", "--url", url(), "-m", "bad", "--save", t.toString()).code())
+        .isEqualTo(1);
     assertThat(Files.exists(t)).isFalse();
   }
 }

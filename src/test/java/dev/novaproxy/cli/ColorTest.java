@@ -11,8 +11,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Colours: picocli's terminal detection decides by default; NO_COLOR and --no-color always win.
- * The test forces colours on (as a terminal would) with picocli's own switch, then turns them off.
+ * Colours: picocli's terminal detection decides by default; NO_COLOR and --no-color always win. The
+ * test forces colours on (as a terminal would) with picocli's own switch, then turns them off.
  */
 class ColorTest {
   private static final String ESC = "\u001b[";
@@ -36,8 +36,14 @@ class ColorTest {
   private static String[] run(Map<String, String> env, String... args) {
     var out = new ByteArrayOutputStream();
     var err = new ByteArrayOutputStream();
-    Main.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), env, args);
-    return new String[] {out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+    Main.run(
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8),
+        env,
+        args);
+    return new String[] {
+      out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)
+    };
   }
 
   @Test
@@ -48,9 +54,17 @@ class ColorTest {
 
   @Test
   void should_never_colour_with_no_color_or_the_flag() {
-    assertThat(run(Map.of("NO_COLOR", "1"), "config", "set", "nope", "x")[1]).doesNotContain(ESC).contains("Unknown setting");
-    assertThat(run(Map.of("NO_COLOR", "1"), "serve", "--help")[0]).doesNotContain(ESC).contains("Usage:");
-    assertThat(run(Map.of(), "config", "set", "nope", "x", "--no-color")[1]).doesNotContain(ESC).contains("Unknown setting");
-    assertThat(run(Map.of(), "serve", "--bogus", "--no-color")[1]).doesNotContain(ESC).contains("Unknown option");
+    assertThat(run(Map.of("NO_COLOR", "1"), "config", "set", "nope", "x")[1])
+        .doesNotContain(ESC)
+        .contains("Unknown setting");
+    assertThat(run(Map.of("NO_COLOR", "1"), "serve", "--help")[0])
+        .doesNotContain(ESC)
+        .contains("Usage:");
+    assertThat(run(Map.of(), "config", "set", "nope", "x", "--no-color")[1])
+        .doesNotContain(ESC)
+        .contains("Unknown setting");
+    assertThat(run(Map.of(), "serve", "--bogus", "--no-color")[1])
+        .doesNotContain(ESC)
+        .contains("Unknown option");
   }
 }

@@ -11,12 +11,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The checked-in completion scripts match the command model, and bash really completes with them. */
+/**
+ * The checked-in completion scripts match the command model, and bash really completes with them.
+ */
 class CompletionsTest {
   private static final Path DIR = Path.of("completions");
 
   @Test
-  void should_match_the_checked_in_scripts_regenerate_with_mvn_package_when_this_fails() throws IOException {
+  void should_match_the_checked_in_scripts_regenerate_with_mvn_package_when_this_fails()
+      throws IOException {
     assertThat(Files.readString(DIR.resolve("novaproxy.bash")))
         .as("completions/novaproxy.bash is stale: run 'mvn -o package -DskipTests' and commit it")
         .isEqualTo(Completions.bash());
@@ -28,7 +31,10 @@ class CompletionsTest {
   @Test
   void should_list_every_command_and_option() {
     String script = Completions.bash();
-    var root = Main.commandLine(new java.io.PrintWriter(java.io.Writer.nullWriter()), new java.io.PrintWriter(java.io.Writer.nullWriter()));
+    var root =
+        Main.commandLine(
+            new java.io.PrintWriter(java.io.Writer.nullWriter()),
+            new java.io.PrintWriter(java.io.Writer.nullWriter()));
     for (var sub : root.getSubcommands().values()) {
       assertThat(script).contains(sub.getCommandName());
       for (var option : sub.getCommandSpec().options()) {
@@ -59,16 +65,26 @@ class CompletionsTest {
 
   /** Sources the checked-in script in a real bash and asks its completion function. */
   private static List<String> complete(String... words) throws Exception {
-    String array = String.join(" ", java.util.Arrays.stream(words).map(w -> "'" + w + "'").toList());
+    String array =
+        String.join(" ", java.util.Arrays.stream(words).map(w -> "'" + w + "'").toList());
     String line = String.join(" ", words);
     String script =
         "source completions/novaproxy.bash\n"
             // compopt only works inside a real TAB press; here it would only print a warning.
             + "compopt() { :; }\n"
-            + "COMP_WORDS=(" + array + "); COMP_CWORD=" + (words.length - 1) + "; COMP_LINE='" + line + "'; COMP_POINT=${#COMP_LINE}\n"
+            + "COMP_WORDS=("
+            + array
+            + "); COMP_CWORD="
+            + (words.length - 1)
+            + "; COMP_LINE='"
+            + line
+            + "'; COMP_POINT=${#COMP_LINE}\n"
             + "_complete_novaproxy novaproxy\n"
             + "printf '%s\\n' \"${COMPREPLY[@]}\"\n";
-    Process p = new ProcessBuilder("bash", "-c", script).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder("bash", "-c", script)
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
     return out.lines().map(String::strip).filter(s -> !s.isEmpty()).toList();

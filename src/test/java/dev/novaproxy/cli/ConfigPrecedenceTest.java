@@ -58,8 +58,14 @@ class ConfigPrecedenceTest {
   private Run run(String... args) {
     var out = new ByteArrayOutputStream();
     var err = new ByteArrayOutputStream();
-    int code = Main.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), env, args);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int code =
+        Main.run(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            env,
+            args);
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   /** Parses a command line and returns the command object picocli filled in. */
@@ -78,15 +84,17 @@ class ConfigPrecedenceTest {
     ServeCommand serve = parsed("serve");
     assertThat(serve.port).isEqualTo(8080);
     assertThat(serve.host).isEqualTo("127.0.0.1");
-    assertThat(serve.settings().upstreamUrl()).isEqualTo(URI.create("https://api.nova.amazon.com/v1"));
+    assertThat(serve.settings().upstreamUrl())
+        .isEqualTo(URI.create("https://api.nova.amazon.com/v1"));
     assertThat(serve.policy.toPolicy().defaultModel()).isEqualTo("nova-2-lite-v1");
     assertThat(serve.global.name).isNull();
   }
 
   @Test
   void should_take_the_file_over_defaults() throws Exception {
-    file("{\"port\":9001,\"host\":\"0.0.0.0\",\"defaultModel\":\"nova-2-pro-v1\",\"allowModels\":[\"nova-2-pro-v1\",\"nova-2-lite-v1\"],"
-        + "\"allowOrigins\":[\"https://app.example.com\"],\"maxTokensCap\":512,\"upstreamUrl\":\"http://127.0.0.1:1/v1\",\"name\":\"fromfile\"}");
+    file(
+        "{\"port\":9001,\"host\":\"0.0.0.0\",\"defaultModel\":\"nova-2-pro-v1\",\"allowModels\":[\"nova-2-pro-v1\",\"nova-2-lite-v1\"],"
+            + "\"allowOrigins\":[\"https://app.example.com\"],\"maxTokensCap\":512,\"upstreamUrl\":\"http://127.0.0.1:1/v1\",\"name\":\"fromfile\"}");
     ServeCommand serve = parsed("serve");
     assertThat(serve.port).isEqualTo(9001);
     assertThat(serve.host).isEqualTo("0.0.0.0");
@@ -101,7 +109,8 @@ class ConfigPrecedenceTest {
 
   @Test
   void should_take_the_environment_over_the_file() throws Exception {
-    file("{\"port\":9001,\"defaultModel\":\"nova-2-pro-v1\",\"upstreamUrl\":\"http://127.0.0.1:1/v1\",\"name\":\"fromfile\",\"url\":\"http://127.0.0.1:7/\"}");
+    file(
+        "{\"port\":9001,\"defaultModel\":\"nova-2-pro-v1\",\"upstreamUrl\":\"http://127.0.0.1:1/v1\",\"name\":\"fromfile\",\"url\":\"http://127.0.0.1:7/\"}");
     env.put("NOVAPROXY_PORT", "9002");
     env.put("NOVAPROXY_DEFAULT_MODEL", "nova-2-lite-v1");
     env.put("NOVA_UPSTREAM_URL", "http://127.0.0.1:2/v1");
@@ -118,30 +127,46 @@ class ConfigPrecedenceTest {
 
   @Test
   void should_take_flags_over_everything() throws Exception {
-    file("{\"port\":9001,\"allowOrigins\":[\"https://file.example.com\"],\"name\":\"fromfile\",\"region\":\"eu-west-1\"}");
+    file(
+        "{\"port\":9001,\"allowOrigins\":[\"https://file.example.com\"],\"name\":\"fromfile\",\"region\":\"eu-west-1\"}");
     env.put("NOVAPROXY_PORT", "9002");
     env.put("NOVAPROXY_ALLOW_ORIGINS", "https://env.example.com,https://env2.example.com");
     env.put("NOVAPROXY_NAME", "fromenv");
     env.put("AWS_REGION", "eu-central-1");
-    ServeCommand serve = parsed("serve", "--port", "9003", "--allow-origin", "https://flag.example.com", "--name", "fromflag", "--region", "us-west-2");
+    ServeCommand serve =
+        parsed(
+            "serve",
+            "--port",
+            "9003",
+            "--allow-origin",
+            "https://flag.example.com",
+            "--name",
+            "fromflag",
+            "--region",
+            "us-west-2");
     assertThat(serve.port).isEqualTo(9003);
-    assertThat(serve.policy.toPolicy().allowedOrigins()).containsExactly("https://flag.example.com");
+    assertThat(serve.policy.toPolicy().allowedOrigins())
+        .containsExactly("https://flag.example.com");
     assertThat(serve.global.name).isEqualTo("fromflag");
     assertThat(serve.global.region).isEqualTo("us-west-2");
     ServeCommand fromEnv = parsed("serve");
-    assertThat(fromEnv.policy.toPolicy().allowedOrigins()).containsExactly("https://env.example.com", "https://env2.example.com");
+    assertThat(fromEnv.policy.toPolicy().allowedOrigins())
+        .containsExactly("https://env.example.com", "https://env2.example.com");
     assertThat(fromEnv.global.region).isEqualTo("eu-central-1");
   }
 
   @Test
   void should_give_settings_only_to_the_commands_they_belong_to() throws Exception {
-    file("{\"upstreamUrl\":\"http://127.0.0.1:1/v1\",\"url\":\"http://127.0.0.1:7/\",\"secretName\":\"team/Key\"}");
+    file(
+        "{\"upstreamUrl\":\"http://127.0.0.1:1/v1\",\"url\":\"http://127.0.0.1:7/\",\"secretName\":\"team/Key\"}");
     ChatCommand chat = parsed("chat", "--local");
     // chat's --upstream-url only works with --local and is not a saved setting; --url is.
     assertThat(chat.upstreamUrl).isNull();
     assertThat(chat.url).isEqualTo("http://127.0.0.1:7/");
     StatusCommand status = parsed("status");
-    assertThat(status.url).as("status --url means --smoke; a saved URL must not switch it on").isNull();
+    assertThat(status.url)
+        .as("status --url means --smoke; a saved URL must not switch it on")
+        .isNull();
     assertThat(status.secretName).isEqualTo("team/Key");
     ServeCommand serve = parsed("serve");
     assertThat(serve.secretName).as("serve reads a secret only when asked").isNull();
@@ -179,11 +204,15 @@ class ConfigPrecedenceTest {
     assertThat(s.get("maxTokensCap").get("option").asText()).isEqualTo("--max-tokens-cap");
     assertThat(s.get("profile").get("env").get(0).asText()).isEqualTo("AWS_PROFILE");
     for (JsonNode setting : s) {
-      assertThat(setting.fieldNames()).toIterable().containsExactlyInAnyOrder("value", "source", "from", "option", "env");
+      assertThat(setting.fieldNames())
+          .toIterable()
+          .containsExactlyInAnyOrder("value", "source", "from", "option", "env");
     }
 
     Run text = run("config", "show");
-    assertThat(text.out()).containsPattern("port\\s+9100\\s+env NOVAPROXY_PORT").containsPattern("region\\s+eu-west-1\\s+file");
+    assertThat(text.out())
+        .containsPattern("port\\s+9100\\s+env NOVAPROXY_PORT")
+        .containsPattern("region\\s+eu-west-1\\s+file");
   }
 
   @Test
@@ -195,7 +224,8 @@ class ConfigPrecedenceTest {
     assertThat(saved.get("region").asText()).isEqualTo("ap-south-1");
     assertThat(saved.get("maxTokensCap").isInt()).isTrue();
     assertThat(saved.get("allowModels")).hasSize(2);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
     ServeCommand serve = parsed("serve", "--allow-model", "x", "--default-model", "x");
     assertThat(serve.policy.toPolicy().maxTokensCap()).isEqualTo(300);
 

@@ -8,9 +8,9 @@ import java.util.Map;
 import picocli.codegen.docgen.manpage.ManPageGenerator;
 
 /**
- * The build's generator (exec-maven-plugin, package phase): the completion scripts into
- * {@code completions/} and one AsciiDoc man page per command into {@code target/man}. A build tool,
- * so it lives with the tests and picocli-codegen never reaches the shipped jar.
+ * The build's generator (exec-maven-plugin, package phase): the completion scripts into {@code
+ * completions/} and one AsciiDoc man page per command into {@code target/man}. A build tool, so it
+ * lives with the tests and picocli-codegen never reaches the shipped jar.
  */
 public final class GenerateDocs {
   public static void main(String[] args) throws IOException {
@@ -20,7 +20,12 @@ public final class GenerateDocs {
       Path man = Path.of(args[1]);
       Files.createDirectories(man);
       var sink = new java.io.PrintWriter(java.io.Writer.nullWriter());
-      ManPageGenerator.generateManPage(man.toFile(), null, new boolean[0], false, Main.commandLine(sink, sink, Map.of()).getCommandSpec());
+      ManPageGenerator.generateManPage(
+          man.toFile(),
+          null,
+          new boolean[0],
+          false,
+          Main.commandLine(sink, sink, Map.of()).getCommandSpec());
     }
   }
 

@@ -49,18 +49,30 @@ class HelpTest {
       args.add("--help");
       CliRun r = CliRun.run(args.toArray(String[]::new));
       assertThat(r.exitCode()).as(r.toString()).isZero();
-      assertThat(r.out()).as(args.toString()).contains("Usage:").contains("Examples:").contains("Exit codes:");
+      assertThat(r.out())
+          .as(args.toString())
+          .contains("Usage:")
+          .contains("Examples:")
+          .contains("Exit codes:");
     }
   }
 
   @Test
-  void should_render_a_man_page_for_every_command(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    GenerateDocs.main(new String[] {dir.resolve("completions").toString(), dir.resolve("man").toString()});
+  void should_render_a_man_page_for_every_command(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    GenerateDocs.main(
+        new String[] {dir.resolve("completions").toString(), dir.resolve("man").toString()});
     for (CommandLine cl : allCommands()) {
-      String page = "novaproxy" + (cl.getParent() == null ? "" : "-" + cl.getCommandSpec().qualifiedName("-").substring("novaproxy-".length()));
+      String page =
+          "novaproxy"
+              + (cl.getParent() == null
+                  ? ""
+                  : "-" + cl.getCommandSpec().qualifiedName("-").substring("novaproxy-".length()));
       var adoc = dir.resolve("man").resolve(page + ".adoc");
       assertThat(adoc).exists();
-      assertThat(java.nio.file.Files.readString(adoc)).contains("Exit codes:").contains("Examples:");
+      assertThat(java.nio.file.Files.readString(adoc))
+          .contains("Exit codes:")
+          .contains("Examples:");
     }
   }
 
@@ -68,7 +80,8 @@ class HelpTest {
   void should_print_the_version_and_the_commit() {
     CliRun r = CliRun.run("--version");
     assertThat(r.exitCode()).isZero();
-    assertThat(r.out()).startsWith("novaproxy " + Version.current() + " (commit " + Version.commit() + ")");
+    assertThat(r.out())
+        .startsWith("novaproxy " + Version.current() + " (commit " + Version.commit() + ")");
     // Built from this git checkout by Maven, so a real commit, not the fallback.
     assertThat(Version.commit()).matches("[0-9a-f]{7,40}|unknown");
     assertThat(Version.current()).isNotEqualTo("unknown");
@@ -77,6 +90,9 @@ class HelpTest {
   @Test
   void should_list_the_new_commands_in_the_top_help() {
     CliRun r = CliRun.run("--help");
-    assertThat(r.out()).contains("config").contains("completion").contains("Show or change the saved settings.");
+    assertThat(r.out())
+        .contains("config")
+        .contains("completion")
+        .contains("Show or change the saved settings.");
   }
 }

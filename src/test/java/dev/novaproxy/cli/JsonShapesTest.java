@@ -48,7 +48,14 @@ class JsonShapesTest {
 
   private static String[] aws(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--region", MotoServer.REGION, "--endpoint-url", MotoServer.endpoint().toString(), "-o", "json"));
+    all.addAll(
+        List.of(
+            "--region",
+            MotoServer.REGION,
+            "--endpoint-url",
+            MotoServer.endpoint().toString(),
+            "-o",
+            "json"));
     return all.toArray(String[]::new);
   }
 
@@ -67,26 +74,46 @@ class JsonShapesTest {
   void should_keep_the_documented_shapes_of_the_aws_commands() throws Exception {
     Path code = TestZip.write(dir, "code");
     JsonNode setup = json(CliRun.runWithStdin("k-123456789\n", aws("setup", "--api-key-stdin")), 0);
-    assertThat(keys(setup)).containsExactlyInAnyOrder("secretArn", "secretName", "created", "region", "name", "config");
+    assertThat(keys(setup))
+        .containsExactlyInAnyOrder(
+            "secretArn", "secretName", "created", "region", "name", "config");
 
-    JsonNode plan = json(CliRun.run(aws("deploy", "--dry-run", "--artifact", code.toString(), "--no-snapstart")), 0);
+    JsonNode plan =
+        json(
+            CliRun.run(aws("deploy", "--dry-run", "--artifact", code.toString(), "--no-snapstart")),
+            0);
     assertThat(keys(plan)).containsExactlyInAnyOrder("name", "region", "dryRun", "changes", "plan");
-    assertThat(keys(plan.get("plan").get(0))).containsExactlyInAnyOrder("resource", "name", "action", "changes");
+    assertThat(keys(plan.get("plan").get(0)))
+        .containsExactlyInAnyOrder("resource", "name", "action", "changes");
 
-    JsonNode deploy = json(CliRun.run(aws("deploy", "--artifact", code.toString(), "--no-snapstart")), 0);
+    JsonNode deploy =
+        json(CliRun.run(aws("deploy", "--artifact", code.toString(), "--no-snapstart")), 0);
     assertThat(keys(deploy))
         .containsExactlyInAnyOrder(
-            "name", "region", "dryRun", "changed", "url", "apiId", "secretArn", "roleArn", "functionArn", "aliasArn",
-            "awsCalls", "seconds", "plan");
+            "name",
+            "region",
+            "dryRun",
+            "changed",
+            "url",
+            "apiId",
+            "secretArn",
+            "roleArn",
+            "functionArn",
+            "aliasArn",
+            "awsCalls",
+            "seconds",
+            "plan");
 
     JsonNode status = json(CliRun.run(aws("status")), 0);
-    assertThat(keys(status)).containsExactlyInAnyOrder("name", "region", "deployed", "url", "resources", "exitCode");
+    assertThat(keys(status))
+        .containsExactlyInAnyOrder("name", "region", "deployed", "url", "resources", "exitCode");
     for (JsonNode resource : status.get("resources")) {
       assertThat(keys(resource)).contains("kind", "name", "present");
     }
 
     JsonNode destroy = json(CliRun.run(aws("destroy", "--yes")), 0);
-    assertThat(keys(destroy)).containsExactlyInAnyOrder("name", "region", "secretKept", "deleted", "notFound");
+    assertThat(keys(destroy))
+        .containsExactlyInAnyOrder("name", "region", "secretKept", "deleted", "notFound");
     assertThat(keys(destroy.get("deleted").get(0))).containsExactlyInAnyOrder("resource", "name");
 
     JsonNode gone = json(CliRun.run(aws("status")), ExitCodes.NOT_FOUND);

@@ -33,7 +33,13 @@ class StatusSmokeTest {
     proxy = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     proxy.createContext(
         "/health",
-        ex -> reply(ex, healthStatus, healthStatus == 200 ? "{\"status\":\"ok\",\"version\":\"test\"}" : "{\"error\":{\"message\":\"down for tests\"}}"));
+        ex ->
+            reply(
+                ex,
+                healthStatus,
+                healthStatus == 200
+                    ? "{\"status\":\"ok\",\"version\":\"test\"}"
+                    : "{\"error\":{\"message\":\"down for tests\"}}"));
     proxy.start();
   }
 
@@ -57,15 +63,20 @@ class StatusSmokeTest {
   @Test
   void should_pass_against_the_real_local_proxy() throws Exception {
     try (RunningProxy real = RunningProxy.start()) {
-      CliRun r = CliRun.run("status", "--smoke", "--url", real.server.baseUrl().toString(), "-o", "json");
+      CliRun r =
+          CliRun.run("status", "--smoke", "--url", real.server.baseUrl().toString(), "-o", "json");
       assertThat(r.exitCode()).as("%s", r).isZero();
       JsonNode smoke = JSON.readTree(r.out()).get("smoke");
       assertThat(smoke.get("healthy").asBoolean()).isTrue();
-      assertThat(smoke.get("checks")).extracting(c -> c.get("name").asText()).containsExactly("health", "chat");
-      assertThat(smoke.get("checks")).allMatch(c -> c.get("status").asInt() == 200 && c.get("ok").asBoolean());
+      assertThat(smoke.get("checks"))
+          .extracting(c -> c.get("name").asText())
+          .containsExactly("health", "chat");
+      assertThat(smoke.get("checks"))
+          .allMatch(c -> c.get("status").asInt() == 200 && c.get("ok").asBoolean());
       // One real chat turn went through the proxy to the upstream, with the key the proxy holds.
       assertThat(real.nova.chatRequests()).hasSize(1);
-      assertThat(real.nova.chatRequests().get(0).json().at("/messages/0/content").asText()).isEqualTo("Reply with the word OK.");
+      assertThat(real.nova.chatRequests().get(0).json().at("/messages/0/content").asText())
+          .isEqualTo("Reply with the word OK.");
       assertThat(r.out() + r.err()).doesNotContain(RunningProxy.KEY);
     }
   }
@@ -73,10 +84,15 @@ class StatusSmokeTest {
   @Test
   void should_exit_4_when_the_chat_turn_fails() {
     try (RunningProxy real = RunningProxy.start()) {
-      real.nova.enqueue(FakeNova.Reply.json(500, "{\"error\":{\"message\":\"model exploded\",\"type\":\"server_error\"}}"));
+      real.nova.enqueue(
+          FakeNova.Reply.json(
+              500, "{\"error\":{\"message\":\"model exploded\",\"type\":\"server_error\"}}"));
       CliRun r = CliRun.run("status", "--smoke", "--url", real.server.baseUrl() + "/chat");
       assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.UNHEALTHY);
-      assertThat(r.out()).contains("health ok").contains("chat   FAIL").containsPattern("HTTP 5\\d\\d");
+      assertThat(r.out())
+          .contains("health ok")
+          .contains("chat   FAIL")
+          .containsPattern("HTTP 5\\d\\d");
       assertThat(r.err()).contains("Unhealthy: a smoke check failed");
     }
   }
@@ -118,8 +134,11 @@ class StatusSmokeTest {
 
   @Test
   void should_take_the_base_or_the_chat_url() {
-    assertThat(dev.novaproxy.aws.SmokeTest.baseOf("https://a.example.com/chat")).isEqualTo(URI.create("https://a.example.com"));
-    assertThat(dev.novaproxy.aws.SmokeTest.baseOf("https://a.example.com/")).isEqualTo(URI.create("https://a.example.com"));
-    assertThat(dev.novaproxy.aws.SmokeTest.baseOf("http://127.0.0.1:8080")).isEqualTo(URI.create("http://127.0.0.1:8080"));
+    assertThat(dev.novaproxy.aws.SmokeTest.baseOf("https://a.example.com/chat"))
+        .isEqualTo(URI.create("https://a.example.com"));
+    assertThat(dev.novaproxy.aws.SmokeTest.baseOf("https://a.example.com/"))
+        .isEqualTo(URI.create("https://a.example.com"));
+    assertThat(dev.novaproxy.aws.SmokeTest.baseOf("http://127.0.0.1:8080"))
+        .isEqualTo(URI.create("http://127.0.0.1:8080"));
   }
 }

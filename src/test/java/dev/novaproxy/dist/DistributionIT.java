@@ -42,8 +42,15 @@ class DistributionIT {
     assertThat(untar.exitCode()).as(untar.toString()).isZero();
     Path home = tmp.resolve("novaproxy-" + Version.current());
     for (String file :
-        List.of("bin/novaproxy", "bin/novaproxy.cmd", "lib/novaproxy.jar", "lib/novaproxy-lambda.jar",
-            "completions/novaproxy.bash", "completions/_novaproxy", "man/novaproxy.adoc", "man/novaproxy-serve.adoc")) {
+        List.of(
+            "bin/novaproxy",
+            "bin/novaproxy.cmd",
+            "lib/novaproxy.jar",
+            "lib/novaproxy-lambda.jar",
+            "completions/novaproxy.bash",
+            "completions/_novaproxy",
+            "man/novaproxy.adoc",
+            "man/novaproxy-serve.adoc")) {
       assertThat(home.resolve(file)).exists();
     }
     assertThat(Files.isExecutable(home.resolve("bin/novaproxy"))).isTrue();
@@ -57,9 +64,13 @@ class DistributionIT {
     Path link = Files.createSymbolicLink(tmp.resolve("np"), home.resolve("bin/novaproxy"));
     Result help = run(elsewhere, link.toString(), "serve", "--help");
     assertThat(help.exitCode()).as(help.toString()).isZero();
-    assertThat(help.out()).contains("Usage: novaproxy serve").contains("Examples:").contains("Exit codes:");
+    assertThat(help.out())
+        .contains("Usage: novaproxy serve")
+        .contains("Examples:")
+        .contains("Exit codes:");
 
     Result completion = run(elsewhere, link.toString(), "completion", "bash");
-    assertThat(completion.out()).isEqualTo(Files.readString(home.resolve("completions/novaproxy.bash")));
+    assertThat(completion.out())
+        .isEqualTo(Files.readString(home.resolve("completions/novaproxy.bash")));
   }
 }

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The launcher script {@code dist/novaproxy} finding Java: with a PATH that holds a fake
- * {@code java} of a chosen version, or none at all. The fake prints its arguments, so the test
- * also sees which jar the launcher would run, from another directory and through a symlink.
+ * The launcher script {@code dist/novaproxy} finding Java: with a PATH that holds a fake {@code
+ * java} of a chosen version, or none at all. The fake prints its arguments, so the test also sees
+ * which jar the launcher would run, from another directory and through a symlink.
  */
 class LauncherTest {
   @TempDir Path tmp;
@@ -32,7 +32,8 @@ class LauncherTest {
     Files.createDirectories(home.resolve("lib"));
     Files.copy(Path.of("dist", "novaproxy"), home.resolve("bin/novaproxy"));
     home.resolve("bin/novaproxy").toFile().setExecutable(true);
-    Files.writeString(home.resolve("lib/novaproxy.jar"), "not a real jar: the fake java never opens it");
+    Files.writeString(
+        home.resolve("lib/novaproxy.jar"), "not a real jar: the fake java never opens it");
     // The few tools the script uses, without whatever java the machine has.
     tools = tmp.resolve("tools");
     Files.createDirectories(tools);
@@ -59,7 +60,9 @@ class LauncherTest {
     Files.writeString(
         java,
         "#!/bin/sh\n"
-            + "if [ \"$1\" = -version ]; then echo 'openjdk version \"" + version + "\" 2024-01-16' >&2; exit 0; fi\n"
+            + "if [ \"$1\" = -version ]; then echo 'openjdk version \""
+            + version
+            + "\" 2024-01-16' >&2; exit 0; fi\n"
             + "echo \"ran: $*\"\n");
     Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
     return dir;
@@ -83,18 +86,25 @@ class LauncherTest {
   void should_say_it_needs_java_17_when_there_is_no_java() throws Exception {
     Result r = launch(home.resolve("bin/novaproxy"), tmp, tools.toString(), "--version");
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
-    assertThat(r.err().strip()).isEqualTo("novaproxy: needs Java 17 or newer; install it or set JAVA_HOME.");
+    assertThat(r.err().strip())
+        .isEqualTo("novaproxy: needs Java 17 or newer; install it or set JAVA_HOME.");
     assertThat(r.out()).isEmpty();
   }
 
   @Test
   void should_refuse_java_11_and_java_8_naming_the_version() throws Exception {
-    Result eleven = launch(home.resolve("bin/novaproxy"), tmp, fakeJava("11.0.22") + ":" + tools, "--version");
+    Result eleven =
+        launch(home.resolve("bin/novaproxy"), tmp, fakeJava("11.0.22") + ":" + tools, "--version");
     assertThat(eleven.exitCode()).as(eleven.toString()).isEqualTo(1);
-    assertThat(eleven.err()).contains("needs Java 17 or newer").contains("is Java 11").contains("JAVA_HOME");
+    assertThat(eleven.err())
+        .contains("needs Java 17 or newer")
+        .contains("is Java 11")
+        .contains("JAVA_HOME");
     assertThat(eleven.out()).doesNotContain("ran:");
 
-    Result eight = launch(home.resolve("bin/novaproxy"), tmp, fakeJava("1.8.0_392") + ":" + tools, "--version");
+    Result eight =
+        launch(
+            home.resolve("bin/novaproxy"), tmp, fakeJava("1.8.0_392") + ":" + tools, "--version");
     assertThat(eight.exitCode()).as(eight.toString()).isEqualTo(1);
     assertThat(eight.err()).contains("is Java 8");
   }
@@ -102,9 +112,12 @@ class LauncherTest {
   @Test
   void should_run_the_jar_beside_it_from_any_directory_and_through_a_symlink() throws Exception {
     Path elsewhere = Files.createDirectories(tmp.resolve("somewhere/else"));
-    Path link = Files.createSymbolicLink(tmp.resolve("somewhere/np"), home.resolve("bin/novaproxy"));
+    Path link =
+        Files.createSymbolicLink(tmp.resolve("somewhere/np"), home.resolve("bin/novaproxy"));
     Result r = launch(link, elsewhere, fakeJava("21.0.2") + ":" + tools, "status", "--smoke");
     assertThat(r.exitCode()).as(r.toString()).isZero();
-    assertThat(r.out()).contains("-jar " + home.toRealPath().resolve("lib/novaproxy.jar")).endsWith("status --smoke\n");
+    assertThat(r.out())
+        .contains("-jar " + home.toRealPath().resolve("lib/novaproxy.jar"))
+        .endsWith("status --smoke\n");
   }
 }

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The Lambda handler fed real API Gateway HTTP API (payload 2.0) events, against a loopback Nova. */
+/**
+ * The Lambda handler fed real API Gateway HTTP API (payload 2.0) events, against a loopback Nova.
+ */
 class LambdaHandlerTest {
   private static final String KEY = "sk-lambda-TEST-key-0b7c41";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,7 +35,13 @@ class LambdaHandlerTest {
             ProxySettings.ENV_UPSTREAM_URL, nova.baseUrl().toString(),
             ProxySettings.ENV_ALLOWED_ORIGINS, "https://app.example.com",
             ProxySettings.ENV_SECRET_NAME, "backend/NovaApiKey");
-    handler = new LambdaHandler(env, () -> { keyFetches.incrementAndGet(); return KEY; });
+    handler =
+        new LambdaHandler(
+            env,
+            () -> {
+              keyFetches.incrementAndGet();
+              return KEY;
+            });
   }
 
   @AfterEach
@@ -61,17 +69,27 @@ class LambdaHandlerTest {
     APIGatewayV2HTTPResponse r = invoke("chat-post.json");
     assertThat(r.getStatusCode()).isEqualTo(200);
     assertThat(r.getIsBase64Encoded()).isFalse();
-    assertThat(r.getHeaders()).containsEntry("content-type", "application/json").containsKey("x-request-id");
+    assertThat(r.getHeaders())
+        .containsEntry("content-type", "application/json")
+        .containsKey("x-request-id");
     JsonNode body = JSON.readTree(r.getBody());
-    assertThat(body.path("choices").path(0).path("message").path("content").asText()).isEqualTo("echo: Hello from Lambda");
-    assertThat(nova.chatRequests().get(0).headers().get("authorization")).isEqualTo("Bearer " + KEY);
+    assertThat(body.path("choices").path(0).path("message").path("content").asText())
+        .isEqualTo("echo: Hello from Lambda");
+    assertThat(nova.chatRequests().get(0).headers().get("authorization"))
+        .isEqualTo("Bearer " + KEY);
   }
 
   @Test
   void should_decode_a_base64_body() throws Exception {
     APIGatewayV2HTTPResponse r = invoke("chat-post-base64.json");
     assertThat(r.getStatusCode()).isEqualTo(200);
-    assertThat(JSON.readTree(r.getBody()).path("choices").path(0).path("message").path("content").asText())
+    assertThat(
+            JSON.readTree(r.getBody())
+                .path("choices")
+                .path(0)
+                .path("message")
+                .path("content")
+                .asText())
         .isEqualTo("echo: café ☕");
   }
 
@@ -81,17 +99,23 @@ class LambdaHandlerTest {
     APIGatewayV2HTTPResponse r = invoke("chat-stream.json");
     assertThat(r.getStatusCode()).isEqualTo(200);
     assertThat(r.getHeaders().get("content-type")).startsWith("text/event-stream");
-    assertThat(r.getBody()).contains("\"Stream\"").contains("\" whole\"").endsWith("data: [DONE]\n\n");
+    assertThat(r.getBody())
+        .contains("\"Stream\"")
+        .contains("\" whole\"")
+        .endsWith("data: [DONE]\n\n");
   }
 
   @Test
-  void should_answer_bad_requests_with_the_same_errors_as_serve_and_not_call_nova() throws Exception {
+  void should_answer_bad_requests_with_the_same_errors_as_serve_and_not_call_nova()
+      throws Exception {
     APIGatewayV2HTTPResponse invalid = invoke("chat-invalid.json");
     assertThat(invalid.getStatusCode()).isEqualTo(400);
-    assertThat(JSON.readTree(invalid.getBody()).path("error").path("param").asText()).isEqualTo("messages");
+    assertThat(JSON.readTree(invalid.getBody()).path("error").path("param").asText())
+        .isEqualTo("messages");
     APIGatewayV2HTTPResponse notJson = invoke("chat-not-json.json");
     assertThat(notJson.getStatusCode()).isEqualTo(415);
-    assertThat(JSON.readTree(notJson.getBody()).path("error").path("code").asText()).isEqualTo("unsupported_media_type");
+    assertThat(JSON.readTree(notJson.getBody()).path("error").path("code").asText())
+        .isEqualTo("unsupported_media_type");
     assertThat(nova.requests()).isEmpty();
   }
 
@@ -103,7 +127,8 @@ class LambdaHandlerTest {
     assertThat(JSON.readTree(models.getBody()).path("data").size()).isPositive();
     APIGatewayV2HTTPResponse pre = invoke("preflight.json");
     assertThat(pre.getStatusCode()).isEqualTo(204);
-    assertThat(pre.getHeaders()).containsEntry("access-control-allow-origin", "https://app.example.com");
+    assertThat(pre.getHeaders())
+        .containsEntry("access-control-allow-origin", "https://app.example.com");
   }
 
   @Test

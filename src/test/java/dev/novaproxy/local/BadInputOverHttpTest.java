@@ -188,7 +188,7 @@ class BadInputOverHttpTest {
   void should_forward_the_capped_request_to_nova() throws Exception {
     byte[] body =
         json("{'max_tokens':5000,'metadata':{'k':"
-                 + " 1.50},'messages':[{'role':'user','content':'hi'}]}")
+                + " 1.50},'messages':[{'role':'user','content':'hi'}]}")
             .getBytes();
 
     HttpResponse<String> r = post(strict, "/chat", body, "application/json");

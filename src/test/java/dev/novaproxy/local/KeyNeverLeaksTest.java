@@ -15,13 +15,15 @@ import org.junit.jupiter.api.Test;
 /** The key must not appear in any response body, header or log line, whatever happens. */
 class KeyNeverLeaksTest {
   private static final String HELLO = "{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}";
-  private static final String STREAM = "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}";
+  private static final String STREAM =
+      "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}";
 
   @Test
   void should_not_leak_the_key_through_any_answer_or_log_line() {
     List<HttpResponse<String>> responses = new ArrayList<>();
     List<String> logs;
-    try (RunningProxy proxy = RunningProxy.start(s -> s.withTotalTimeout(Duration.ofSeconds(2)).withLogContent(true))) {
+    try (RunningProxy proxy =
+        RunningProxy.start(s -> s.withTotalTimeout(Duration.ofSeconds(2)).withLogContent(true))) {
       proxy.nova.enqueue(
           Reply.echo(),
           Reply.json(429, "{}", "Retry-After", "60"),
@@ -33,7 +35,8 @@ class KeyNeverLeaksTest {
       for (int i = 0; i < 7; i++) {
         responses.add(proxy.post("/chat", i == 5 ? STREAM : HELLO));
       }
-      responses.add(proxy.post("/chat", "{not json", "Authorization", "Bearer " + RunningProxy.KEY));
+      responses.add(
+          proxy.post("/chat", "{not json", "Authorization", "Bearer " + RunningProxy.KEY));
       responses.add(proxy.get("/v1/models"));
       responses.add(proxy.get("/health"));
       logs = List.copyOf(proxy.logLines);
@@ -41,15 +44,22 @@ class KeyNeverLeaksTest {
     assertThat(responses).hasSize(10);
     for (HttpResponse<String> r : responses) {
       assertThat(r.body()).doesNotContain(RunningProxy.KEY);
-      r.headers().map().forEach((name, values) -> assertThat(values.toString()).as(name).doesNotContain(RunningProxy.KEY));
+      r.headers()
+          .map()
+          .forEach(
+              (name, values) ->
+                  assertThat(values.toString()).as(name).doesNotContain(RunningProxy.KEY));
     }
-    assertThat(logs).hasSizeGreaterThanOrEqualTo(10).allSatisfy(l -> assertThat(l).doesNotContain(RunningProxy.KEY));
+    assertThat(logs)
+        .hasSizeGreaterThanOrEqualTo(10)
+        .allSatisfy(l -> assertThat(l).doesNotContain(RunningProxy.KEY));
   }
 
   @Test
   void should_refetch_the_key_once_when_nova_rejects_it() {
     AtomicInteger fetches = new AtomicInteger();
-    SecretSource rotating = () -> fetches.incrementAndGet() == 1 ? "sk-old-rotated-away" : RunningProxy.KEY;
+    SecretSource rotating =
+        () -> fetches.incrementAndGet() == 1 ? "sk-old-rotated-away" : RunningProxy.KEY;
     try (RunningProxy proxy = RunningProxy.start(s -> s, rotating)) {
       HttpResponse<String> r = proxy.post("/chat", HELLO);
       assertThat(r.statusCode()).isEqualTo(200);

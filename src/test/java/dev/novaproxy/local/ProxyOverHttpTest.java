@@ -22,7 +22,9 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The proxy through real HTTP, in front of a real loopback upstream: routes, forwarding, faults. */
+/**
+ * The proxy through real HTTP, in front of a real loopback upstream: routes, forwarding, faults.
+ */
 class ProxyOverHttpTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String HELLO = "{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}";
@@ -43,9 +45,11 @@ class ProxyOverHttpTest {
   }
 
   /** The OpenAI error shape, with the code expected. */
-  private static void assertError(HttpResponse<String> r, int status, String code) throws Exception {
+  private static void assertError(HttpResponse<String> r, int status, String code)
+      throws Exception {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+    assertThat(r.headers().firstValue("content-type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
     assertThat(r.headers().firstValue("x-request-id")).isPresent();
     JsonNode error = json(r).path("error");
     assertThat(error.path("message").asText()).isNotBlank();
@@ -55,12 +59,14 @@ class ProxyOverHttpTest {
   }
 
   @Test
-  void should_forward_a_chat_request_with_the_key_and_return_novas_answer_unchanged() throws Exception {
+  void should_forward_a_chat_request_with_the_key_and_return_novas_answer_unchanged()
+      throws Exception {
     proxy = RunningProxy.start();
     HttpResponse<String> r = proxy.post("/chat", HELLO, "Authorization", "Bearer client-own-token");
 
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(json(r).path("choices").path(0).path("message").path("content").asText()).isEqualTo("echo: Hello");
+    assertThat(json(r).path("choices").path(0).path("message").path("content").asText())
+        .isEqualTo("echo: Hello");
     var seen = proxy.nova.chatRequests();
     assertThat(seen).hasSize(1);
     assertThat(seen.get(0).headers().get("authorization")).isEqualTo("Bearer " + RunningProxy.KEY);
@@ -95,10 +101,13 @@ class ProxyOverHttpTest {
     proxy = RunningProxy.start();
     HttpResponse<String> kept = proxy.post("/chat", HELLO, "x-request-id", "trace-1234-abcd");
     assertThat(kept.headers().firstValue("x-request-id")).hasValue("trace-1234-abcd");
-    assertThat(proxy.nova.chatRequests().get(0).headers().get("x-request-id")).isEqualTo("trace-1234-abcd");
+    assertThat(proxy.nova.chatRequests().get(0).headers().get("x-request-id"))
+        .isEqualTo("trace-1234-abcd");
 
-    HttpResponse<String> replaced = proxy.post("/chat", HELLO, "x-request-id", "bad id with spaces");
-    assertThat(replaced.headers().firstValue("x-request-id")).hasValueSatisfying(id -> assertThat(id).startsWith("req_"));
+    HttpResponse<String> replaced =
+        proxy.post("/chat", HELLO, "x-request-id", "bad id with spaces");
+    assertThat(replaced.headers().firstValue("x-request-id"))
+        .hasValueSatisfying(id -> assertThat(id).startsWith("req_"));
   }
 
   @Test
@@ -111,11 +120,14 @@ class ProxyOverHttpTest {
             .POST(HttpRequest.BodyPublishers.ofString(HELLO_STREAM))
             .build();
     long start = System.nanoTime();
-    HttpResponse<java.io.InputStream> r = proxy.client().send(req, HttpResponse.BodyHandlers.ofInputStream());
-    assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+    HttpResponse<java.io.InputStream> r =
+        proxy.client().send(req, HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(r.headers().firstValue("content-type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
     List<String> data = new ArrayList<>();
     long firstEventNanos = -1;
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         if (line.startsWith("data:")) {
           if (firstEventNanos < 0) {
@@ -127,7 +139,8 @@ class ProxyOverHttpTest {
     }
     long totalNanos = System.nanoTime() - start;
     // The upstream spends 1.2 s between its first and last event; the first must not wait for it.
-    assertThat(Duration.ofNanos(totalNanos - firstEventNanos)).isGreaterThan(Duration.ofMillis(900));
+    assertThat(Duration.ofNanos(totalNanos - firstEventNanos))
+        .isGreaterThan(Duration.ofMillis(900));
     assertThat(data.get(0)).contains("\"one\"");
     assertThat(data).last().isEqualTo("data: [DONE]");
   }
@@ -136,31 +149,41 @@ class ProxyOverHttpTest {
   void should_end_a_truncated_stream_with_an_error_event() {
     proxy = RunningProxy.start();
     proxy.nova.enqueue(Reply.truncatedStream("half", " an answer"));
-    HttpResponse<String> r = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> proxy.post("/chat", HELLO_STREAM));
+    HttpResponse<String> r =
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> proxy.post("/chat", HELLO_STREAM));
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.body()).contains("\"half\"").contains("\"stream_truncated\"").doesNotContain("[DONE]");
+    assertThat(r.body())
+        .contains("\"half\"")
+        .contains("\"stream_truncated\"")
+        .doesNotContain("[DONE]");
   }
 
   @Test
   void should_end_a_stalled_stream_with_a_timeout_event_not_a_hang() {
     proxy = RunningProxy.start(s -> s.withTotalTimeout(Duration.ofSeconds(1)));
     proxy.nova.enqueue(Reply.stream(Duration.ofSeconds(5), "first", " never"));
-    HttpResponse<String> r = assertTimeoutPreemptively(Duration.ofSeconds(4), () -> proxy.post("/chat", HELLO_STREAM));
-    assertThat(r.body()).contains("\"first\"").contains("\"stream_timeout\"").doesNotContain("never");
+    HttpResponse<String> r =
+        assertTimeoutPreemptively(Duration.ofSeconds(4), () -> proxy.post("/chat", HELLO_STREAM));
+    assertThat(r.body())
+        .contains("\"first\"")
+        .contains("\"stream_timeout\"")
+        .doesNotContain("never");
   }
 
   @Test
   void should_answer_504_when_nova_is_slower_than_the_timeout() throws Exception {
     proxy = RunningProxy.start(s -> s.withTotalTimeout(Duration.ofSeconds(1)));
     proxy.nova.enqueue(Reply.slow(Duration.ofSeconds(4)));
-    HttpResponse<String> r = assertTimeoutPreemptively(Duration.ofSeconds(3), () -> proxy.post("/chat", HELLO));
+    HttpResponse<String> r =
+        assertTimeoutPreemptively(Duration.ofSeconds(3), () -> proxy.post("/chat", HELLO));
     assertError(r, 504, "upstream_timeout");
   }
 
   @Test
   void should_wait_once_for_a_short_retry_after_and_then_succeed() {
     proxy = RunningProxy.start();
-    proxy.nova.enqueue(Reply.json(429, "{\"error\":{\"message\":\"slow down\"}}", "Retry-After", "1"));
+    proxy.nova.enqueue(
+        Reply.json(429, "{\"error\":{\"message\":\"slow down\"}}", "Retry-After", "1"));
     HttpResponse<String> r = proxy.post("/chat", HELLO);
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(proxy.nova.chatRequests()).hasSize(2);
@@ -192,21 +215,25 @@ class ProxyOverHttpTest {
     proxy.nova.enqueue(Reply.json(500, "{\"error\":{\"message\":\"model crashed\"}}"));
     HttpResponse<String> r = proxy.post("/chat", HELLO);
     assertError(r, 502, "bad_gateway");
-    assertThat(json(r).path("error").path("message").asText()).contains("500").contains("model crashed");
+    assertThat(json(r).path("error").path("message").asText())
+        .contains("500")
+        .contains("model crashed");
   }
 
   @Test
   void should_turn_a_connection_reset_into_502() throws Exception {
     proxy = RunningProxy.start();
     proxy.nova.enqueue(Reply.reset());
-    HttpResponse<String> r = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> proxy.post("/chat", HELLO));
+    HttpResponse<String> r =
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> proxy.post("/chat", HELLO));
     assertError(r, 502, "bad_gateway");
   }
 
   @Test
   void should_never_relay_a_non_json_answer() throws Exception {
     proxy = RunningProxy.start();
-    proxy.nova.enqueue(Reply.text(200, "<html>gateway page</html>"), Reply.text(503, "<html>down</html>"));
+    proxy.nova.enqueue(
+        Reply.text(200, "<html>gateway page</html>"), Reply.text(503, "<html>down</html>"));
     HttpResponse<String> ok = proxy.post("/chat", HELLO);
     assertError(ok, 502, "bad_gateway");
     assertThat(ok.body()).doesNotContain("<html>").contains("not JSON");
@@ -216,7 +243,8 @@ class ProxyOverHttpTest {
   @Test
   void should_pass_novas_own_client_errors_through_unchanged() {
     proxy = RunningProxy.start();
-    String novaError = "{\"error\":{\"message\":\"context too long\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"context_length_exceeded\"}}";
+    String novaError =
+        "{\"error\":{\"message\":\"context too long\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"context_length_exceeded\"}}";
     proxy.nova.enqueue(Reply.json(400, novaError));
     HttpResponse<String> r = proxy.post("/chat", HELLO);
     assertThat(r.statusCode()).isEqualTo(400);
@@ -233,7 +261,14 @@ class ProxyOverHttpTest {
   void should_filter_the_model_list_by_the_allowed_models() throws Exception {
     proxy =
         RunningProxy.start(
-            s -> s.withPolicy(new Policy("nova-2-lite-v1", Set.of("nova-2-lite-v1", "nova-pro-v1"), null, List.of(), Policy.Limits.defaults())));
+            s ->
+                s.withPolicy(
+                    new Policy(
+                        "nova-2-lite-v1",
+                        Set.of("nova-2-lite-v1", "nova-pro-v1"),
+                        null,
+                        List.of(),
+                        Policy.Limits.defaults())));
     HttpResponse<String> r = proxy.get("/v1/models");
     assertThat(r.statusCode()).isEqualTo(200);
     List<String> ids = new ArrayList<>();
@@ -245,18 +280,36 @@ class ProxyOverHttpTest {
   void should_refuse_a_model_outside_the_policy_without_calling_nova() throws Exception {
     proxy =
         RunningProxy.start(
-            s -> s.withPolicy(new Policy("nova-2-lite-v1", Set.of("nova-2-lite-v1"), null, List.of(), Policy.Limits.defaults())));
-    HttpResponse<String> r = proxy.post("/chat", "{\"model\":\"nova-premier-v1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            s ->
+                s.withPolicy(
+                    new Policy(
+                        "nova-2-lite-v1",
+                        Set.of("nova-2-lite-v1"),
+                        null,
+                        List.of(),
+                        Policy.Limits.defaults())));
+    HttpResponse<String> r =
+        proxy.post(
+            "/chat",
+            "{\"model\":\"nova-premier-v1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(json(r).path("error").path("param").asText()).isEqualTo("model");
     assertThat(proxy.nova.requests()).isEmpty();
   }
 
   @Test
-  void should_answer_cors_preflight_for_allowed_origins_and_refuse_others_before_nova() throws Exception {
+  void should_answer_cors_preflight_for_allowed_origins_and_refuse_others_before_nova()
+      throws Exception {
     proxy =
         RunningProxy.start(
-            s -> s.withPolicy(new Policy("nova-2-lite-v1", Set.of(), null, List.of("https://app.example.com"), Policy.Limits.defaults())));
+            s ->
+                s.withPolicy(
+                    new Policy(
+                        "nova-2-lite-v1",
+                        Set.of(),
+                        null,
+                        List.of("https://app.example.com"),
+                        Policy.Limits.defaults())));
     HttpResponse<String> pre =
         proxy.send(
             HttpRequest.newBuilder(proxy.url("/chat"))
@@ -266,13 +319,17 @@ class ProxyOverHttpTest {
                 .header("Access-Control-Request-Headers", "content-type")
                 .build());
     assertThat(pre.statusCode()).isEqualTo(204);
-    assertThat(pre.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example.com");
-    assertThat(pre.headers().firstValue("access-control-allow-methods")).hasValueSatisfying(m -> assertThat(m).contains("POST"));
-    assertThat(pre.headers().firstValue("access-control-allow-headers")).hasValueSatisfying(h -> assertThat(h).contains("content-type"));
+    assertThat(pre.headers().firstValue("access-control-allow-origin"))
+        .hasValue("https://app.example.com");
+    assertThat(pre.headers().firstValue("access-control-allow-methods"))
+        .hasValueSatisfying(m -> assertThat(m).contains("POST"));
+    assertThat(pre.headers().firstValue("access-control-allow-headers"))
+        .hasValueSatisfying(h -> assertThat(h).contains("content-type"));
 
     HttpResponse<String> allowed = proxy.post("/chat", HELLO, "Origin", "https://app.example.com");
     assertThat(allowed.statusCode()).isEqualTo(200);
-    assertThat(allowed.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example.com");
+    assertThat(allowed.headers().firstValue("access-control-allow-origin"))
+        .hasValue("https://app.example.com");
 
     HttpResponse<String> other = proxy.post("/chat", HELLO, "Origin", "https://evil.example.net");
     assertError(other, 403, "origin_not_allowed");
@@ -283,14 +340,19 @@ class ProxyOverHttpTest {
   @Test
   void should_refuse_every_browser_origin_when_none_is_configured() throws Exception {
     proxy = RunningProxy.start();
-    assertError(proxy.post("/chat", HELLO, "Origin", "https://app.example.com"), 403, "origin_not_allowed");
+    assertError(
+        proxy.post("/chat", HELLO, "Origin", "https://app.example.com"), 403, "origin_not_allowed");
     assertThat(proxy.nova.requests()).isEmpty();
   }
 
   @Test
   void should_write_one_log_line_per_request_with_usage_and_without_content() throws Exception {
     proxy = RunningProxy.start();
-    proxy.post("/chat", "{\"messages\":[{\"role\":\"user\",\"content\":\"my private words\"}]}", "x-request-id", "log-test-0001");
+    proxy.post(
+        "/chat",
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"my private words\"}]}",
+        "x-request-id",
+        "log-test-0001");
     proxy.get("/health");
     assertThat(proxy.logLines).hasSize(2);
     JsonNode line = JSON.readTree(proxy.logLines.get(0));
@@ -308,13 +370,17 @@ class ProxyOverHttpTest {
   void should_log_content_only_when_asked() {
     proxy = RunningProxy.start(s -> s.withLogContent(true));
     proxy.post("/chat", "{\"messages\":[{\"role\":\"user\",\"content\":\"my private words\"}]}");
-    assertThat(proxy.logLines.get(0)).contains("my private words").contains("echo: my private words");
+    assertThat(proxy.logLines.get(0))
+        .contains("my private words")
+        .contains("echo: my private words");
   }
 
   @Test
   void should_log_a_stream_once_it_has_ended_with_its_usage() throws Exception {
     proxy = RunningProxy.start();
-    proxy.post("/chat", "{\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+    proxy.post(
+        "/chat",
+        "{\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
     assertThat(proxy.logLines).hasSize(1);
     JsonNode line = JSON.readTree(proxy.logLines.get(0));
     assertThat(line.path("stream").asBoolean()).isTrue();
@@ -325,7 +391,8 @@ class ProxyOverHttpTest {
   void should_let_requests_in_flight_finish_on_shutdown() throws Exception {
     proxy = RunningProxy.start();
     proxy.nova.enqueue(Reply.slow(Duration.ofMillis(800)));
-    CompletableFuture<HttpResponse<String>> slow = CompletableFuture.supplyAsync(() -> proxy.post("/chat", HELLO));
+    CompletableFuture<HttpResponse<String>> slow =
+        CompletableFuture.supplyAsync(() -> proxy.post("/chat", HELLO));
     while (proxy.server.inFlight() == 0) {
       Thread.sleep(10);
     }
@@ -337,8 +404,16 @@ class ProxyOverHttpTest {
   void should_refuse_a_body_that_is_not_json_or_too_large_before_nova() throws Exception {
     proxy =
         RunningProxy.start(
-            s -> s.withPolicy(new Policy("nova-2-lite-v1", Set.of(), null, List.of(), new Policy.Limits(2048, 64, 2048))));
-    assertError(proxy.post("/chat", HELLO, "Content-Type", "text/plain"), 415, "unsupported_media_type");
+            s ->
+                s.withPolicy(
+                    new Policy(
+                        "nova-2-lite-v1",
+                        Set.of(),
+                        null,
+                        List.of(),
+                        new Policy.Limits(2048, 64, 2048))));
+    assertError(
+        proxy.post("/chat", HELLO, "Content-Type", "text/plain"), 415, "unsupported_media_type");
     String big = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(5000) + "\"}]}";
     assertError(proxy.post("/chat", big), 413, "request_too_large");
     assertThat(proxy.nova.requests()).isEmpty();
@@ -348,7 +423,13 @@ class ProxyOverHttpTest {
   void settings_from_the_lambda_environment_round_trip() {
     ProxySettings s =
         ProxySettings.defaults()
-            .withPolicy(new Policy("nova-pro-v1", Set.of("nova-pro-v1", "nova-2-lite-v1"), 512, List.of("https://a.example"), Policy.Limits.defaults()));
+            .withPolicy(
+                new Policy(
+                    "nova-pro-v1",
+                    Set.of("nova-pro-v1", "nova-2-lite-v1"),
+                    512,
+                    List.of("https://a.example"),
+                    Policy.Limits.defaults()));
     ProxySettings back = ProxySettings.fromEnvironment(s.toEnvironment());
     assertThat(back.policy()).isEqualTo(s.policy());
     assertThat(back.upstreamUrl()).isEqualTo(s.upstreamUrl());

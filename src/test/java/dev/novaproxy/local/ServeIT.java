@@ -61,10 +61,16 @@ class ServeIT {
     Path err = Files.createTempFile("serve", ".err");
     errors.put(null, err);
     ProcessBuilder pb =
-        new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE).redirectError(err.toFile());
+        new ProcessBuilder(command)
+            .redirectInput(ProcessBuilder.Redirect.PIPE)
+            .redirectError(err.toFile());
     pb.environment().remove("NOVA_API_KEY");
     // Not the developer's own config file: serve takes defaults from it.
-    pb.environment().put("NOVAPROXY_JAVA_OPTS", "-Dnovaproxy.config=" + Files.createTempDirectory("serve-config").resolve("config.json"));
+    pb.environment()
+        .put(
+            "NOVAPROXY_JAVA_OPTS",
+            "-Dnovaproxy.config="
+                + Files.createTempDirectory("serve-config").resolve("config.json"));
     pb.environment().putAll(env);
     Process p = pb.start();
     p.getOutputStream().close(); // no terminal, no input: as under CI
@@ -75,7 +81,8 @@ class ServeIT {
 
   /** Reads stdout until the line with the URL. */
   private URI listeningUrl(Process p) throws IOException {
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     for (String line = out.readLine(); line != null; line = out.readLine()) {
       int at = line.indexOf("listening on ");
       if (at >= 0) {
@@ -99,31 +106,52 @@ class ServeIT {
   }
 
   @Test
-  void should_print_one_json_line_with_the_url_and_take_settings_from_env_and_file() throws Exception {
+  void should_print_one_json_line_with_the_url_and_take_settings_from_env_and_file()
+      throws Exception {
     Path config = Files.createTempDirectory("serve-json").resolve("config.json");
     Files.writeString(config, "{\"port\": 0, \"maxTokensCap\": 7}");
     Process p =
         serve(
             Map.of(
-                "NOVA_API_KEY", KEY,
-                "NOVA_UPSTREAM_URL", nova.baseUrl().toString(),
-                "NOVAPROXY_JAVA_OPTS", "-Dnovaproxy.config=" + config),
-            "-o", "json");
-    String first = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+                "NOVA_API_KEY",
+                KEY,
+                "NOVA_UPSTREAM_URL",
+                nova.baseUrl().toString(),
+                "NOVAPROXY_JAVA_OPTS",
+                "-Dnovaproxy.config=" + config),
+            "-o",
+            "json");
+    String first =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))
+            .readLine();
     assertThat(first).as("stderr: " + stderr(p)).isNotNull();
     var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(first);
-    assertThat(json.fieldNames()).toIterable().containsExactly("event", "url", "chatUrl", "version");
+    assertThat(json.fieldNames())
+        .toIterable()
+        .containsExactly("event", "url", "chatUrl", "version");
     assertThat(json.get("event").asText()).isEqualTo("listening");
     URI base = URI.create(json.get("url").asText());
-    assertThat(base.getPort()).as("port 0 from the file: a free port, not 8080").isNotEqualTo(8080).isPositive();
+    assertThat(base.getPort())
+        .as("port 0 from the file: a free port, not 8080")
+        .isNotEqualTo(8080)
+        .isPositive();
     assertThat(json.get("chatUrl").asText()).isEqualTo(base + "/chat");
     assertThat(post(base).statusCode()).isEqualTo(200);
-    assertThat(new String(nova.requests().get(0).body(), StandardCharsets.UTF_8)).as("the file's maxTokensCap reached the policy").contains("\"max_tokens\":7");
+    assertThat(new String(nova.requests().get(0).body(), StandardCharsets.UTF_8))
+        .as("the file's maxTokensCap reached the policy")
+        .contains("\"max_tokens\":7");
   }
 
   @Test
-  void should_serve_with_the_key_from_the_environment_and_finish_requests_in_flight_on_sigterm() throws Exception {
-    Process p = serve(Map.of("NOVA_API_KEY", KEY), "--port", "0", "--upstream-url", nova.baseUrl().toString());
+  void should_serve_with_the_key_from_the_environment_and_finish_requests_in_flight_on_sigterm()
+      throws Exception {
+    Process p =
+        serve(
+            Map.of("NOVA_API_KEY", KEY),
+            "--port",
+            "0",
+            "--upstream-url",
+            nova.baseUrl().toString());
     URI base = listeningUrl(p);
     assertThat(post(base).statusCode()).isEqualTo(200);
 
@@ -134,7 +162,8 @@ class ServeIT {
     assertThat(processList).contains("serve").doesNotContain(KEY);
 
     nova.enqueue(Reply.slow(Duration.ofMillis(1500)));
-    CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> post(base));
+    CompletableFuture<HttpResponse<String>> inFlight =
+        CompletableFuture.supplyAsync(() -> post(base));
     Thread.sleep(500);
     p.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the JVM runs the shutdown hook
     assertThat(inFlight.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
@@ -146,7 +175,8 @@ class ServeIT {
   @Test
   void should_say_the_port_is_taken_in_one_line() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      Process p = serve(Map.of("NOVA_API_KEY", KEY), "--port", Integer.toString(taken.getLocalPort()));
+      Process p =
+          serve(Map.of("NOVA_API_KEY", KEY), "--port", Integer.toString(taken.getLocalPort()));
       assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
       String err = stderr(p);
       assertThat(p.exitValue()).isEqualTo(1);
@@ -167,7 +197,11 @@ class ServeIT {
 
   @Test
   void should_reject_bad_flags_with_exit_code_2() throws Exception {
-    for (String[] args : List.of(new String[] {"--port", "eighty"}, new String[] {"--upstream-url", "ftp://nova"}, new String[] {"--allow-origin", "app.example.com/path"})) {
+    for (String[] args :
+        List.of(
+            new String[] {"--port", "eighty"},
+            new String[] {"--upstream-url", "ftp://nova"},
+            new String[] {"--allow-origin", "app.example.com/path"})) {
       Process p = serve(Map.of("NOVA_API_KEY", KEY), args);
       assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
       String err = stderr(p);
@@ -180,10 +214,13 @@ class ServeIT {
   void launcher_should_work_through_a_symlink_from_another_directory() throws Exception {
     Path dir = Files.createTempDirectory("np-link");
     Path link = dir.resolve("novaproxy");
-    Files.createSymbolicLink(link, Path.of(System.getProperty("novaproxy.dist"), "novaproxy").toAbsolutePath());
-    Process p = new ProcessBuilder(link.toString(), "--version").directory(Path.of("/").toFile()).start();
+    Files.createSymbolicLink(
+        link, Path.of(System.getProperty("novaproxy.dist"), "novaproxy").toAbsolutePath());
+    Process p =
+        new ProcessBuilder(link.toString(), "--version").directory(Path.of("/").toFile()).start();
     assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).startsWith("novaproxy ");
+    assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .startsWith("novaproxy ");
     assertThat(p.exitValue()).isZero();
   }
 }

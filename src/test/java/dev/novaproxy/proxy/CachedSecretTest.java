@@ -60,7 +60,12 @@ class CachedSecretTest {
       CountDownLatch go = new CountDownLatch(1);
       List<Future<String>> results = new ArrayList<>();
       for (int i = 0; i < 64; i++) {
-        results.add(pool.submit(() -> { go.await(); return secret.get(); }));
+        results.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return secret.get();
+                }));
       }
       go.countDown();
       for (Future<String> f : results) {
@@ -82,7 +87,14 @@ class CachedSecretTest {
   @Test
   void should_not_fetch_before_first_use() {
     AtomicInteger fetches = new AtomicInteger();
-    new CachedSecret(() -> { fetches.incrementAndGet(); return "k"; }, Duration.ofMinutes(5), clock, warnings::add);
+    new CachedSecret(
+        () -> {
+          fetches.incrementAndGet();
+          return "k";
+        },
+        Duration.ofMinutes(5),
+        clock,
+        warnings::add);
     assertThat(fetches).hasValue(0);
   }
 
@@ -90,7 +102,11 @@ class CachedSecretTest {
   void should_refresh_once_after_a_rejection_and_share_the_new_value() {
     AtomicInteger fetches = new AtomicInteger();
     CachedSecret secret =
-        new CachedSecret(() -> fetches.incrementAndGet() == 1 ? "old" : "new", Duration.ofMinutes(5), clock, warnings::add);
+        new CachedSecret(
+            () -> fetches.incrementAndGet() == 1 ? "old" : "new",
+            Duration.ofMinutes(5),
+            clock,
+            warnings::add);
     assertThat(secret.get()).isEqualTo("old");
     assertThat(secret.refreshAfterRejection("old")).isEqualTo("new");
     // A second request that was rejected with the old key gets the new one without another fetch.
@@ -100,7 +116,8 @@ class CachedSecretTest {
 
   @Test
   void should_report_no_retry_when_the_refreshed_key_is_the_same() {
-    CachedSecret secret = new CachedSecret(() -> "same", Duration.ofMinutes(5), clock, warnings::add);
+    CachedSecret secret =
+        new CachedSecret(() -> "same", Duration.ofMinutes(5), clock, warnings::add);
     secret.get();
     assertThat(secret.refreshAfterRejection("same")).isNull();
   }
@@ -122,7 +139,11 @@ class CachedSecretTest {
     assertThat(secret.get()).isEqualTo("sk-good-1234");
     clock.advance(Duration.ofMinutes(6));
     assertThat(secret.get()).isEqualTo("sk-good-1234");
-    assertThat(warnings).singleElement().asString().contains("Secrets Manager is down").doesNotContain("sk-good-1234");
+    assertThat(warnings)
+        .singleElement()
+        .asString()
+        .contains("Secrets Manager is down")
+        .doesNotContain("sk-good-1234");
     // Not hammered: the next try waits a little rather than happening on every request.
     secret.get();
     assertThat(fetches).hasValue(2);
@@ -135,7 +156,10 @@ class CachedSecretTest {
   void should_fail_with_a_502_when_there_has_never_been_a_value() {
     CachedSecret secret =
         new CachedSecret(
-            () -> { throw new SecretSource.SecretUnavailableException("secret backend/NovaApiKey does not exist", null); },
+            () -> {
+              throw new SecretSource.SecretUnavailableException(
+                  "secret backend/NovaApiKey does not exist", null);
+            },
             Duration.ofMinutes(5),
             clock,
             warnings::add);

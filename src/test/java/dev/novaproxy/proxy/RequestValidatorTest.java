@@ -218,7 +218,7 @@ class RequestValidatorTest {
       ValidatedRequest r =
           validator.validate(
               ("{\"messages\":[{\"role\":\"user\",\"content\":\"h\u00e9 \u65e5\u672c \ud83d\ude00"
-                   + " \\u0000\"}]}")
+                      + " \\u0000\"}]}")
                   .getBytes(StandardCharsets.UTF_8));
 
       assertThat(r.body().at("/messages/0/content").textValue()).isEqualTo(text);

@@ -8,8 +8,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One run of the CLI in this JVM, with its exit code, standard output and error. Its
- * {@code toString} shows all three, so a failed assertion explains itself.
+ * One run of the CLI in this JVM, with its exit code, standard output and error. Its {@code
+ * toString} shows all three, so a failed assertion explains itself.
  */
 public record CliRun(int exitCode, String out, String err) {
   public static CliRun run(String... args) {
@@ -21,11 +21,17 @@ public record CliRun(int exitCode, String out, String err) {
     var out = new ByteArrayOutputStream();
     var err = new ByteArrayOutputStream();
     InputStream saved = System.in;
-    System.setIn(new ByteArrayInputStream(stdin == null ? new byte[0] : stdin.getBytes(StandardCharsets.UTF_8)));
+    System.setIn(
+        new ByteArrayInputStream(
+            stdin == null ? new byte[0] : stdin.getBytes(StandardCharsets.UTF_8)));
     try {
       int code =
-          Main.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), args);
-      return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+          Main.run(
+              new PrintStream(out, true, StandardCharsets.UTF_8),
+              new PrintStream(err, true, StandardCharsets.UTF_8),
+              args);
+      return new CliRun(
+          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setIn(saved);
     }

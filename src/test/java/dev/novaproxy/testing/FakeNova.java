@@ -13,7 +13,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -104,11 +103,13 @@ public final class FakeNova implements AutoCloseable {
   record Reset() implements Reply {}
 
   private final ServerSocket server;
-  private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "fake-nova");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService pool =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "fake-nova");
+            t.setDaemon(true);
+            return t;
+          });
   private final ConcurrentLinkedQueue<Reply> script = new ConcurrentLinkedQueue<>();
   private final List<Recorded> requests = new CopyOnWriteArrayList<>();
   private final List<Socket> open = new CopyOnWriteArrayList<>();
@@ -237,7 +238,10 @@ public final class FakeNova implements AutoCloseable {
   /** Answers one request; false when the connection must close afterwards. */
   private boolean answer(Recorded req, Socket socket, OutputStream out) throws IOException {
     if (validKey != null && !("Bearer " + validKey).equals(req.headers().get("authorization"))) {
-      writeFixed(out, 401, "application/json",
+      writeFixed(
+          out,
+          401,
+          "application/json",
           "{\"error\":{\"message\":\"Invalid API key\",\"type\":\"authentication_error\",\"param\":null,\"code\":\"invalid_api_key\"}}",
           new String[0]);
       return true;
@@ -252,7 +256,10 @@ public final class FakeNova implements AutoCloseable {
       return true;
     }
     if (!(req.method().equals("POST") && req.path().endsWith("/chat/completions"))) {
-      writeFixed(out, 404, "application/json",
+      writeFixed(
+          out,
+          404,
+          "application/json",
           "{\"error\":{\"message\":\"Not found\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}",
           new String[0]);
       return true;
@@ -275,10 +282,16 @@ public final class FakeNova implements AutoCloseable {
       sleep(echo.delay());
       String content = "echo: " + lastUserText(request);
       if (request.path("stream").asBoolean(false)) {
-        return writeStream(out, model, words(content), Duration.ZERO, false,
+        return writeStream(
+            out,
+            model,
+            words(content),
+            Duration.ZERO,
+            false,
             request.path("stream_options").path("include_usage").asBoolean(false));
       }
-      writeFixed(out, 200, "application/json", completion(model, content).toString(), new String[0]);
+      writeFixed(
+          out, 200, "application/json", completion(model, content).toString(), new String[0]);
       return true;
     }
     Stream stream = (Stream) reply;
@@ -295,22 +308,35 @@ public final class FakeNova implements AutoCloseable {
     choice.put("index", 0);
     choice.putObject("message").put("role", "assistant").put("content", content);
     choice.put("finish_reason", "stop");
-    c.putObject("usage").put("prompt_tokens", 10).put("completion_tokens", 5).put("total_tokens", 15);
+    c.putObject("usage")
+        .put("prompt_tokens", 10)
+        .put("completion_tokens", 5)
+        .put("total_tokens", 15);
     return c;
   }
 
   private boolean writeStream(
-      OutputStream out, String model, List<String> deltas, Duration gap, boolean truncate, boolean usage)
+      OutputStream out,
+      String model,
+      List<String> deltas,
+      Duration gap,
+      boolean truncate,
+      boolean usage)
       throws IOException {
-    String head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-        + "Transfer-Encoding: chunked\r\n\r\n";
+    String head =
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n";
     out.write(head.getBytes(StandardCharsets.US_ASCII));
     out.flush();
     String id = "chatcmpl-" + ids.incrementAndGet();
     long created = System.currentTimeMillis() / 1000;
     for (int i = 0; i < deltas.size(); i++) {
       ObjectNode chunk = JSON.createObjectNode();
-      chunk.put("id", id).put("object", "chat.completion.chunk").put("created", created).put("model", model);
+      chunk
+          .put("id", id)
+          .put("object", "chat.completion.chunk")
+          .put("created", created)
+          .put("model", model);
       ObjectNode choice = chunk.putArray("choices").addObject();
       choice.put("index", 0);
       ObjectNode delta = choice.putObject("delta");
@@ -329,7 +355,10 @@ public final class FakeNova implements AutoCloseable {
       return false;
     }
     ObjectNode last = JSON.createObjectNode();
-    last.put("id", id).put("object", "chat.completion.chunk").put("created", created).put("model", model);
+    last.put("id", id)
+        .put("object", "chat.completion.chunk")
+        .put("created", created)
+        .put("model", model);
     ObjectNode choice = last.putArray("choices").addObject();
     choice.put("index", 0);
     choice.putObject("delta");
@@ -337,9 +366,15 @@ public final class FakeNova implements AutoCloseable {
     writeChunk(out, "data: " + last + "\n\n");
     if (usage) {
       ObjectNode u = JSON.createObjectNode();
-      u.put("id", id).put("object", "chat.completion.chunk").put("created", created).put("model", model);
+      u.put("id", id)
+          .put("object", "chat.completion.chunk")
+          .put("created", created)
+          .put("model", model);
       u.putArray("choices");
-      u.putObject("usage").put("prompt_tokens", 10).put("completion_tokens", deltas.size()).put("total_tokens", 10 + deltas.size());
+      u.putObject("usage")
+          .put("prompt_tokens", 10)
+          .put("completion_tokens", deltas.size())
+          .put("total_tokens", 10 + deltas.size());
       writeChunk(out, "data: " + u + "\n\n");
     }
     writeChunk(out, "data: [DONE]\n\n");
@@ -356,10 +391,15 @@ public final class FakeNova implements AutoCloseable {
     out.flush();
   }
 
-  private static void writeFixed(OutputStream out, int status, String type, String body, String[] headers)
-      throws IOException {
+  private static void writeFixed(
+      OutputStream out, int status, String type, String body, String[] headers) throws IOException {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    StringBuilder head = new StringBuilder("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
+    StringBuilder head =
+        new StringBuilder("HTTP/1.1 ")
+            .append(status)
+            .append(' ')
+            .append(reason(status))
+            .append("\r\n");
     head.append("Content-Type: ").append(type).append("\r\n");
     head.append("Content-Length: ").append(b.length).append("\r\n");
     for (int i = 0; i + 1 < headers.length; i += 2) {
@@ -381,7 +421,9 @@ public final class FakeNova implements AutoCloseable {
     for (String line = readLine(in); line != null && !line.isEmpty(); line = readLine(in)) {
       int colon = line.indexOf(':');
       if (colon > 0) {
-        headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+        headers.put(
+            line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+            line.substring(colon + 1).trim());
       }
     }
     byte[] body = new byte[0];
@@ -400,7 +442,8 @@ public final class FakeNova implements AutoCloseable {
       }
       body = buf.toByteArray();
     }
-    return new Recorded(parts[0], parts.length > 1 ? parts[1] : "/", Collections.unmodifiableMap(headers), body);
+    return new Recorded(
+        parts[0], parts.length > 1 ? parts[1] : "/", Collections.unmodifiableMap(headers), body);
   }
 
   private static String readLine(InputStream in) throws IOException {
@@ -495,5 +538,4 @@ public final class FakeNova implements AutoCloseable {
     System.out.println("fake Nova on " + nova.baseUrl());
     Thread.currentThread().join();
   }
-
 }

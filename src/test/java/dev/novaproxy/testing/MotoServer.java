@@ -30,7 +30,8 @@ public final class MotoServer implements BeforeAllCallback, BeforeEachCallback {
   /** The running server's endpoint, for {@code --endpoint-url} and {@code endpointOverride}. */
   public static synchronized URI endpoint() {
     if (instance == null) {
-      throw new IllegalStateException("MotoServer is not started: annotate the test with @ExtendWith(MotoServer.class)");
+      throw new IllegalStateException(
+          "MotoServer is not started: annotate the test with @ExtendWith(MotoServer.class)");
     }
     return instance.endpoint;
   }
@@ -42,7 +43,10 @@ public final class MotoServer implements BeforeAllCallback, BeforeEachCallback {
       if (instance == null) {
         instance = Instance.start();
         // Stored at the root so JUnit closes it once, when the whole run ends.
-        context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).put(MotoServer.class, instance);
+        context
+            .getRoot()
+            .getStore(ExtensionContext.Namespace.GLOBAL)
+            .put(MotoServer.class, instance);
       }
     }
   }
@@ -86,9 +90,11 @@ public final class MotoServer implements BeforeAllCallback, BeforeEachCallback {
     System.clearProperty("aws.secretAccessKey");
   }
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  private static final class Instance implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+  private static final class Instance
+      implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     private final Process process;
     private final URI endpoint;
 
@@ -106,24 +112,37 @@ public final class MotoServer implements BeforeAllCallback, BeforeEachCallback {
       Process process;
       try {
         process =
-            new ProcessBuilder("python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", Integer.toString(port))
+            new ProcessBuilder(
+                    "python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", Integer.toString(port))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
       } catch (IOException e) {
-        throw new IllegalStateException("Cannot start python3 for moto (" + e.getMessage() + "); install Python 3 and then " + INSTALL, e);
+        throw new IllegalStateException(
+            "Cannot start python3 for moto ("
+                + e.getMessage()
+                + "); install Python 3 and then "
+                + INSTALL,
+            e);
       }
       URI endpoint = URI.create("http://127.0.0.1:" + port);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) {
           throw new IllegalStateException(
-              "moto server exited with " + process.exitValue() + "; is moto installed? Run " + INSTALL + ". Its output:\n" + Files.readString(log));
+              "moto server exited with "
+                  + process.exitValue()
+                  + "; is moto installed? Run "
+                  + INSTALL
+                  + ". Its output:\n"
+                  + Files.readString(log));
         }
         try {
           var r =
               HTTP.send(
-                  HttpRequest.newBuilder(endpoint.resolve("/moto-api/")).timeout(Duration.ofSeconds(2)).build(),
+                  HttpRequest.newBuilder(endpoint.resolve("/moto-api/"))
+                      .timeout(Duration.ofSeconds(2))
+                      .build(),
                   HttpResponse.BodyHandlers.discarding());
           if (r.statusCode() == 200) {
             return new Instance(process, endpoint);
@@ -134,7 +153,8 @@ public final class MotoServer implements BeforeAllCallback, BeforeEachCallback {
         Thread.sleep(200);
       }
       process.destroyForcibly();
-      throw new IllegalStateException("moto server did not answer within 60 s; its output:\n" + Files.readString(log));
+      throw new IllegalStateException(
+          "moto server did not answer within 60 s; its output:\n" + Files.readString(log));
     }
 
     @Override

@@ -28,7 +28,8 @@ public final class RunningProxy implements AutoCloseable {
   public final FakeNova nova;
   public final LocalProxyServer server;
   public final List<String> logLines;
-  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private RunningProxy(FakeNova nova, LocalProxyServer server, List<String> logLines) {
     this.nova = nova;
@@ -51,7 +52,8 @@ public final class RunningProxy implements AutoCloseable {
     ProxySettings settings = tweak.apply(ProxySettings.defaults().withUpstream(nova.baseUrl()));
     try {
       AccessLog log = new AccessLog(lines::add, settings.logContent());
-      LocalProxyServer server = LocalProxyServer.start(new ProxyHandler(settings, key, log), "127.0.0.1", 0);
+      LocalProxyServer server =
+          LocalProxyServer.start(new ProxyHandler(settings, key, log), "127.0.0.1", 0);
       return new RunningProxy(nova, server, lines);
     } catch (IOException e) {
       nova.close();

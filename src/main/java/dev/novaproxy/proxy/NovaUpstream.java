@@ -95,15 +95,17 @@ final class NovaUpstream {
   }
 
   /**
-   * A whole answer. The client reads the body as part of the exchange (one thread hand-off less
-   * than subscribing afterwards); the request timeout bounds the wait.
+   * A whole answer, read within the same deadline as the wait for its headers. (The request
+   * timeout alone does not bound the body: a Nova that stalls mid-body would hold the request.)
    */
   private ProxyResponse complete(HttpRequest.Builder builder, RequestRecord record, Deadline deadline) {
-    Upstream<byte[]> answer = send(builder, record, deadline, HttpResponse.BodyHandlers.ofByteArray(), r -> {});
+    Upstream<Flow.Publisher<List<ByteBuffer>>> answer =
+        send(builder, record, deadline, HttpResponse.BodyHandlers.ofPublisher(), NovaUpstream::discard);
+    HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = answer.response();
+    byte[] bytes = readAll(response.body(), deadline, record);
     record.upstreamNanos = System.nanoTime() - answer.startNanos();
-    HttpResponse<byte[]> response = answer.response();
     return passThrough(
-        response.statusCode(), response.headers().firstValue("content-type").orElse(""), response.body(), record);
+        response.statusCode(), response.headers().firstValue("content-type").orElse(""), bytes, record);
   }
 
   /** Nova's model list, filtered by the models the policy allows. */

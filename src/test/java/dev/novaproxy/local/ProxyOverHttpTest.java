@@ -158,6 +158,14 @@ class ProxyOverHttpTest {
   }
 
   @Test
+  void should_answer_504_when_nova_stalls_in_the_middle_of_its_body() throws Exception {
+    proxy = RunningProxy.start(s -> s.withTotalTimeout(Duration.ofSeconds(1)));
+    proxy.nova.enqueue(Reply.stallMidBody(Duration.ofSeconds(5)));
+    HttpResponse<String> r = assertTimeoutPreemptively(Duration.ofSeconds(3), () -> proxy.post("/chat", HELLO));
+    assertError(r, 504, "upstream_timeout");
+  }
+
+  @Test
   void should_wait_once_for_a_short_retry_after_and_then_succeed() {
     proxy = RunningProxy.start();
     proxy.nova.enqueue(Reply.json(429, "{\"error\":{\"message\":\"slow down\"}}", "Retry-After", "1"));

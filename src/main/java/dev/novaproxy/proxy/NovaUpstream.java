@@ -87,7 +87,8 @@ final class NovaUpstream {
     HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = answer.response();
     String type = response.headers().firstValue("content-type").orElse("");
     if (response.statusCode() == 200 && type.startsWith("text/event-stream")) {
-      return ProxyResponse.eventStream(new StreamRelay(response.body(), settings.totalTimeout(), record));
+      Deadline whole = settings.streamWithinTimeout() ? deadline : null;
+      return ProxyResponse.eventStream(new StreamRelay(response.body(), settings.totalTimeout(), whole, record));
     }
     byte[] bytes = readAll(response.body(), deadline, record);
     record.upstreamNanos = System.nanoTime() - answer.startNanos();
@@ -346,6 +347,10 @@ final class NovaUpstream {
 
     Duration remaining() {
       return Duration.ofNanos(Math.max(1_000_000, endNanos - System.nanoTime()));
+    }
+
+    long remainingMillis() {
+      return Math.max(0, (endNanos - System.nanoTime()) / 1_000_000);
     }
   }
 }

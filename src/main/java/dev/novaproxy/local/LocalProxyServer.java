@@ -13,7 +13,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -164,10 +163,5 @@ public final class LocalProxyServer implements AutoCloseable {
   @Override
   public void close() {
     shutdown(Duration.ofSeconds(5));
-  }
-
-  /** For tests and tools that want the addresses this server answers on. */
-  public List<URI> endpoints() {
-    return List.of(baseUrl().resolve("/chat"), baseUrl().resolve("/v1/chat/completions"));
   }
 }

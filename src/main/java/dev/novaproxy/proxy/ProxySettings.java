@@ -13,6 +13,11 @@ import java.util.function.Function;
  * Everything that configures one proxy: where Nova is, how long to wait, the policy, how long the
  * key is cached. {@link #fromEnvironment} is the Lambda's contract with {@code deploy}: the
  * environment variable names below are what deploy writes into the function's configuration.
+ *
+ * <p>{@code streamWithinTimeout}: whether a streamed answer as a whole must end within the total
+ * timeout. True in Lambda, where the stream is collected whole and the function's own timeout would
+ * otherwise cut it off with no answer at all; false under {@code serve}, where a long stream is
+ * fine and only silence longer than the timeout ends it.
  */
 public record ProxySettings(
     URI upstreamUrl,
@@ -21,7 +26,8 @@ public record ProxySettings(
     Duration maxRetryAfter,
     Duration secretTtl,
     boolean logContent,
-    Policy policy) {
+    Policy policy,
+    boolean streamWithinTimeout) {
 
   public static final URI DEFAULT_UPSTREAM = URI.create("https://api.nova.amazon.com/v1");
   public static final String DEFAULT_SECRET_NAME = "backend/NovaApiKey";
@@ -46,32 +52,68 @@ public record ProxySettings(
         Duration.ofSeconds(2),
         Duration.ofMinutes(5),
         false,
-        Policy.defaults());
+        Policy.defaults(),
+        false);
   }
 
   public ProxySettings withUpstream(URI url) {
     return new ProxySettings(
-        url, connectTimeout, totalTimeout, maxRetryAfter, secretTtl, logContent, policy);
+        url,
+        connectTimeout,
+        totalTimeout,
+        maxRetryAfter,
+        secretTtl,
+        logContent,
+        policy,
+        streamWithinTimeout);
   }
 
   public ProxySettings withPolicy(Policy p) {
     return new ProxySettings(
-        upstreamUrl, connectTimeout, totalTimeout, maxRetryAfter, secretTtl, logContent, p);
+        upstreamUrl,
+        connectTimeout,
+        totalTimeout,
+        maxRetryAfter,
+        secretTtl,
+        logContent,
+        p,
+        streamWithinTimeout);
   }
 
   public ProxySettings withTotalTimeout(Duration d) {
     return new ProxySettings(
-        upstreamUrl, connectTimeout, d, maxRetryAfter, secretTtl, logContent, policy);
+        upstreamUrl,
+        connectTimeout,
+        d,
+        maxRetryAfter,
+        secretTtl,
+        logContent,
+        policy,
+        streamWithinTimeout);
   }
 
   public ProxySettings withSecretTtl(Duration d) {
     return new ProxySettings(
-        upstreamUrl, connectTimeout, totalTimeout, maxRetryAfter, d, logContent, policy);
+        upstreamUrl,
+        connectTimeout,
+        totalTimeout,
+        maxRetryAfter,
+        d,
+        logContent,
+        policy,
+        streamWithinTimeout);
   }
 
   public ProxySettings withLogContent(boolean b) {
     return new ProxySettings(
-        upstreamUrl, connectTimeout, totalTimeout, maxRetryAfter, secretTtl, b, policy);
+        upstreamUrl,
+        connectTimeout,
+        totalTimeout,
+        maxRetryAfter,
+        secretTtl,
+        b,
+        policy,
+        streamWithinTimeout);
   }
 
   /**
@@ -120,7 +162,8 @@ public record ProxySettings(
         d.maxRetryAfter(),
         ttl,
         Boolean.parseBoolean(get.apply(ENV_LOG_CONTENT)),
-        policy);
+        policy,
+        true);
   }
 
   /** The inverse of {@link #fromEnvironment}: what deploy puts into the function's environment. */

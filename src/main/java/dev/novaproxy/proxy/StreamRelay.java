@@ -22,12 +22,22 @@ final class StreamRelay implements ProxyResponse.EventStream {
 
   private final Flow.Publisher<List<ByteBuffer>> body;
   private final Duration idleTimeout;
+  private final NovaUpstream.Deadline wholeDeadline;
   private final RequestRecord record;
   private final long startNanos = System.nanoTime();
 
-  StreamRelay(Flow.Publisher<List<ByteBuffer>> body, Duration idleTimeout, RequestRecord record) {
+  /**
+   * @param idleTimeout the most silence between two events
+   * @param wholeDeadline when the whole stream must have ended, or null for no such limit
+   */
+  StreamRelay(
+      Flow.Publisher<List<ByteBuffer>> body,
+      Duration idleTimeout,
+      NovaUpstream.Deadline wholeDeadline,
+      RequestRecord record) {
     this.body = body;
     this.idleTimeout = idleTimeout;
+    this.wholeDeadline = wholeDeadline;
     this.record = record;
   }
 
@@ -53,7 +63,11 @@ final class StreamRelay implements ProxyResponse.EventStream {
       throws IOException, InterruptedException {
     boolean done = false;
     while (true) {
-      EventQueue.Item item = queue.next(idleTimeout.toMillis());
+      long wait = idleTimeout.toMillis();
+      if (wholeDeadline != null) {
+        wait = Math.min(wait, wholeDeadline.remainingMillis());
+      }
+      EventQueue.Item item = queue.next(wait);
       if (item instanceof EventQueue.Event event) {
         byte[] bytes = event.bytes();
         if (Arrays.equals(bytes, DONE)) {
@@ -83,8 +97,11 @@ final class StreamRelay implements ProxyResponse.EventStream {
         queue.cancel();
         fail(
             sink,
-            ProxyException.gatewayTimeout(
-                "Nova sent nothing for " + idleTimeout.toSeconds() + " s mid-stream."),
+            wholeDeadline != null && wholeDeadline.remainingMillis() <= 0
+                ? ProxyException.gatewayTimeout(
+                    "Nova's streamed answer did not end within " + idleTimeout.toSeconds() + " s.")
+                : ProxyException.gatewayTimeout(
+                    "Nova sent nothing for " + idleTimeout.toSeconds() + " s mid-stream."),
             "stream_timeout");
         return;
       }

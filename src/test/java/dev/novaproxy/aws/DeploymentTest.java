@@ -141,7 +141,10 @@ class DeploymentTest {
         .containsEntry("NOVA_ALLOWED_MODELS", "nova-2-lite-v1,nova-2-pro-v1")
         .containsEntry("NOVA_MAX_TOKENS_CAP", "1000")
         .containsEntry("NOVA_ALLOWED_ORIGINS", "https://app.example.com")
-        .containsEntry("NOVA_TIMEOUT_SECONDS", "28");
+        .containsEntry("NOVA_TIMEOUT_SECONDS", "28")
+        .hasEntrySatisfying(
+            "JAVA_TOOL_OPTIONS",
+            v -> assertThat(v).contains("TieredStopAtLevel=1").contains("common.parallelism=2"));
     assertThat(c.environment().variables().values()).noneMatch(v -> v.contains("sk-test-key"));
     var alias = aws.lambda().getAlias(x -> x.functionName("novaproxy-proxy").name("live"));
     assertThat(alias.functionVersion()).isEqualTo("1");

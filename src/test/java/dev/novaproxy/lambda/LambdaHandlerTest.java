@@ -106,6 +106,28 @@ class LambdaHandlerTest {
   }
 
   @Test
+  void should_end_a_stream_that_outlasts_the_timeout_with_an_error_event_before_lambda_gives_up() {
+    Map<String, String> env =
+        Map.of(
+            ProxySettings.ENV_UPSTREAM_URL,
+            nova.baseUrl().toString(),
+            ProxySettings.ENV_TIMEOUT_SECONDS,
+            "1");
+    LambdaHandler quick = new LambdaHandler(env, () -> KEY);
+    // Never silent for a whole second, but 1.6 s in all: the function's timeout would cut it off.
+    nova.enqueue(Reply.stream(java.time.Duration.ofMillis(400), "a", "b", "c", "d", "e"));
+    long start = System.nanoTime();
+    APIGatewayV2HTTPResponse r =
+        quick.handleRequest(EventLoader.loadApiGatewayHttpEvent("events/chat-stream.json"), null);
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+        .isLessThan(java.time.Duration.ofMillis(1500));
+    assertThat(r.getBody())
+        .contains("\"a\"")
+        .contains("\"stream_timeout\"")
+        .doesNotContain("[DONE]");
+  }
+
+  @Test
   void should_answer_bad_requests_with_the_same_errors_as_serve_and_not_call_nova()
       throws Exception {
     APIGatewayV2HTTPResponse invalid = invoke("chat-invalid.json");

@@ -171,9 +171,26 @@ class ProxyOverHttpTest {
   }
 
   @Test
+  void should_relay_a_long_stream_to_its_end_as_long_as_nova_is_never_silent_for_the_timeout() {
+    proxy = RunningProxy.start(s -> s.withTotalTimeout(Duration.ofSeconds(1)));
+    proxy.nova.enqueue(Reply.stream(Duration.ofMillis(400), "a", "b", "c", "d", "e"));
+    HttpResponse<String> r = proxy.post("/chat", HELLO_STREAM);
+    assertThat(r.body()).contains("\"e\"").endsWith("data: [DONE]\n\n").doesNotContain("error");
+  }
+
+  @Test
   void should_answer_504_when_nova_is_slower_than_the_timeout() throws Exception {
     proxy = RunningProxy.start(s -> s.withTotalTimeout(Duration.ofSeconds(1)));
     proxy.nova.enqueue(Reply.slow(Duration.ofSeconds(4)));
+    HttpResponse<String> r =
+        assertTimeoutPreemptively(Duration.ofSeconds(3), () -> proxy.post("/chat", HELLO));
+    assertError(r, 504, "upstream_timeout");
+  }
+
+  @Test
+  void should_answer_504_when_nova_stalls_in_the_middle_of_its_body() throws Exception {
+    proxy = RunningProxy.start(s -> s.withTotalTimeout(Duration.ofSeconds(1)));
+    proxy.nova.enqueue(Reply.stallMidBody(Duration.ofSeconds(5)));
     HttpResponse<String> r =
         assertTimeoutPreemptively(Duration.ofSeconds(3), () -> proxy.post("/chat", HELLO));
     assertError(r, 504, "upstream_timeout");

@@ -88,6 +88,11 @@ public final class FakeNova implements AutoCloseable {
       return new Stream(Duration.ZERO, List.of(deltas), true);
     }
 
+    /** Sends the headers and the start of a JSON body, then goes silent for {@code stall}. */
+    static Reply stallMidBody(Duration stall) {
+      return new StallBody(stall);
+    }
+
     /** Reads the request, then resets the connection without a byte of answer. */
     static Reply reset() {
       return new Reset();
@@ -101,6 +106,8 @@ public final class FakeNova implements AutoCloseable {
   record Stream(Duration gap, List<String> deltas, boolean truncate) implements Reply {}
 
   record Reset() implements Reply {}
+
+  record StallBody(Duration stall) implements Reply {}
 
   private final ServerSocket server;
   private final ExecutorService pool =
@@ -270,6 +277,14 @@ public final class FakeNova implements AutoCloseable {
     }
     if (reply instanceof Reset) {
       socket.setSoLinger(true, 0);
+      return false;
+    }
+    if (reply instanceof StallBody stall) {
+      out.write(
+          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"id\":"
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      sleep(stall.stall());
       return false;
     }
     if (reply instanceof Raw raw) {

@@ -100,7 +100,7 @@ class ConfigPrecedenceTest {
     assertThat(serve.host).isEqualTo("0.0.0.0");
     var policy = serve.policy.toPolicy();
     assertThat(policy.defaultModel()).isEqualTo("nova-2-pro-v1");
-    assertThat(policy.allowedModels()).containsExactly("nova-2-pro-v1", "nova-2-lite-v1");
+    assertThat(policy.allowedModels()).containsExactlyInAnyOrder("nova-2-pro-v1", "nova-2-lite-v1");
     assertThat(policy.allowedOrigins()).containsExactly("https://app.example.com");
     assertThat(policy.maxTokensCap()).isEqualTo(512);
     assertThat(serve.settings().upstreamUrl()).isEqualTo(URI.create("http://127.0.0.1:1/v1"));

@@ -49,6 +49,7 @@ public final class Main {
   public static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env) {
     CommandLine cl = new CommandLine(new NovaproxyCommand());
     cl.setDefaultValueProvider(new ConfigDefaults(env));
+    versionEverywhere(cl, new VersionProvider());
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(new ErrorHandler());
@@ -58,6 +59,12 @@ public final class Main {
       cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
     }
     return cl;
+  }
+
+  /** Every command's -V prints the version, not only the top one's. */
+  private static void versionEverywhere(CommandLine cl, VersionProvider version) {
+    cl.getCommandSpec().versionProvider(version);
+    cl.getSubcommands().values().forEach(sub -> versionEverywhere(sub, version));
   }
 
   /** A usage mistake: one line naming the fix, then the exit code 2 (no wall of help text). */

@@ -88,6 +88,18 @@ class HelpTest {
   }
 
   @Test
+  void should_print_the_version_from_every_command() {
+    for (String[] args :
+        List.of(new String[] {"serve", "-V"}, new String[] {"config", "show", "--version"})) {
+      CliRun r = CliRun.run(args);
+      assertThat(r.exitCode()).isZero();
+      assertThat(r.out())
+          .as(r.toString())
+          .startsWith("novaproxy " + Version.current() + " (commit ");
+    }
+  }
+
+  @Test
   void should_list_the_new_commands_in_the_top_help() {
     CliRun r = CliRun.run("--help");
     assertThat(r.out())

@@ -14,6 +14,9 @@ import picocli.CommandLine.Model.OptionSpec;
  * because picocli asks a default provider only for options that were not given.
  */
 final class ConfigDefaults implements IDefaultValueProvider {
+  private static final java.util.Set<String> AWS_LOCATION =
+      java.util.Set.of("region", "profile", "endpointUrl");
+
   private final Settings settings;
 
   ConfigDefaults(Map<String, String> env) {
@@ -35,6 +38,9 @@ final class ConfigDefaults implements IDefaultValueProvider {
     }
     String command = arg.command().name();
     return Settings.byOption(option.longestName(), command)
+        // Region, profile and endpoint: AwsLocation resolves them, because the region depends on
+        // the profile, which may be a flag this provider cannot see.
+        .filter(s -> !AWS_LOCATION.contains(s.key()))
         .map(s -> settings.resolve(s))
         .filter(r -> r.source() != Settings.Source.defaults)
         .map(Settings.Resolved::value)

@@ -79,6 +79,6 @@ final class ConfigShowCommand implements Callable<Integer> {
           Settings.Source.flag,
           s.option());
     }
-    return settings.resolve(s);
+    return settings.resolve(s, parsed.matchedOptionValue("--profile", (String) null));
   }
 }

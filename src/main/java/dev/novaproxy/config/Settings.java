@@ -182,6 +182,14 @@ public final class Settings {
    * The value without a flag: environment, (for the region) the AWS profile, the file, the default.
    */
   public Resolved resolve(Setting s) {
+    return resolve(s, null);
+  }
+
+  /**
+   * As {@link #resolve(Setting)}; {@code profileFlag}, when not null, is a --profile given on the
+   * command line, which picks the profile whose region counts.
+   */
+  public Resolved resolve(Setting s, String profileFlag) {
     for (String var : s.env()) {
       String v = env.get(var);
       if (v != null && !v.isBlank()) {
@@ -189,7 +197,8 @@ public final class Settings {
       }
     }
     if (s.key().equals("region")) {
-      String profile = resolve(byKey("profile").orElseThrow()).value();
+      String profile =
+          profileFlag != null ? profileFlag : resolve(byKey("profile").orElseThrow()).value();
       String region = profileRegion.apply(profile);
       if (region != null && !region.isBlank()) {
         return new Resolved(

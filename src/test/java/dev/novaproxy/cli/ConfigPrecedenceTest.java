@@ -152,7 +152,18 @@ class ConfigPrecedenceTest {
     ServeCommand fromEnv = parsed("serve");
     assertThat(fromEnv.policy.toPolicy().allowedOrigins())
         .containsExactly("https://env.example.com", "https://env2.example.com");
-    assertThat(fromEnv.global.region).isEqualTo("eu-central-1");
+    // Region, profile and endpoint are AwsLocation's to resolve (the profile's region ranks
+    // between the environment and the file): flags, then environment, then file.
+    assertThat(fromEnv.global.region).isNull();
+    assertThat(region(fromEnv)).isEqualTo("eu-central-1");
+    assertThat(region(serve)).isEqualTo("us-west-2");
+    env.remove("AWS_REGION");
+    env.put("AWS_PROFILE", "no-such-profile-in-tests");
+    assertThat(region(parsed("serve"))).isEqualTo("eu-west-1");
+  }
+
+  private String region(ServeCommand serve) {
+    return AwsContext.resolve(serve.global, null, env, new ConfigFile(file)).location().region();
   }
 
   @Test

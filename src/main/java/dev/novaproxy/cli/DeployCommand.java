@@ -7,6 +7,7 @@ import dev.novaproxy.aws.Deployment;
 import dev.novaproxy.aws.PlanStep;
 import dev.novaproxy.config.ConfigFile;
 import dev.novaproxy.proxy.ProxySettings;
+import dev.novaproxy.proxy.UpstreamUrl;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -189,11 +190,12 @@ public final class DeployCommand implements Callable<Integer> {
     if (!(throttleRate > 0) || throttleBurst < 1) {
       throw CliException.usage("--throttle-rate and --throttle-burst must be positive.");
     }
-    if (upstreamUrl != null && (upstreamUrl.getScheme() == null || upstreamUrl.getHost() == null)) {
-      throw CliException.usage(
-          "--upstream-url takes a URL such as https://api.nova.amazon.com/v1, not '"
-              + upstreamUrl
-              + "'.");
+    if (upstreamUrl != null) {
+      try {
+        UpstreamUrl.parse(upstreamUrl.toString());
+      } catch (IllegalArgumentException e) {
+        throw CliException.usage(e.getMessage());
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import dev.novaproxy.local.LocalProxyServer;
 import dev.novaproxy.proxy.AccessLog;
 import dev.novaproxy.proxy.ProxyHandler;
 import dev.novaproxy.proxy.ProxySettings;
+import dev.novaproxy.proxy.UpstreamUrl;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -27,18 +28,9 @@ final class LocalProxy implements AutoCloseable {
     if (upstream != null && !upstream.isBlank()) {
       URI uri;
       try {
-        uri = URI.create(upstream.strip());
+        uri = UpstreamUrl.parse(upstream);
       } catch (IllegalArgumentException e) {
-        uri = null;
-      }
-      if (uri == null
-          || uri.getScheme() == null
-          || !uri.getScheme().matches("https?")
-          || uri.getHost() == null) {
-        throw CliException.usage(
-            "--upstream-url must be an http(s) URL such as https://api.nova.amazon.com/v1, not '"
-                + upstream
-                + "'.");
+        throw CliException.usage(e.getMessage());
       }
       settings = settings.withUpstream(uri);
     }

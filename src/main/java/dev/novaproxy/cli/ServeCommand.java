@@ -5,6 +5,7 @@ import dev.novaproxy.local.LocalProxyServer;
 import dev.novaproxy.proxy.AccessLog;
 import dev.novaproxy.proxy.ProxyHandler;
 import dev.novaproxy.proxy.ProxySettings;
+import dev.novaproxy.proxy.UpstreamUrl;
 import dev.novaproxy.proxy.SecretSource;
 import dev.novaproxy.secrets.SecretsManagerSource;
 import java.io.IOException;
@@ -163,13 +164,10 @@ public final class ServeCommand implements Callable<Integer> {
     // NOVA_UPSTREAM_URL and the config file arrive through the flag's default (ConfigDefaults).
     URI upstream = upstreamUrl;
     if (upstream != null) {
-      if (upstream.getScheme() == null
-          || !upstream.getScheme().matches("https?")
-          || upstream.getHost() == null) {
-        throw CliException.usage(
-            "--upstream-url must be an http(s) URL such as https://api.nova.amazon.com/v1, not '"
-                + upstream
-                + "'.");
+      try {
+        upstream = UpstreamUrl.parse(upstream.toString());
+      } catch (IllegalArgumentException e) {
+        throw CliException.usage(e.getMessage());
       }
       s = s.withUpstream(upstream);
     }

@@ -126,7 +126,7 @@ public record ProxySettings(
     URI upstream =
         get.apply(ENV_UPSTREAM_URL) == null
             ? d.upstreamUrl()
-            : URI.create(get.apply(ENV_UPSTREAM_URL));
+            : UpstreamUrl.parse(get.apply(ENV_UPSTREAM_URL));
     String model =
         get.apply(ENV_DEFAULT_MODEL) == null ? Policy.DEFAULT_MODEL : get.apply(ENV_DEFAULT_MODEL);
     Integer cap =

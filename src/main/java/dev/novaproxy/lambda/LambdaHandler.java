@@ -15,6 +15,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -46,11 +47,17 @@ public final class LambdaHandler
   private static SecretSource defaultSecretSource(Map<String, String> env) {
     String name =
         env.getOrDefault(ProxySettings.ENV_SECRET_NAME, ProxySettings.DEFAULT_SECRET_NAME);
+    // Bounded well inside the request's own timeout, so a slow Secrets Manager becomes the
+    // proxy's 502 rather than the function timing out with no answer.
     return new SecretsManagerSource(
         name,
         () ->
             SecretsManagerClient.builder()
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(
+                    c ->
+                        c.apiCallTimeout(Duration.ofSeconds(5))
+                            .apiCallAttemptTimeout(Duration.ofSeconds(2)))
                 .build());
   }
 

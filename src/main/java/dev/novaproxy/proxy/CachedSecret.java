@@ -19,8 +19,11 @@ public final class CachedSecret {
   private final Clock clock;
   private final Consumer<String> warn;
 
+  private static final Duration RETRY_PAUSE = Duration.ofSeconds(2);
+
   private String value;
   private Instant fetchedAt;
+  private Instant failedAt;
 
   public CachedSecret(SecretSource source, Duration ttl, Clock clock, Consumer<String> warn) {
     this.source = source;
@@ -31,6 +34,10 @@ public final class CachedSecret {
 
   /** The key, fetching it when there is none yet or the TTL has passed. */
   public synchronized String get() {
+    if (value == null && failedAt != null && clock.instant().isBefore(failedAt.plus(RETRY_PAUSE))) {
+      // Never had a key and the last try just failed: do not hit the source on every request.
+      throw ProxyException.secretUnavailable();
+    }
     if (value == null || !clock.instant().isBefore(fetchedAt.plus(ttl))) {
       fetch();
     }
@@ -59,8 +66,12 @@ public final class CachedSecret {
       value = fresh.strip();
       fetchedAt = clock.instant();
     } catch (RuntimeException e) {
+      // The detail (which may name the account, role and secret) goes to the operator's log,
+      // never to the anonymous client.
       if (value == null) {
-        throw ProxyException.secretUnavailable(describe(e));
+        failedAt = clock.instant();
+        warn.accept("Cannot read the Nova API key: " + describe(e));
+        throw ProxyException.secretUnavailable();
       }
       // Keep serving with the last good key; try the source again after a short pause, not on
       // every request, so a Secrets Manager outage is not hammered.

@@ -100,15 +100,13 @@ public final class ProxyException extends RuntimeException {
   }
 
   /** The proxy cannot read its own Nova key: the operator's problem, not the client's. */
-  public static ProxyException secretUnavailable(String why) {
+  public static ProxyException secretUnavailable() {
     return new ProxyException(
         502,
         "upstream_error",
         "secret_unavailable",
         null,
-        "The proxy cannot read its Nova API key ("
-            + why
-            + "); the operator must check the secret.");
+        "The proxy cannot read its Nova API key; the operator must check the secret and the proxy's log.");
   }
 
   public static ProxyException internal(String message) {

@@ -6,9 +6,9 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 
 /**
- * Checks a Nova base URL before any key is sent to it. The key travels in a header, so the URL
- * must be https; plain http is allowed only to this machine (a local test upstream), where the
- * key never crosses a network.
+ * Checks a Nova base URL before any key is sent to it. The key travels in a header, so the URL must
+ * be https; plain http is allowed only to this machine (a local test upstream), where the key never
+ * crosses a network.
  */
 public final class UpstreamUrl {
   /**
@@ -23,7 +23,8 @@ public final class UpstreamUrl {
     } catch (URISyntaxException e) {
       throw invalid(text, "it is not a URL");
     }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    String scheme =
+        uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
     if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
       throw invalid(text, "it must be an https URL");
     }
@@ -31,7 +32,9 @@ public final class UpstreamUrl {
       throw invalid(text, "it must not have a query or fragment");
     }
     if (scheme.equals("http") && !isLoopback(uri.getHost())) {
-      throw invalid(text, "plain http would send the Nova key unencrypted; use https (http only to this machine)");
+      throw invalid(
+          text,
+          "plain http would send the Nova key unencrypted; use https (http only to this machine)");
     }
     return uri;
   }
@@ -54,7 +57,11 @@ public final class UpstreamUrl {
 
   private static IllegalArgumentException invalid(String text, String why) {
     return new IllegalArgumentException(
-        "The upstream URL '" + text + "' is not usable: " + why + ", e.g. https://api.nova.amazon.com/v1.");
+        "The upstream URL '"
+            + text
+            + "' is not usable: "
+            + why
+            + ", e.g. https://api.nova.amazon.com/v1.");
   }
 
   private UpstreamUrl() {}

@@ -153,12 +153,14 @@ class CachedSecretTest {
   }
 
   @Test
-  void should_fail_with_a_502_when_there_has_never_been_a_value() {
+  void should_fail_with_a_502_when_there_has_never_been_a_value_and_keep_the_detail_for_the_log() {
+    AtomicInteger fetches = new AtomicInteger();
     CachedSecret secret =
         new CachedSecret(
             () -> {
+              fetches.incrementAndGet();
               throw new SecretSource.SecretUnavailableException(
-                  "secret backend/NovaApiKey does not exist", null);
+                  "User: arn:aws:sts::123456789012:assumed-role/x is not authorized", null);
             },
             Duration.ofMinutes(5),
             clock,
@@ -169,8 +171,15 @@ class CachedSecretTest {
             e -> {
               assertThat(e.status()).isEqualTo(502);
               assertThat(e.code()).isEqualTo("secret_unavailable");
-              assertThat(e.getMessage()).contains("does not exist");
+              assertThat(e.getMessage()).doesNotContain("123456789012");
             });
+    assertThat(warnings).singleElement().asString().contains("123456789012");
+    // A burst of requests right after the failure does not each call Secrets Manager.
+    assertThatThrownBy(secret::get).isInstanceOf(ProxyException.class);
+    assertThat(fetches).hasValue(1);
+    clock.advance(Duration.ofSeconds(3));
+    assertThatThrownBy(secret::get).isInstanceOf(ProxyException.class);
+    assertThat(fetches).hasValue(2);
   }
 
   private static void sleep(long ms) {

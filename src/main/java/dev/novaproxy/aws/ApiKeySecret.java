@@ -65,6 +65,20 @@ public final class ApiKeySecret {
       return new Stored(created.arn(), created.name(), true);
     }
     Info info = existing.get();
+    String owner = info.tags().get(ResourceNames.TAG);
+    if (owner != null && !owner.equals(names.name())) {
+      // Another deployment's secret: taking it over would let that deployment's destroy, or
+      // this one's, delete a key the other still uses.
+      throw new AwsException(
+          AwsException.Kind.FAILED,
+          "The secret "
+              + secretName
+              + " belongs to the novaproxy deployment '"
+              + owner
+              + "'; use --name "
+              + owner
+              + ", or --secret-name for a secret of this deployment's own.");
+    }
     if (info.pendingDeletion()) {
       aws.secrets().restoreSecret(r -> r.secretId(info.arn()));
     }
@@ -76,16 +90,20 @@ public final class ApiKeySecret {
   }
 
   /**
-   * Deletes the secret at once, without the recovery window: the user asked for it explicitly, and
-   * the key itself still exists at Nova, so running setup again restores the deployment.
+   * Schedules the secret for deletion with the shortest recovery window (7 days), and only when it
+   * is tagged as this deployment's: a secret shared with other applications (the default name is
+   * the seed tutorial's) is never deleted by accident, and a mistaken delete can be undone with
+   * {@code setup} (which restores it) or {@code aws secretsmanager restore-secret}.
    */
-  public boolean delete(String secretName) {
+  public boolean delete(String secretName, ResourceNames names) {
     Optional<Info> existing = find(secretName);
-    if (existing.isEmpty()) {
+    if (existing.isEmpty() || existing.get().pendingDeletion()) {
       return false;
     }
-    aws.secrets()
-        .deleteSecret(r -> r.secretId(existing.get().arn()).forceDeleteWithoutRecovery(true));
+    if (!names.owns(existing.get().tags())) {
+      throw ExecutionRole.notOurs("The secret " + secretName, names);
+    }
+    aws.secrets().deleteSecret(r -> r.secretId(existing.get().arn()).recoveryWindowInDays(7L));
     return true;
   }
 

@@ -62,7 +62,12 @@ public final class Teardown {
 
     if (deleteSecret) {
       done.add(
-          step(progress, "secret", secretName, "", () -> new ApiKeySecret(aws).delete(secretName)));
+          step(
+              progress,
+              "secret",
+              secretName,
+              "",
+              () -> new ApiKeySecret(aws).delete(secretName, names)));
     } else {
       progress.line("  secret " + secretName + ": kept (pass --delete-secret to delete it)");
     }

@@ -227,6 +227,28 @@ class AwsCommandsTest {
   }
 
   @Test
+  void should_not_take_over_or_delete_a_secret_that_is_not_this_deployments() {
+    CliRun first = setup();
+    assertThat(first.exitCode()).isZero();
+    // Another deployment name, the same (default) secret: refused, value unchanged.
+    CliRun other =
+        CliRun.runWithStdin("other-key\n", args("setup", "--api-key-stdin", "--name", "other"));
+    assertThat(other.exitCode()).as("%s", other).isEqualTo(ExitCodes.FAILURE);
+    assertThat(other.err()).contains("belongs to the novaproxy deployment 'novaproxy'");
+    assertThat(aws.secrets().getSecretValue(x -> x.secretId("backend/NovaApiKey")).secretString())
+        .isEqualTo(KEY);
+
+    // A secret made outside novaproxy (no tag) survives destroy --delete-secret.
+    aws.secrets().createSecret(x -> x.name("shared/Key").secretString("someone-elses"));
+    CliRun destroy =
+        CliRun.run(args("destroy", "--yes", "--delete-secret", "--secret-name", "shared/Key"));
+    assertThat(destroy.exitCode()).as("%s", destroy).isEqualTo(ExitCodes.FAILURE);
+    assertThat(destroy.err()).contains("The secret shared/Key exists but is not tagged");
+    assertThat(aws.secrets().getSecretValue(x -> x.secretId("shared/Key")).secretString())
+        .isEqualTo("someone-elses");
+  }
+
+  @Test
   void should_need_yes_to_destroy_without_a_terminal() {
     CliRun r = CliRun.run(args("destroy"));
     assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.USAGE);

@@ -23,10 +23,16 @@ import software.amazon.awssdk.services.apigatewayv2.model.Stage;
  * alias, the proxy's routes, and the auto-deployed {@code $default} stage with throttling.
  */
 public final class HttpApi {
+  /**
+   * The proxy's routes, and {@code $default} for everything else, so that an unknown path or a
+   * wrong method gets the proxy's own OpenAI-shaped 404 or 405 rather than API Gateway's.
+   */
   public static final List<String> ROUTES =
-      List.of("POST /chat", "POST /v1/chat/completions", "GET /v1/models", "GET /health");
-  static final List<String> CORS_METHODS = List.of("GET", "OPTIONS", "POST");
-  static final List<String> CORS_HEADERS = List.of("authorization", "content-type", "x-request-id");
+      List.of(
+          "POST /chat", "POST /v1/chat/completions", "GET /v1/models", "GET /health", "$default");
+
+  static final List<String> CORS_METHODS = dev.novaproxy.proxy.Cors.ALLOWED_METHODS;
+  static final List<String> CORS_HEADERS = dev.novaproxy.proxy.Cors.ALLOWED_HEADERS;
   static final int INTEGRATION_TIMEOUT_MS = 30_000;
 
   /** The API deploy wants; {@code integrationUri} is the alias ARN. */
@@ -321,7 +327,7 @@ public final class HttpApi {
         .allowOrigins(want.allowedOrigins())
         .allowMethods(CORS_METHODS)
         .allowHeaders(CORS_HEADERS)
-        .exposeHeaders("x-request-id")
+        .exposeHeaders(dev.novaproxy.proxy.Cors.EXPOSED_HEADERS)
         .maxAge(600)
         .build();
   }

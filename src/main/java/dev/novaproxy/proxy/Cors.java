@@ -6,9 +6,12 @@ import java.util.List;
  * Which browser origins may call the proxy. A request from another origin is refused before it
  * reaches Nova: the browser would hide the answer anyway, but the tokens would still be spent.
  */
-final class Cors {
-  static final String ALLOWED_HEADERS = "content-type, x-request-id";
-  static final String ALLOWED_METHODS = "GET, POST, OPTIONS";
+public final class Cors {
+  /** The CORS lists, shared with the deployed HTTP API's CORS configuration. */
+  public static final List<String> ALLOWED_HEADERS = List.of("content-type", "x-request-id");
+
+  public static final List<String> ALLOWED_METHODS = List.of("GET", "OPTIONS", "POST");
+  public static final List<String> EXPOSED_HEADERS = List.of("retry-after", "x-request-id");
 
   private final List<String> origins;
   private final boolean any;
@@ -34,7 +37,7 @@ final class Cors {
       response.header("Access-Control-Allow-Origin", origin);
       response.header("Vary", "Origin");
     }
-    response.header("Access-Control-Expose-Headers", "x-request-id, retry-after");
+    response.header("Access-Control-Expose-Headers", String.join(", ", EXPOSED_HEADERS));
   }
 
   /** The answer to a preflight OPTIONS request. */
@@ -44,8 +47,8 @@ final class Cors {
     }
     ProxyResponse r = ProxyResponse.empty(204);
     decorate(r, origin);
-    r.header("Access-Control-Allow-Methods", ALLOWED_METHODS);
-    r.header("Access-Control-Allow-Headers", ALLOWED_HEADERS);
+    r.header("Access-Control-Allow-Methods", String.join(", ", ALLOWED_METHODS));
+    r.header("Access-Control-Allow-Headers", String.join(", ", ALLOWED_HEADERS));
     r.header("Access-Control-Max-Age", "600");
     return r;
   }

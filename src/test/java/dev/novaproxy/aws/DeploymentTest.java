@@ -174,7 +174,11 @@ class DeploymentTest {
     assertThat(routes)
         .extracting(Route::routeKey)
         .containsExactlyInAnyOrder(
-            "POST /chat", "POST /v1/chat/completions", "GET /v1/models", "GET /health");
+            "POST /chat",
+            "POST /v1/chat/completions",
+            "GET /v1/models",
+            "GET /health",
+            "$default");
     assertThat(routes)
         .extracting(Route::target)
         .containsOnly("integrations/" + integration.integrationId());
@@ -354,7 +358,7 @@ class DeploymentTest {
     assertThat(plan.steps().stream().filter(PlanStep::mutates).map(PlanStep::resource))
         .containsExactly("alias", "api", "integration", "routes", "stage", "permission");
     Deployment.Result r = d.apply(plan, progress::add);
-    assertThat(aws.apis().getRoutes(x -> x.apiId(r.apiId())).items()).hasSize(4);
+    assertThat(aws.apis().getRoutes(x -> x.apiId(r.apiId())).items()).hasSize(5);
     assertThat(
             aws.lambda()
                 .getAlias(x -> x.functionName("novaproxy-proxy").name("live"))

@@ -52,6 +52,13 @@ public final class LocalProxyServer implements AutoCloseable {
    */
   public static LocalProxyServer start(ProxyHandler handler, String host, int port)
       throws IOException {
+    // A client that sends its headers and then stalls must not hold a worker for ever: the JDK
+    // server drops a request not answered within maxReqTime (read once, at the first server).
+    // It counts until the response starts, so it sits well above the upstream timeout.
+    long seconds = handler.settings().totalTimeout().toSeconds() + 30;
+    if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+      System.setProperty("sun.net.httpserver.maxReqTime", Long.toString(Math.max(60, seconds)));
+    }
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 1024);
     AtomicInteger n = new AtomicInteger();
     // One thread per request in flight (a stream holds its thread); idle threads go away.

@@ -174,11 +174,7 @@ class DeploymentTest {
     assertThat(routes)
         .extracting(Route::routeKey)
         .containsExactlyInAnyOrder(
-            "POST /chat",
-            "POST /v1/chat/completions",
-            "GET /v1/models",
-            "GET /health",
-            "$default");
+            "POST /chat", "POST /v1/chat/completions", "GET /v1/models", "GET /health", "$default");
     assertThat(routes)
         .extracting(Route::target)
         .containsOnly("integrations/" + integration.integrationId());

@@ -128,7 +128,18 @@ public final class LocalProxyServer implements AutoCloseable {
     response.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
     boolean head = ex.getRequestMethod().equalsIgnoreCase("HEAD");
     if (response.streaming()) {
-      ex.sendResponseHeaders(response.status(), 0); // chunked
+      try {
+        ex.sendResponseHeaders(response.status(), 0); // chunked
+      } catch (IOException gone) {
+        // The client left before the stream began: run the stream into a sink that fails at
+        // once, which is how a stream learns to stop reading from Nova.
+        response.stream()
+            .writeTo(
+                event -> {
+                  throw gone;
+                });
+        throw gone;
+      }
       OutputStream out = ex.getResponseBody();
       response.stream()
           .writeTo(

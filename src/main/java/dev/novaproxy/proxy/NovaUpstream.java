@@ -275,13 +275,15 @@ final class NovaUpstream {
 
   private byte[] readAll(
       Flow.Publisher<List<ByteBuffer>> body, Deadline deadline, RequestRecord record) {
-    HttpResponse.BodySubscriber<byte[]> subscriber = HttpResponse.BodySubscribers.ofByteArray();
+    HttpResponse.BodySubscriber<byte[]> bytes = HttpResponse.BodySubscribers.ofByteArray();
+    Cancellable subscriber = new Cancellable(bytes);
     body.subscribe(subscriber);
-    CompletableFuture<byte[]> future = subscriber.getBody().toCompletableFuture();
+    CompletableFuture<byte[]> future = bytes.getBody().toCompletableFuture();
     try {
       return future.get(deadline.remaining().toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      future.cancel(true);
+      // Cancelling the future alone would leave the exchange open, buffering Nova's answer.
+      subscriber.cancel();
       throw timeout();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -371,6 +373,44 @@ final class NovaUpstream {
       Thread.sleep(d.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Passes a body through to a subscriber, keeping the subscription so it can be cancelled. */
+  private static final class Cancellable implements Flow.Subscriber<List<ByteBuffer>> {
+    private final Flow.Subscriber<List<ByteBuffer>> inner;
+    private volatile Flow.Subscription subscription;
+
+    Cancellable(Flow.Subscriber<List<ByteBuffer>> inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      inner.onSubscribe(s);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> item) {
+      inner.onNext(item);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      inner.onError(t);
+    }
+
+    @Override
+    public void onComplete() {
+      inner.onComplete();
+    }
+
+    void cancel() {
+      Flow.Subscription s = subscription;
+      if (s != null) {
+        s.cancel();
+      }
     }
   }
 

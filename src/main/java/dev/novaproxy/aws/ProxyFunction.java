@@ -12,8 +12,10 @@ import software.amazon.awssdk.services.lambda.model.Architecture;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
+import software.amazon.awssdk.services.lambda.model.LastUpdateStatus;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.SnapStartApplyOn;
+import software.amazon.awssdk.services.lambda.model.State;
 
 /**
  * The Lambda function, its published versions and the alias {@code live} that the HTTP API invokes.
@@ -173,6 +175,13 @@ public final class ProxyFunction {
       aws.lambda().waiter().waitUntilFunctionActiveV2(r -> r.functionName(want.name()));
     } else if (function.mutates()) {
       FunctionConfiguration latest = have.get().latest();
+      // A deploy that was interrupted (or a change made elsewhere) may still be settling, and
+      // Lambda refuses updates until it has: wait rather than fail the re-run.
+      if (latest.state() == State.PENDING) {
+        aws.lambda().waiter().waitUntilFunctionActiveV2(r -> r.functionName(want.name()));
+      } else if (latest.lastUpdateStatus() == LastUpdateStatus.IN_PROGRESS) {
+        aws.lambda().waiter().waitUntilFunctionUpdatedV2(r -> r.functionName(want.name()));
+      }
       if (!codeChanges(want, latest).isEmpty()) {
         aws.lambda()
             .updateFunctionCode(

@@ -1,6 +1,5 @@
 package dev.novaproxy.proxy;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -28,7 +27,11 @@ final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
   private static final int MAX_EVENT_BYTES = 8 * 1024 * 1024;
 
   private final BlockingQueue<Item> items = new LinkedBlockingQueue<>();
-  private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+  // Bytes received but not yet part of a complete event; scanned only once each, so an event
+  // that arrives in many small pieces costs linear, not quadratic, time.
+  private byte[] pending = new byte[8192];
+  private int length;
+  private int scanned;
   private volatile Flow.Subscription subscription;
 
   @Override
@@ -40,12 +43,15 @@ final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
   @Override
   public void onNext(List<ByteBuffer> buffers) {
     for (ByteBuffer b : buffers) {
-      byte[] bytes = new byte[b.remaining()];
-      b.get(bytes);
-      pending.write(bytes, 0, bytes.length);
+      int n = b.remaining();
+      if (length + n > pending.length) {
+        pending = java.util.Arrays.copyOf(pending, Math.max(pending.length * 2, length + n));
+      }
+      b.get(pending, length, n);
+      length += n;
     }
     split();
-    if (pending.size() > MAX_EVENT_BYTES) {
+    if (length > MAX_EVENT_BYTES) {
       items.add(new Failed(new IllegalStateException("an upstream event was larger than 8 MB")));
       cancel();
     }
@@ -78,28 +84,27 @@ final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
 
   /** Moves each complete event (ended by a blank line, LF or CRLF) from pending to the queue. */
   private void split() {
-    byte[] buf = pending.toByteArray();
     int start = 0;
-    for (int i = 0; i < buf.length; i++) {
-      if (buf[i] != '\n') {
+    // Resume just before where the last scan stopped: a blank line may straddle two reads.
+    for (int i = Math.max(0, scanned - 2); i < length; i++) {
+      if (pending[i] != '\n') {
         continue;
       }
       int next = i + 1;
-      if (next < buf.length && buf[next] == '\r') {
+      if (next < length && pending[next] == '\r') {
         next++;
       }
-      if (next < buf.length && buf[next] == '\n') {
-        int end = i > start && buf[i - 1] == '\r' ? i - 1 : i;
-        byte[] event = new byte[end - start];
-        System.arraycopy(buf, start, event, 0, event.length);
-        if (event.length > 0) {
-          items.add(new Event(event));
+      if (next < length && pending[next] == '\n') {
+        int end = i > start && pending[i - 1] == '\r' ? i - 1 : i;
+        if (end > start) {
+          items.add(new Event(java.util.Arrays.copyOfRange(pending, start, end)));
         }
         start = next + 1;
         i = next;
       }
     }
-    pending.reset();
-    pending.write(buf, start, buf.length - start);
+    System.arraycopy(pending, start, pending, 0, length - start);
+    length -= start;
+    scanned = length;
   }
 }

@@ -52,8 +52,4 @@ public final class GlobalOptions {
   public boolean json() {
     return output == Output.json;
   }
-
-  public String nameOrDefault() {
-    return name == null || name.isBlank() ? "novaproxy" : name;
-  }
 }

@@ -43,11 +43,6 @@ public final class ProxyException extends RuntimeException {
     return new ProxyException(400, "invalid_request_error", code, param, message);
   }
 
-  public static ProxyException unauthorized(String message) {
-    return new ProxyException(
-        401, "authentication_error", "invalid_client_credential", null, message);
-  }
-
   public static ProxyException notFound(String path) {
     return new ProxyException(
         404, "invalid_request_error", "unknown_url", null, "Unknown path " + path + ".");

@@ -92,18 +92,6 @@ public record ProxySettings(
         streamWithinTimeout);
   }
 
-  public ProxySettings withSecretTtl(Duration d) {
-    return new ProxySettings(
-        upstreamUrl,
-        connectTimeout,
-        totalTimeout,
-        maxRetryAfter,
-        d,
-        logContent,
-        policy,
-        streamWithinTimeout);
-  }
-
   public ProxySettings withLogContent(boolean b) {
     return new ProxySettings(
         upstreamUrl,

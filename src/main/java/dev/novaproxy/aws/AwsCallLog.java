@@ -40,7 +40,7 @@ public final class AwsCallLog implements ExecutionInterceptor {
     String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
     String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
     synchronized (calls) {
-      boolean mayHoldTheKey = "Secrets Manager".equals(service);
+      boolean mayHoldTheKey = "SecretsManager".equals(service);
       calls.add(new Call(service, operation, mayHoldTheKey ? null : context.request()));
     }
   }

@@ -22,6 +22,7 @@ final class ParameterRules {
     numberBetween(body, "top_p", 0, 1);
     positiveInt(body, "max_tokens");
     positiveInt(body, "max_completion_tokens");
+    positiveInt(body, "n");
     checkStop(body.get("stop"));
     checkStreamOptions(body);
     checkReasoningEffort(body.get("reasoning_effort"));

@@ -59,6 +59,14 @@ final class PolicyRules {
     if (cap == null) {
       return;
     }
+    // n answers cost n times the tokens: a cap per request would not hold.
+    JsonNode n = body.get("n");
+    if (!absent(n) && n.intValue() > 1) {
+      throw ProxyException.invalid(
+          "n",
+          InvalidRequest.INVALID_VALUE,
+          "This proxy caps output tokens, so it answers one choice per request: 'n' must be 1.");
+    }
     boolean named = false;
     for (String key : new String[] {"max_tokens", "max_completion_tokens"}) {
       JsonNode v = body.get(key);

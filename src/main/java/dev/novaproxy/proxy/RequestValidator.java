@@ -27,6 +27,7 @@ public final class RequestValidator {
           "top_p",
           "max_tokens",
           "max_completion_tokens",
+          "n",
           "stop",
           "tools",
           "tool_choice",

@@ -174,7 +174,7 @@ class RequestValidatorTest {
     void should_pass_unknown_fields_through_byte_for_byte() throws Exception {
       String[] unknown = {
         "\"metadata\":{ \"b\" : 1e3, \"a\":\"\\u00e9\\/\" }",
-        "\"n\":1.50",
+        "\"top_k\":1.50",
         "\"seed\":-0",
         "\"x_big\":123456789012345678901234567890.000000000000000000001",
         "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"strict\":true}}",
@@ -348,6 +348,36 @@ class RequestValidatorTest {
       assertThat(e.getMessage())
           .contains("default model 'nova-micro-v1'")
           .contains("nova-2-lite-v1");
+    }
+
+    @Test
+    void should_refuse_more_than_one_choice_under_a_cap_and_allow_it_without() {
+      ProxyException e =
+          catchThrowableOfType(
+              ProxyException.class,
+              () -> withPolicy(Set.of(), 500).validate(bytes("{'n':3,'messages':[" + USER + "]}")));
+      assertThat(e.status()).isEqualTo(400);
+      assertThat(e.param()).isEqualTo("n");
+      assertThat(
+              withPolicy(Set.of(), 500)
+                  .validate(bytes("{'n':1,'messages':[" + USER + "]}"))
+                  .body()
+                  .get("n")
+                  .intValue())
+          .isEqualTo(1);
+      assertThat(
+              withPolicy(Set.of(), null)
+                  .validate(bytes("{'n':3,'messages':[" + USER + "]}"))
+                  .body()
+                  .get("n")
+                  .intValue())
+          .isEqualTo(3);
+      ProxyException bad =
+          catchThrowableOfType(
+              ProxyException.class,
+              () ->
+                  withPolicy(Set.of(), null).validate(bytes("{'n':0,'messages':[" + USER + "]}")));
+      assertThat(bad.param()).isEqualTo("n");
     }
 
     @Test

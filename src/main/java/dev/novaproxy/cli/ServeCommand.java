@@ -45,9 +45,10 @@ import picocli.CommandLine.Spec;
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:Stopped cleanly.",
-      "1:Could not start (port taken, no key).",
-      "2:Usage error."
+      "0:Only for --help and --version: serve runs until stopped.",
+      "1:Could not start (port taken, the secret unreadable).",
+      "2:Usage error (a bad option, no key source).",
+      "130:Stopped by Ctrl-C (143 for SIGTERM), after requests in flight finished."
     })
 public final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

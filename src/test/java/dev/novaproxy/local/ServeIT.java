@@ -168,6 +168,7 @@ class ServeIT {
     p.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the JVM runs the shutdown hook
     assertThat(inFlight.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(143); // as documented in serve --help
     String log = stderr(p);
     assertThat(log).contains("\"status\":200").doesNotContain(KEY);
   }

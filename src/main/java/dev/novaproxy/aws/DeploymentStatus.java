@@ -18,17 +18,35 @@ public final class DeploymentStatus {
    * @param lastChange when it last changed, when AWS says
    */
   public record Resource(
-      String kind,
-      String name,
-      boolean present,
-      String state,
-      String version,
-      Instant lastChange) {}
+      String kind, String name, boolean present, String state, String version, Instant lastChange) {
+
+    /**
+     * Present and in a state that works: not a failed or inactive function, not an API missing
+     * routes or its integration, not a permission for another API, not a role without its policy.
+     */
+    public boolean usable() {
+      if (!present) {
+        return false;
+      }
+      if (state == null) {
+        return true;
+      }
+      if (state.startsWith("Routes ")) {
+        String[] counts = state.substring("Routes ".length()).split("/");
+        return counts.length == 2 && counts[0].equals(counts[1]);
+      }
+      return !(state.contains("Failed")
+          || state.contains("Inactive")
+          || state.equals("NoIntegration")
+          || state.equals("OtherSource")
+          || state.equals("AccessPolicyMissing"));
+    }
+  }
 
   /** All resources, the URL when the API exists, and whether everything is there. */
   public record Report(String name, String region, List<Resource> resources, String url) {
     public boolean deployed() {
-      return resources.stream().allMatch(Resource::present);
+      return resources.stream().allMatch(Resource::usable);
     }
 
     public boolean nothingDeployed() {

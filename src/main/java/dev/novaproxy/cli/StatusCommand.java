@@ -86,7 +86,7 @@ public final class StatusCommand implements Callable<Integer> {
             ExitCodes.NOT_FOUND,
             report.nothingDeployed()
                 ? "Not deployed; run 'novaproxy deploy'."
-                : "Partly deployed; run 'novaproxy deploy' to finish.");
+                : "Partly deployed, or a resource is not in a working state (see above); run 'novaproxy deploy' to finish.");
       }
       smokeBase = smoke ? base(report.url()) : null;
     }

@@ -223,7 +223,27 @@ class AwsCommandsTest {
     CliRun r = CliRun.run(args("status"));
     assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.NOT_FOUND);
     assertThat(r.out()).containsPattern("api\\s+missing");
-    assertThat(r.err()).contains("Partly deployed; run 'novaproxy deploy' to finish.");
+    assertThat(r.err()).contains("Partly deployed").contains("run 'novaproxy deploy' to finish.");
+  }
+
+  @Test
+  void should_report_an_api_missing_a_route_as_not_deployed_and_deploy_should_mend_it() {
+    setup();
+    assertThat(deploy().exitCode()).isZero();
+    String apiId = aws.apis().getApis().items().get(0).apiId();
+    String routeId =
+        aws.apis().getRoutes(x -> x.apiId(apiId)).items().stream()
+            .filter(route -> route.routeKey().equals("POST /chat"))
+            .findFirst()
+            .orElseThrow()
+            .routeId();
+    aws.apis().deleteRoute(x -> x.apiId(apiId).routeId(routeId));
+    CliRun r = CliRun.run(args("status"));
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(r.out()).contains("Routes 4/5");
+    assertThat(deploy().exitCode()).isZero();
+    CliRun again = CliRun.run(args("status"));
+    assertThat(again.exitCode()).as("%s", again).isZero();
   }
 
   @Test

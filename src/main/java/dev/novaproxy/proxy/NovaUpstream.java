@@ -72,55 +72,36 @@ final class NovaUpstream {
   /** Forwards a validated chat request; a stream when the client asked and Nova streams. */
   ProxyResponse chat(ValidatedRequest request, RequestRecord record) {
     Deadline deadline = new Deadline(settings.totalTimeout());
-    byte[] body = request.bodyBytes();
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(chatUri)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(request.bodyBytes()))
             .header("Content-Type", "application/json")
             .header("Accept", request.stream() ? "text/event-stream" : "application/json");
-    if (!request.stream()) {
-      return complete(builder, record, deadline);
-    }
-    Upstream<Flow.Publisher<List<ByteBuffer>>> answer =
-        send(
-            builder,
-            record,
-            deadline,
-            HttpResponse.BodyHandlers.ofPublisher(),
-            NovaUpstream::discard);
+    Upstream answer = send(builder, record, deadline);
     HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = answer.response();
-    String type = response.headers().firstValue("content-type").orElse("");
-    if (response.statusCode() == 200 && type.startsWith("text/event-stream")) {
+    boolean streams =
+        response.statusCode() == 200 && contentType(response).startsWith("text/event-stream");
+    if (request.stream() && streams) {
       Deadline whole = settings.streamWithinTimeout() ? deadline : null;
       return ProxyResponse.eventStream(
           new StreamRelay(response.body(), settings.totalTimeout(), whole, record));
     }
-    byte[] bytes = readAll(response.body(), deadline, record);
-    record.upstreamNanos = System.nanoTime() - answer.startNanos();
-    return passThrough(response.statusCode(), type, bytes, record);
+    return whole(answer, deadline, record);
   }
 
   /**
    * A whole answer, read within the same deadline as the wait for its headers. (The request timeout
    * alone does not bound the body: a Nova that stalls mid-body would hold the request.)
    */
-  private ProxyResponse complete(
-      HttpRequest.Builder builder, RequestRecord record, Deadline deadline) {
-    Upstream<Flow.Publisher<List<ByteBuffer>>> answer =
-        send(
-            builder,
-            record,
-            deadline,
-            HttpResponse.BodyHandlers.ofPublisher(),
-            NovaUpstream::discard);
+  private ProxyResponse whole(Upstream answer, Deadline deadline, RequestRecord record) {
     HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = answer.response();
     byte[] bytes = readAll(response.body(), deadline, record);
     record.upstreamNanos = System.nanoTime() - answer.startNanos();
-    return passThrough(
-        response.statusCode(),
-        response.headers().firstValue("content-type").orElse(""),
-        bytes,
-        record);
+    return passThrough(response.statusCode(), contentType(response), bytes, record);
+  }
+
+  private static String contentType(HttpResponse<?> response) {
+    return response.headers().firstValue("content-type").orElse("");
   }
 
   /** Nova's model list, filtered by the models the policy allows. */
@@ -128,7 +109,7 @@ final class NovaUpstream {
     Deadline deadline = new Deadline(settings.totalTimeout());
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(modelsUri).GET().header("Accept", "application/json");
-    ProxyResponse passed = complete(builder, record, deadline);
+    ProxyResponse passed = whole(send(builder, record, deadline), deadline, record);
     byte[] bytes = passed.body();
     Policy policy = settings.policy();
     if (passed.status() != 200 || policy.allowedModels().isEmpty()) {
@@ -152,18 +133,15 @@ final class NovaUpstream {
     return passed;
   }
 
-  private record Upstream<T>(HttpResponse<T> response, long startNanos) {}
+  /** Nova's response with its body not yet read, and when the first attempt was sent. */
+  private record Upstream(
+      HttpResponse<Flow.Publisher<List<ByteBuffer>>> response, long startNanos) {}
 
   /**
    * Sends with the key, handling the two answers the proxy can fix itself: a 401 (the key was
    * rotated: fetch it again, once) and a 429 with a short Retry-After (wait, once).
    */
-  private <T> Upstream<T> send(
-      HttpRequest.Builder builder,
-      RequestRecord record,
-      Deadline deadline,
-      HttpResponse.BodyHandler<T> handler,
-      java.util.function.Consumer<HttpResponse<T>> discard) {
+  private Upstream send(HttpRequest.Builder builder, RequestRecord record, Deadline deadline) {
     builder.header("Accept-Encoding", "identity").header("x-request-id", record.requestId);
     String key = secret.get();
     boolean refreshed = false;
@@ -177,10 +155,10 @@ final class NovaUpstream {
               .header("Authorization", "Bearer " + key)
               .timeout(deadline.remaining())
               .build();
-      HttpResponse<T> response = exchange(request, deadline, handler);
+      HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = exchange(request);
       int status = response.statusCode();
       if (status == 401 && !refreshed) {
-        discard.accept(response);
+        discard(response);
         refreshed = true;
         String fresh = secret.refreshAfterRejection(key);
         if (fresh != null) {
@@ -190,7 +168,7 @@ final class NovaUpstream {
         throw keyRejected();
       }
       if (status == 401) {
-        discard.accept(response);
+        discard(response);
         throw keyRejected();
       }
       if (status == 429) {
@@ -199,7 +177,7 @@ final class NovaUpstream {
             retryAfter.isPresent()
                 && retryAfter.get().compareTo(settings.maxRetryAfter()) <= 0
                 && retryAfter.get().plusSeconds(1).compareTo(deadline.remaining()) < 0;
-        discard.accept(response);
+        discard(response);
         if (!waited && shortWait) {
           waited = true;
           sleep(retryAfter.get());
@@ -211,13 +189,13 @@ final class NovaUpstream {
       }
       String encoding = response.headers().firstValue("content-encoding").orElse("identity");
       if (!encoding.equalsIgnoreCase("identity")) {
-        discard.accept(response);
+        discard(response);
         throw ProxyException.badGateway(
             "Nova answered with a body in '"
                 + encoding
                 + "' encoding, which the proxy did not ask for.");
       }
-      return new Upstream<>(response, start);
+      return new Upstream(response, start);
     }
   }
 
@@ -227,10 +205,9 @@ final class NovaUpstream {
    * which cut throughput more than tenfold here. The request timeout bounds the wait for headers;
    * bodies are read against the same deadline by the caller.
    */
-  private <T> HttpResponse<T> exchange(
-      HttpRequest request, Deadline deadline, HttpResponse.BodyHandler<T> handler) {
+  private HttpResponse<Flow.Publisher<List<ByteBuffer>>> exchange(HttpRequest request) {
     try {
-      return http.send(request, handler);
+      return http.send(request, HttpResponse.BodyHandlers.ofPublisher());
     } catch (HttpTimeoutException e) {
       throw e instanceof HttpConnectTimeoutException ? transportFailure(e) : timeout();
     } catch (InterruptedException e) {

@@ -161,6 +161,7 @@ function _complete_novaproxy() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} destroy" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config" ];    then _picocli_novaproxy; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} token" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config show" ];    then _picocli_novaproxy_config; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config set" ];    then _picocli_novaproxy_config; return $?; fi
@@ -175,17 +176,19 @@ function _complete_novaproxy() {
   local cmds4=(status)
   local cmds5=(destroy)
   local cmds6=(config)
-  local cmds7=(completion)
-  local cmds8=(config show)
-  local cmds9=(config set)
-  local cmds10=(config unset)
-  local cmds11=(config path)
+  local cmds7=(token)
+  local cmds8=(completion)
+  local cmds9=(config show)
+  local cmds10=(config set)
+  local cmds11=(config unset)
+  local cmds12=(config path)
 
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_novaproxy_config_path; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_novaproxy_config_unset; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_novaproxy_config_set; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_novaproxy_config_show; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_novaproxy_completion; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_novaproxy_config_path; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_novaproxy_config_unset; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_novaproxy_config_set; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_novaproxy_config_show; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_novaproxy_completion; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_novaproxy_token; return $?; fi
   if CompWordsContainsArray "${cmds6[@]}"; then _picocli_novaproxy_config; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_novaproxy_destroy; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_novaproxy_status; return $?; fi
@@ -203,7 +206,7 @@ function _picocli_novaproxy() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="serve chat setup deploy status destroy config completion"
+  local commands="serve chat setup deploy status destroy config token completion"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -224,7 +227,7 @@ function _picocli_novaproxy_serve() {
 
   local commands=""
   local flag_opts="'--no-color' '-v' '--verbose' '--log-content' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--host' '--port' '--upstream-url' '--secret-name' '--timeout'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--host' '--port' '--upstream-url' '--secret-name' '--timeout'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -260,6 +263,9 @@ function _picocli_novaproxy_serve() {
       return
       ;;
     '--max-body-bytes')
+      return
+      ;;
+    '--client-token-sha256')
       return
       ;;
     '--host')
@@ -416,7 +422,7 @@ function _picocli_novaproxy_deploy() {
 
   local commands=""
   local flag_opts="'--no-color' '-v' '--verbose' '--dry-run' '--no-snapstart' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--secret-name' '--arch' '--memory' '--timeout' '--throttle-rate' '--throttle-burst' '--upstream-url' '--artifact'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--secret-name' '--arch' '--memory' '--timeout' '--throttle-rate' '--throttle-burst' '--upstream-url' '--artifact'"
   local FORMAT_option_args=("text" "json") # --output values
   local ARCH_option_args=("arm64" "x86_64") # --arch values
 
@@ -453,6 +459,9 @@ function _picocli_novaproxy_deploy() {
       return
       ;;
     '--max-body-bytes')
+      return
+      ;;
+    '--client-token-sha256')
       return
       ;;
     '--secret-name')
@@ -599,6 +608,48 @@ function _picocli_novaproxy_config() {
   local commands="show set unset path"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `token` subcommand.
+function _picocli_novaproxy_token() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output'"
+  local FORMAT_option_args=("text" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+    '--region')
+      return
+      ;;
+    '--endpoint-url')
+      return
+      ;;
+    '--name')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )

@@ -2,6 +2,7 @@ package dev.novaproxy.aws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.novaproxy.proxy.ClientAuth;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -104,7 +105,9 @@ public final class SmokeTest {
     long start = System.nanoTime();
     try {
       HttpResponse<String> r =
-          http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
+          http.send(
+              ClientAuth.withTokenFromEnvironment(request).timeout(timeout).build(),
+              HttpResponse.BodyHandlers.ofString());
       long ms = (System.nanoTime() - start) / 1_000_000;
       if (r.statusCode() != 200) {
         return new Check(

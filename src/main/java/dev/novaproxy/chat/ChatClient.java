@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.novaproxy.chat.ChatException.Kind;
+import dev.novaproxy.proxy.ClientAuth;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -91,7 +92,7 @@ public final class ChatClient {
       body.put("stream", true);
     }
     HttpRequest request =
-        HttpRequest.newBuilder(endpoint.completions())
+        ClientAuth.withTokenFromEnvironment(HttpRequest.newBuilder(endpoint.completions()))
             .timeout(timeout)
             .header("Content-Type", "application/json")
             .header("Accept", stream ? "text/event-stream, application/json" : "application/json")
@@ -122,7 +123,7 @@ public final class ChatClient {
   /** The model ids the proxy offers ({@code GET /v1/models}). */
   public List<String> models(Cancellation cancel) {
     HttpRequest request =
-        HttpRequest.newBuilder(endpoint.models())
+        ClientAuth.withTokenFromEnvironment(HttpRequest.newBuilder(endpoint.models()))
             .timeout(timeout)
             .header("Accept", "application/json")
             .GET()

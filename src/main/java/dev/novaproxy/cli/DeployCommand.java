@@ -118,7 +118,7 @@ public final class DeployCommand implements Callable<Integer> {
   public Integer call() {
     validate();
     AwsContext ctx = AwsContext.resolve(global, secretName);
-    ProxySettings proxy = ProxySettings.defaults().withPolicy(policy.toPolicy());
+    ProxySettings proxy = policy.applyTo(ProxySettings.defaults());
     if (upstreamUrl != null) {
       proxy = proxy.withUpstream(upstreamUrl);
     }

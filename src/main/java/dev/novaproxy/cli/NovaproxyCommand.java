@@ -25,11 +25,12 @@ import picocli.CommandLine.Spec;
       StatusCommand.class,
       DestroyCommand.class,
       ConfigCommand.class,
+      TokenCommand.class,
       CompletionCommand.class
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  NOVA_API_KEY=... novaproxy serve        run the proxy on http://127.0.0.1:8080",
+      "  novaproxy serve                         run the proxy on http://127.0.0.1:8080",
       "  novaproxy chat                          talk to it",
       "  novaproxy setup && novaproxy deploy     store the key and deploy to AWS",
       "",

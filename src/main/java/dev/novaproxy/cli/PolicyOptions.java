@@ -1,6 +1,8 @@
 package dev.novaproxy.cli;
 
+import dev.novaproxy.proxy.ClientAuth;
 import dev.novaproxy.proxy.Policy;
+import dev.novaproxy.proxy.ProxySettings;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,6 +46,27 @@ public final class PolicyOptions {
       paramLabel = "BYTES",
       description = "Largest request body accepted (default: 6291456, Lambda's 6 MB limit).")
   Integer maxBodyBytes;
+
+  @Option(
+      names = "--client-token-sha256",
+      paramLabel = "HASH",
+      split = ",",
+      description =
+          "Require clients to send 'Authorization: Bearer TOKEN' where TOKEN's SHA-256 is HASH "
+              + "(make one with 'novaproxy token'); repeat for more. Default: no client token.")
+  List<String> clientTokenHashes = new ArrayList<>();
+
+  /** The settings with this policy and client auth applied; a bad value is a usage error. */
+  public ProxySettings applyTo(ProxySettings settings) {
+    ClientAuth auth;
+    try {
+      auth =
+          clientTokenHashes.isEmpty() ? ClientAuth.off() : ClientAuth.ofSha256(clientTokenHashes);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--client-token-sha256: " + e.getMessage());
+    }
+    return settings.withPolicy(toPolicy()).withClientAuth(auth);
+  }
 
   /** The policy these flags describe; a bad value is a usage error naming the flag. */
   public Policy toPolicy() {

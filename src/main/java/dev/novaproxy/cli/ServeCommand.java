@@ -160,8 +160,7 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   ProxySettings settings() {
-    ProxySettings s =
-        ProxySettings.defaults().withPolicy(policy.toPolicy()).withLogContent(logContent);
+    ProxySettings s = policy.applyTo(ProxySettings.defaults()).withLogContent(logContent);
     // NOVA_UPSTREAM_URL and the config file arrive through the flag's default (ConfigDefaults).
     URI upstream = upstreamUrl;
     if (upstream != null) {

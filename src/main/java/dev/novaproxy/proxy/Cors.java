@@ -8,7 +8,8 @@ import java.util.List;
  */
 public final class Cors {
   /** The CORS lists, shared with the deployed HTTP API's CORS configuration. */
-  public static final List<String> ALLOWED_HEADERS = List.of("content-type", "x-request-id");
+  public static final List<String> ALLOWED_HEADERS =
+      List.of("authorization", "content-type", "x-request-id");
 
   public static final List<String> ALLOWED_METHODS = List.of("GET", "OPTIONS", "POST");
   public static final List<String> EXPOSED_HEADERS = List.of("retry-after", "x-request-id");

@@ -86,6 +86,7 @@ public final class ProxyHandler {
           throw ProxyException.methodNotAllowed(method, "POST");
         }
         requireOrigin(origin);
+        requireClient(request);
         return chat(request, record);
       }
       case "/v1/models", "/models" -> {
@@ -97,6 +98,7 @@ public final class ProxyHandler {
           throw ProxyException.methodNotAllowed(method, "GET");
         }
         requireOrigin(origin);
+        requireClient(request);
         return upstream.models(record);
       }
       case "/health" -> {
@@ -111,6 +113,10 @@ public final class ProxyHandler {
       }
       default -> throw ProxyException.notFound(path);
     }
+  }
+
+  private void requireClient(ProxyRequest request) {
+    settings.clientAuth().check(request.header("authorization"));
   }
 
   private void requireOrigin(String origin) {

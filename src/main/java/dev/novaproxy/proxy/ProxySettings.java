@@ -27,7 +27,8 @@ public record ProxySettings(
     Duration secretTtl,
     boolean logContent,
     Policy policy,
-    boolean streamWithinTimeout) {
+    boolean streamWithinTimeout,
+    ClientAuth clientAuth) {
 
   public static final URI DEFAULT_UPSTREAM = URI.create("https://api.nova.amazon.com/v1");
   public static final String DEFAULT_SECRET_NAME = "backend/NovaApiKey";
@@ -43,6 +44,7 @@ public record ProxySettings(
   public static final String ENV_TIMEOUT_SECONDS = "NOVA_TIMEOUT_SECONDS";
   public static final String ENV_SECRET_TTL_SECONDS = "NOVA_SECRET_TTL_SECONDS";
   public static final String ENV_LOG_CONTENT = "NOVA_LOG_CONTENT";
+  public static final String ENV_CLIENT_TOKEN_SHA256 = "NOVA_CLIENT_TOKEN_SHA256";
 
   public static ProxySettings defaults() {
     return new ProxySettings(
@@ -53,7 +55,8 @@ public record ProxySettings(
         Duration.ofMinutes(5),
         false,
         Policy.defaults(),
-        false);
+        false,
+        ClientAuth.off());
   }
 
   public ProxySettings withUpstream(URI url) {
@@ -65,7 +68,8 @@ public record ProxySettings(
         secretTtl,
         logContent,
         policy,
-        streamWithinTimeout);
+        streamWithinTimeout,
+        clientAuth);
   }
 
   public ProxySettings withPolicy(Policy p) {
@@ -77,7 +81,8 @@ public record ProxySettings(
         secretTtl,
         logContent,
         p,
-        streamWithinTimeout);
+        streamWithinTimeout,
+        clientAuth);
   }
 
   public ProxySettings withTotalTimeout(Duration d) {
@@ -89,7 +94,21 @@ public record ProxySettings(
         secretTtl,
         logContent,
         policy,
-        streamWithinTimeout);
+        streamWithinTimeout,
+        clientAuth);
+  }
+
+  public ProxySettings withClientAuth(ClientAuth auth) {
+    return new ProxySettings(
+        upstreamUrl,
+        connectTimeout,
+        totalTimeout,
+        maxRetryAfter,
+        secretTtl,
+        logContent,
+        policy,
+        streamWithinTimeout,
+        auth);
   }
 
   public ProxySettings withLogContent(boolean b) {
@@ -101,7 +120,8 @@ public record ProxySettings(
         secretTtl,
         b,
         policy,
-        streamWithinTimeout);
+        streamWithinTimeout,
+        clientAuth);
   }
 
   /**
@@ -151,7 +171,10 @@ public record ProxySettings(
         ttl,
         Boolean.parseBoolean(get.apply(ENV_LOG_CONTENT)),
         policy,
-        true);
+        true,
+        get.apply(ENV_CLIENT_TOKEN_SHA256) == null
+            ? ClientAuth.off()
+            : ClientAuth.ofSha256(list(get.apply(ENV_CLIENT_TOKEN_SHA256))));
   }
 
   /** The inverse of {@link #fromEnvironment}: what deploy puts into the function's environment. */
@@ -171,6 +194,9 @@ public record ProxySettings(
     }
     if (policy.limits().maxBodyBytes() != Policy.Limits.DEFAULT_MAX_BODY_BYTES) {
       env.put(ENV_MAX_BODY_BYTES, Integer.toString(policy.limits().maxBodyBytes()));
+    }
+    if (clientAuth.enabled()) {
+      env.put(ENV_CLIENT_TOKEN_SHA256, String.join(",", clientAuth.hexHashes()));
     }
     if (logContent) {
       env.put(ENV_LOG_CONTENT, "true");

@@ -355,6 +355,35 @@ class ProxyOverHttpTest {
   }
 
   @Test
+  void should_require_a_valid_client_token_when_configured_before_calling_nova() throws Exception {
+    String token = "npc_test-client-token";
+    proxy =
+        RunningProxy.start(
+            s ->
+                s.withClientAuth(
+                    dev.novaproxy.proxy.ClientAuth.ofSha256(
+                        List.of(dev.novaproxy.proxy.ClientAuth.sha256Hex(token)))));
+    HttpResponse<String> none = proxy.post("/chat", HELLO);
+    assertError(none, 401, "invalid_client_credential");
+    assertThat(none.headers().firstValue("www-authenticate")).hasValue("Bearer");
+    assertError(
+        proxy.post("/chat", HELLO, "Authorization", "Bearer wrong"),
+        401,
+        "invalid_client_credential");
+    assertError(proxy.get("/v1/models"), 401, "invalid_client_credential");
+    assertThat(proxy.nova.requests()).isEmpty();
+
+    assertThat(proxy.get("/health").statusCode()).isEqualTo(200);
+    HttpResponse<String> ok = proxy.post("/chat", HELLO, "Authorization", "Bearer " + token);
+    assertThat(ok.statusCode()).isEqualTo(200);
+    // The client's token is checked, never forwarded: Nova gets the proxy's key.
+    assertThat(proxy.nova.chatRequests().get(0).headers().get("authorization"))
+        .isEqualTo("Bearer " + RunningProxy.KEY);
+    assertThat(proxy.get("/v1/models", "Authorization", "Bearer " + token).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
   void should_refuse_every_browser_origin_when_none_is_configured() throws Exception {
     proxy = RunningProxy.start();
     assertError(
@@ -434,6 +463,23 @@ class ProxyOverHttpTest {
     String big = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(5000) + "\"}]}";
     assertError(proxy.post("/chat", big), 413, "request_too_large");
     assertThat(proxy.nova.requests()).isEmpty();
+  }
+
+  @Test
+  void client_token_hashes_round_trip_through_the_lambda_environment_and_bad_ones_are_refused() {
+    String hash = dev.novaproxy.proxy.ClientAuth.sha256Hex("t");
+    ProxySettings s =
+        ProxySettings.defaults()
+            .withClientAuth(dev.novaproxy.proxy.ClientAuth.ofSha256(List.of(hash.toUpperCase())));
+    assertThat(s.toEnvironment()).containsEntry(ProxySettings.ENV_CLIENT_TOKEN_SHA256, hash);
+    assertThat(ProxySettings.fromEnvironment(s.toEnvironment()).clientAuth().hexHashes())
+        .containsExactly(hash);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> dev.novaproxy.proxy.ClientAuth.ofSha256(List.of("npc_not-a-hash")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("64 hex digits")
+        .message()
+        .doesNotContain("npc_not-a-hash");
   }
 
   @Test

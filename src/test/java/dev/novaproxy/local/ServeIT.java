@@ -173,6 +173,56 @@ class ServeIT {
     assertThat(log).contains("\"status\":200").doesNotContain(KEY);
   }
 
+  /** Runs the launcher with this environment and arguments; returns exit code and stdout. */
+  private static String[] launch(Map<String, String> env, String... args) throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(Path.of(System.getProperty("novaproxy.dist"), "novaproxy").toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return new String[] {Integer.toString(p.exitValue()), out};
+  }
+
+  @Test
+  void should_let_only_clients_with_the_token_through_when_serve_requires_one() throws Exception {
+    String[] made = launch(Map.of(), "token", "-o", "json");
+    assertThat(made[0]).isEqualTo("0");
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(made[1]);
+    String token = json.path("token").asText();
+    String hash = json.path("sha256").asText();
+    assertThat(token).startsWith("npc_");
+    assertThat(hash).isEqualTo(dev.novaproxy.proxy.ClientAuth.sha256Hex(token));
+
+    Process p =
+        serve(
+            Map.of("NOVA_API_KEY", KEY),
+            "--port",
+            "0",
+            "--upstream-url",
+            nova.baseUrl().toString(),
+            "--client-token-sha256",
+            hash);
+    URI base = listeningUrl(p);
+    String[] without = launch(Map.of(), "chat", "--url", base.toString(), "-m", "hi");
+    assertThat(without[0]).isEqualTo("1");
+    assertThat(without[1]).contains("401").contains("client token");
+    String[] with =
+        launch(
+            Map.of("NOVAPROXY_CLIENT_TOKEN", token), "chat", "--url", base.toString(), "-m", "hi");
+    assertThat(with[0]).as(with[1]).isEqualTo("0");
+    assertThat(with[1]).contains("echo: hi");
+    String[] smoke =
+        launch(
+            Map.of("NOVAPROXY_CLIENT_TOKEN", token), "status", "--smoke", "--url", base.toString());
+    assertThat(smoke[0]).as(smoke[1]).isEqualTo("0");
+    assertThat(nova.chatRequests()).hasSize(2);
+  }
+
   @Test
   void should_say_the_port_is_taken_in_one_line() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

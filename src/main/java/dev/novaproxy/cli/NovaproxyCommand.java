@@ -52,6 +52,6 @@ public final class NovaproxyCommand implements Runnable {
   public void run() {
     throw new ParameterException(
         spec.commandLine(),
-        "Missing command: choose one of serve, chat, setup, deploy, status, destroy, config, completion.");
+        "Missing command: choose one of serve, chat, setup, deploy, status, destroy, config, token, completion.");
   }
 }

@@ -304,28 +304,23 @@ public final class ChatClient {
     return "Start it with 'novaproxy serve' (or use 'novaproxy chat --local'), or check a deployment with 'novaproxy status'.";
   }
 
-  private JsonNode parse(byte[] body) {
+  /** Parses JSON from the proxy; {@code problem} is what the user is told when it is not. */
+  private JsonNode parse(byte[] body, String problem) {
     try {
       return Json.MAPPER.readTree(body);
     } catch (IOException e) {
-      throw new ChatException(
-          Kind.PROXY_FAILED,
-          200,
-          "The answer from " + endpoint.url() + " is not JSON; is the URL right?",
-          e);
+      throw new ChatException(Kind.PROXY_FAILED, 200, problem, e);
     }
   }
 
+  private JsonNode parse(byte[] body) {
+    return parse(body, "The answer from " + endpoint.url() + " is not JSON; is the URL right?");
+  }
+
   private JsonNode parseEvent(String data) {
-    try {
-      return Json.MAPPER.readTree(data);
-    } catch (IOException e) {
-      throw new ChatException(
-          Kind.PROXY_FAILED,
-          200,
-          "The stream from " + endpoint.url() + " holds an event that is not JSON.",
-          e);
-    }
+    return parse(
+        data.getBytes(StandardCharsets.UTF_8),
+        "The stream from " + endpoint.url() + " holds an event that is not JSON.");
   }
 
   private ChatException cutOff(IOException cause) {

@@ -130,10 +130,6 @@ public final class ProxyHandler {
     if (type == null || !isJson(type)) {
       throw ProxyException.unsupportedMediaType(type == null ? "nothing" : type);
     }
-    int limit = settings.policy().limits().maxBodyBytes();
-    if (request.body().length > limit) {
-      throw ProxyException.tooLarge(limit);
-    }
     ValidatedRequest valid = validator.validate(request.body());
     record.model = valid.model();
     record.stream = valid.stream();

@@ -3,12 +3,9 @@ package dev.novaproxy.proxy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.Flow;
 
 /**
  * Relays Nova's server-sent events to the client one by one, as they arrive. Every way the stream
@@ -20,7 +17,7 @@ final class StreamRelay implements ProxyResponse.EventStream {
   private static final byte[] DONE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] END_OF_EVENT = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
-  private final Flow.Publisher<List<ByteBuffer>> body;
+  private final EventQueue queue;
   private final Duration idleTimeout;
   private final NovaUpstream.Deadline wholeDeadline;
   private final RequestRecord record;
@@ -31,11 +28,11 @@ final class StreamRelay implements ProxyResponse.EventStream {
    * @param wholeDeadline when the whole stream must have ended, or null for no such limit
    */
   StreamRelay(
-      Flow.Publisher<List<ByteBuffer>> body,
+      EventQueue queue,
       Duration idleTimeout,
       NovaUpstream.Deadline wholeDeadline,
       RequestRecord record) {
-    this.body = body;
+    this.queue = queue;
     this.idleTimeout = idleTimeout;
     this.wholeDeadline = wholeDeadline;
     this.record = record;
@@ -43,8 +40,6 @@ final class StreamRelay implements ProxyResponse.EventStream {
 
   @Override
   public void writeTo(ProxyResponse.EventSink sink) throws IOException {
-    EventQueue queue = new EventQueue();
-    body.subscribe(queue);
     try {
       relay(queue, sink);
     } catch (InterruptedException e) {

@@ -197,6 +197,18 @@ class ProxyOverHttpTest {
   }
 
   @Test
+  void should_answer_502_when_nova_breaks_off_in_the_middle_of_its_body() throws Exception {
+    // Headers and half a body, then the connection closes: the whole exchange is over before
+    // the client's send returns, and the proxy must still say what happened.
+    proxy = RunningProxy.start();
+    proxy.nova.enqueue(Reply.stallMidBody(Duration.ZERO));
+    HttpResponse<String> r =
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> proxy.post("/chat", HELLO));
+    assertError(r, 502, "bad_gateway");
+    assertThat(r.body()).contains("broke while reading its answer");
+  }
+
+  @Test
   void should_wait_once_for_a_short_retry_after_and_then_succeed() {
     proxy = RunningProxy.start();
     proxy.nova.enqueue(

@@ -15,7 +15,9 @@ print("| connections | target | p50 ms | p99 ms | req/s | added p50 ms | added p
 print("|---|---|---|---|---|---|---|---|")
 for c in ("c=1", "c=32"):
     direct = rows[("direct", c)]
-    for name in ("direct", "nginx", "serve"):
+    for name in ("direct", "nginx", "jdk-bare", "serve"):
+        if (name, c) not in rows:
+            continue
         r = rows[(name, c)]
         errors = int(r["non2xx"] + r["socket_errors"])
         print(
@@ -27,3 +29,10 @@ added = (rows[("serve", "c=1")]["p50_us"] - rows[("direct", "c=1")]["p50_us"]) /
 print()
 print(f"serve throughput at 32 connections: {serve['rps'] / nginx['rps']:.2f} x nginx (target >= 0.50)")
 print(f"serve added p50 at 1 connection: {added:.3f} ms (target <= 0.300 ms)")
+if ("jdk-bare", "c=32") in rows:
+    bare = rows[("jdk-bare", "c=32")]
+    bare_added = (rows[("jdk-bare", "c=1")]["p50_us"] - rows[("direct", "c=1")]["p50_us"]) / 1000
+    print(
+        f"jdk-bare (JDK server + JDK HttpClient, no proxy logic): {bare['rps'] / nginx['rps']:.2f} x nginx, "
+        f"adds {bare_added:.3f} ms at p50; serve keeps {serve['rps'] / bare['rps']:.2f} of its throughput"
+    )

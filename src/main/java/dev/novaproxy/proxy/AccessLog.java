@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 public final class AccessLog {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Consumer<String> sink;
+  private final Consumer<String> sink; // null: a log that discards
   private final boolean logContent;
 
   public AccessLog(Consumer<String> sink, boolean logContent) {
@@ -20,9 +20,9 @@ public final class AccessLog {
     this.logContent = logContent;
   }
 
-  /** A log that writes nothing (benchmarks). */
+  /** A log that writes nothing (serve --quiet, benchmarks), and so builds nothing either. */
   public static AccessLog discarding() {
-    return new AccessLog(line -> {}, false);
+    return new AccessLog(null, false);
   }
 
   boolean logContent() {
@@ -30,6 +30,9 @@ public final class AccessLog {
   }
 
   void write(RequestRecord r) {
+    if (sink == null) {
+      return;
+    }
     ObjectNode line = JSON.createObjectNode();
     line.put("time", Instant.now().toString());
     line.put("level", r.status >= 500 ? "error" : r.status >= 400 ? "warn" : "info");
@@ -76,6 +79,9 @@ public final class AccessLog {
 
   /** Warnings that are not about one request (the secret could not be refreshed, say). */
   void warn(String message) {
+    if (sink == null) {
+      return;
+    }
     ObjectNode line = JSON.createObjectNode();
     line.put("time", Instant.now().toString());
     line.put("level", "warn");

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
 
 /**
  * Talks to Nova: adds the key, sends, and turns every way an upstream can fail into a {@link
@@ -48,11 +49,20 @@ final class NovaUpstream {
    * calls back blocks: the body subscribers only copy bytes ({@link UpstreamBody}).
    */
   static HttpClient newHttpClient(ProxySettings settings) {
-    boolean tls = "https".equalsIgnoreCase(settings.upstreamUrl().getScheme());
-    return HttpClient.newBuilder()
+    return newHttpClient(settings, null);
+  }
+
+  /** As {@link #newHttpClient(ProxySettings)}, trusting what {@code tls} trusts (tests). */
+  static HttpClient newHttpClient(ProxySettings settings, SSLContext tls) {
+    boolean https = "https".equalsIgnoreCase(settings.upstreamUrl().getScheme());
+    HttpClient.Builder builder = HttpClient.newBuilder();
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    return builder
         .executor(Runnable::run)
         .connectTimeout(settings.connectTimeout())
-        .version(tls ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+        .version(https ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NEVER)
         .build();
   }
@@ -119,8 +129,9 @@ final class NovaUpstream {
   private record Upstream(UpstreamBody body, long startNanos) {}
 
   /**
-   * Sends with the key, handling the two answers the proxy can fix itself: a 401 (the key was
-   * rotated: fetch it again, once) and a 429 with a short Retry-After (wait, once).
+   * Sends with the key, handling the answers the proxy can fix itself: a 401 (the key was rotated:
+   * fetch it again, once), a 429 with a short Retry-After (wait, once), and an HTTP/2 connection
+   * that Nova closed with a GOAWAY before answering (send again, once, on a new connection).
    */
   private Upstream send(
       HttpRequest.Builder builder, boolean clientStreams, RequestRecord record, Deadline deadline) {
@@ -128,6 +139,7 @@ final class NovaUpstream {
     String key = secret.get();
     boolean refreshed = false;
     boolean waited = false;
+    boolean resent = false;
     long start = System.nanoTime();
     while (true) {
       record.upstreamAttempts++;
@@ -137,7 +149,11 @@ final class NovaUpstream {
               .header("Authorization", "Bearer " + key)
               .timeout(deadline.remaining())
               .build();
-      UpstreamBody response = exchange(request, clientStreams);
+      UpstreamBody response = exchange(request, clientStreams, !resent);
+      if (response == null) {
+        resent = true;
+        continue;
+      }
       int status = response.status();
       if (status == 401 && !refreshed) {
         discard(response);
@@ -187,7 +203,8 @@ final class NovaUpstream {
    * which cut throughput more than tenfold here. The request timeout bounds the wait for headers;
    * bodies are read against the same deadline by the caller.
    */
-  private UpstreamBody exchange(HttpRequest request, boolean clientStreams) {
+  private UpstreamBody exchange(
+      HttpRequest request, boolean clientStreams, boolean mayResendAfterGoAway) {
     UpstreamBody.Handler bodies = UpstreamBody.handler(clientStreams);
     try {
       return http.send(request, bodies).body();
@@ -204,8 +221,28 @@ final class NovaUpstream {
       if (answered != null) {
         return answered;
       }
+      if (mayResendAfterGoAway && goneAway(e)) {
+        return null; // the caller sends it again
+      }
       throw transportFailure(e);
     }
+  }
+
+  /**
+   * Whether the exchange failed because Nova's HTTP/2 connection went away (a GOAWAY: servers send
+   * one when they recycle a connection) before any answer came. JDK 17's client fails every request
+   * in flight on that connection then, instead of sending the unprocessed ones again (JDK-8335181,
+   * fixed in JDK 24), and says so only in the message. No answer had begun, and a chat completion
+   * changes nothing on Nova's side, so one more attempt is safe.
+   */
+  private static boolean goneAway(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String message = t.getMessage();
+      if (message != null && message.contains("GOAWAY received")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private ProxyException transportFailure(Throwable cause) {

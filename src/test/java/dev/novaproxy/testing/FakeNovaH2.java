@@ -47,6 +47,7 @@ public final class FakeNovaH2 implements AutoCloseable {
   private static final int SETTINGS = 4;
   private static final int PING = 6;
   private static final int GOAWAY = 7;
+  private static final int WINDOW_UPDATE = 8;
   private static final int END_STREAM = 0x1;
   private static final int END_HEADERS = 0x4;
   private static final int ACK = 0x1;
@@ -163,6 +164,7 @@ public final class FakeNovaH2 implements AutoCloseable {
     while (!server.isClosed()) {
       try {
         SSLSocket socket = (SSLSocket) server.accept();
+        socket.setTcpNoDelay(true); // each frame goes out when written, as real servers do
         open.add(socket);
         connections.incrementAndGet();
         pool.execute(() -> serve(socket));
@@ -205,8 +207,18 @@ public final class FakeNovaH2 implements AutoCloseable {
             goAway(out, lastProcessed);
             return;
           }
-        } else if (type == DATA && contains(payload, "\"stream\":true")) {
-          wantsStream.add(stream); // the body is not compressed, unlike the HPACK headers
+        } else if (type == DATA) {
+          if (contains(payload, "\"stream\":true")) {
+            wantsStream.add(stream); // the body is not compressed, unlike the HPACK headers
+          }
+          if (length > 0) {
+            // Give the client its flow-control window back, or it stops sending bodies once the
+            // connection's first 64 KB are spent.
+            windowUpdate(out, 0, length);
+            if ((flags & END_STREAM) == 0) {
+              windowUpdate(out, stream, length);
+            }
+          }
         }
         if ((type == HEADERS || type == DATA) && (flags & END_STREAM) != 0) {
           answer(out, stream, wantsStream.remove(stream));
@@ -220,6 +232,16 @@ public final class FakeNovaH2 implements AutoCloseable {
     } finally {
       open.remove(socket);
     }
+  }
+
+  private static void windowUpdate(OutputStream out, int stream, int increment) throws IOException {
+    byte[] payload = {
+      (byte) (increment >>> 24),
+      (byte) (increment >>> 16),
+      (byte) (increment >>> 8),
+      (byte) increment
+    };
+    frame(out, WINDOW_UPDATE, 0, stream, payload);
   }
 
   private void goAway(OutputStream out, int lastProcessed) throws IOException {

@@ -7,9 +7,14 @@ import dev.novaproxy.testing.FakeNovaH2;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,6 +71,31 @@ class Http2UpstreamTest {
 
       assertThat(nova.answered()).isEqualTo(2);
       assertThat(nova.connections()).as("one multiplexed connection").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void should_multiplex_concurrent_requests_on_one_connection() throws Exception {
+    // The client's work runs on its one I/O thread: many streams at once must all complete.
+    try (FakeNovaH2 nova = FakeNovaH2.start(0)) {
+      ProxyHandler proxy = proxyFor(nova);
+      ExecutorService clients = Executors.newFixedThreadPool(16);
+      try {
+        List<Future<String>> answers = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+          String body = i % 4 == 0 ? CHAT_STREAM : CHAT;
+          answers.add(clients.submit(() -> text(post(proxy, body))));
+        }
+        for (Future<String> answer : answers) {
+          assertThat(answer.get(20, TimeUnit.SECONDS)).contains("over").doesNotContain("error");
+        }
+      } finally {
+        clients.shutdownNow();
+      }
+      assertThat(nova.answered()).isEqualTo(400);
+      // The first requests race to connect (the JDK opens one connection each until one has
+      // negotiated h2); after that the streams share those connections.
+      assertThat(nova.connections()).isBetween(1, 16);
     }
   }
 

@@ -209,8 +209,10 @@ final class NovaUpstream {
     try {
       return http.send(request, bodies).body();
     } catch (HttpTimeoutException e) {
+      cancelMade(bodies);
       throw e instanceof HttpConnectTimeoutException ? transportFailure(e) : timeout();
     } catch (InterruptedException e) {
+      cancelMade(bodies);
       Thread.currentThread().interrupt();
       throw ProxyException.badGateway("The proxy was interrupted while waiting for Nova.");
     } catch (IOException e) {
@@ -228,12 +230,21 @@ final class NovaUpstream {
     }
   }
 
+  /** A body that nobody will read stops reading from Nova. */
+  private static void cancelMade(UpstreamBody.Handler bodies) {
+    UpstreamBody made = bodies.made();
+    if (made != null) {
+      made.cancel();
+    }
+  }
+
   /**
    * Whether the exchange failed because Nova's HTTP/2 connection went away (a GOAWAY: servers send
    * one when they recycle a connection) before any answer came. JDK 17's client fails every request
    * in flight on that connection then, instead of sending the unprocessed ones again (JDK-8335181,
    * fixed in JDK 24), and says so only in the message. No answer had begun, and a chat completion
-   * changes nothing on Nova's side, so one more attempt is safe.
+   * changes nothing on Nova's side, so one more attempt is safe for the client; it may cost a
+   * duplicate generation when Nova had already accepted the request (JDK 17 cannot tell which).
    */
   private static boolean goneAway(IOException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
@@ -360,11 +371,12 @@ final class NovaUpstream {
             });
   }
 
-  /** An answer the proxy will not use: it is collected (and so the connection kept) or cut. */
+  /**
+   * An answer the proxy will not use: cut off, so a body that stalls holds nothing (on HTTP/2 only
+   * its stream is reset; on HTTP/1.1 the connection is closed, which these rare answers can spare).
+   */
   private static void discard(UpstreamBody body) {
-    if (body.events() != null) {
-      body.cancel();
-    }
+    body.cancel();
   }
 
   private static void sleep(Duration d) {

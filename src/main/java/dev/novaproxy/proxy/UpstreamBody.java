@@ -27,6 +27,7 @@ final class UpstreamBody implements HttpResponse.BodySubscriber<UpstreamBody> {
   private final HttpResponse.BodySubscriber<byte[]> bytes;
   private final Flow.Subscriber<List<ByteBuffer>> target;
   private volatile Flow.Subscription subscription;
+  private volatile boolean cancelled;
 
   private UpstreamBody(
       HttpResponse.ResponseInfo info,
@@ -111,6 +112,7 @@ final class UpstreamBody implements HttpResponse.BodySubscriber<UpstreamBody> {
 
   /** Stops reading: the HTTP client closes the exchange's connection. */
   void cancel() {
+    cancelled = true; // the client may complete the body before it subscribes it: see onSubscribe
     Flow.Subscription s = subscription;
     if (s != null) {
       s.cancel();
@@ -126,6 +128,9 @@ final class UpstreamBody implements HttpResponse.BodySubscriber<UpstreamBody> {
   public void onSubscribe(Flow.Subscription s) {
     subscription = s;
     target.onSubscribe(s);
+    if (cancelled) {
+      s.cancel();
+    }
   }
 
   @Override

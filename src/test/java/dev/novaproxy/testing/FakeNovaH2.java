@@ -203,8 +203,12 @@ public final class FakeNovaH2 implements AutoCloseable {
         } else if (type == PING && (flags & ACK) == 0) {
           frame(out, PING, ACK, 0, payload);
         } else if (type == HEADERS) {
-          if (requestsPerConnection > 0 && served == requestsPerConnection) {
+          if (requestsPerConnection > 0 && served >= requestsPerConnection) {
             goAway(out, lastProcessed);
+            // Close as servers do: stop writing, then read until the client closes, so the
+            // GOAWAY is not lost to a reset over the client's unread frames.
+            socket.shutdownOutput();
+            in.transferTo(OutputStream.nullOutputStream());
             return;
           }
         } else if (type == DATA) {
@@ -223,7 +227,7 @@ public final class FakeNovaH2 implements AutoCloseable {
         if ((type == HEADERS || type == DATA) && (flags & END_STREAM) != 0) {
           answer(out, stream, wantsStream.remove(stream));
           served++;
-          lastProcessed = stream;
+          lastProcessed = Math.max(lastProcessed, stream);
           answered.incrementAndGet();
         }
       }

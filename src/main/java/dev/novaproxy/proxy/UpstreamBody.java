@@ -75,7 +75,7 @@ final class UpstreamBody implements HttpResponse.BodySubscriber<UpstreamBody> {
     }
   }
 
-  static boolean isEventStream(String contentType) {
+  private static boolean isEventStream(String contentType) {
     return contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
   }
 

@@ -53,6 +53,14 @@ class ServeIT {
     nova.close();
   }
 
+  /** serve with the key in its environment, on a free port, in front of the fake Nova. */
+  private Process serveWithKeyOnFreePort(String... extra) throws IOException {
+    List<String> args =
+        new ArrayList<>(List.of("--port", "0", "--upstream-url", nova.baseUrl().toString()));
+    args.addAll(List.of(extra));
+    return serve(Map.of("NOVA_API_KEY", KEY), args.toArray(String[]::new));
+  }
+
   private Process serve(Map<String, String> env, String... args) throws IOException {
     Path launcher = Path.of(System.getProperty("novaproxy.dist"), "novaproxy");
     List<String> command = new ArrayList<>(List.of(launcher.toString(), "serve"));
@@ -145,13 +153,7 @@ class ServeIT {
   @Test
   void should_serve_with_the_key_from_the_environment_and_finish_requests_in_flight_on_sigterm()
       throws Exception {
-    Process p =
-        serve(
-            Map.of("NOVA_API_KEY", KEY),
-            "--port",
-            "0",
-            "--upstream-url",
-            nova.baseUrl().toString());
+    Process p = serveWithKeyOnFreePort();
     URI base = listeningUrl(p);
     assertThat(post(base).statusCode()).isEqualTo(200);
 
@@ -198,15 +200,7 @@ class ServeIT {
     assertThat(token).startsWith("npc_");
     assertThat(hash).isEqualTo(dev.novaproxy.proxy.ClientAuth.sha256Hex(token));
 
-    Process p =
-        serve(
-            Map.of("NOVA_API_KEY", KEY),
-            "--port",
-            "0",
-            "--upstream-url",
-            nova.baseUrl().toString(),
-            "--client-token-sha256",
-            hash);
+    Process p = serveWithKeyOnFreePort("--client-token-sha256", hash);
     URI base = listeningUrl(p);
     String[] without = launch(Map.of(), "chat", "--url", base.toString(), "-m", "hi");
     assertThat(without[0]).isEqualTo("1");

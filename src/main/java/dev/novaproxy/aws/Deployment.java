@@ -6,7 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import software.amazon.awssdk.services.apigatewayv2.model.Api;
+import software.amazon.awssdk.services.apigatewayv2.model.RouteSettings;
+import software.amazon.awssdk.services.apigatewayv2.model.Stage;
 import software.amazon.awssdk.services.lambda.model.Architecture;
+import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 
 /**
  * One deployment of the proxy: reads what AWS holds, plans what to create or update, then applies
@@ -16,16 +20,7 @@ import software.amazon.awssdk.services.lambda.model.Architecture;
 public final class Deployment {
   /** Everything deploy is asked to make. */
   public record Spec(
-      ResourceNames names,
-      String secretName,
-      Artifact artifact,
-      Architecture architecture,
-      int memoryMb,
-      int timeoutSeconds,
-      boolean snapStart,
-      ProxySettings proxy,
-      double throttleRate,
-      int throttleBurst) {}
+      ResourceNames names, String secretName, Artifact artifact, DeploymentSettings settings) {}
 
   /** What a deploy will do, and what it read to decide. */
   public record Plan(List<PlanStep> steps, Snapshot snapshot) {
@@ -34,18 +29,81 @@ public final class Deployment {
     }
   }
 
-  /** What AWS held when the plan was made. */
-  public record Snapshot(
+  /**
+   * The deployment's resources as AWS holds them, read once: the settings deploy starts from are
+   * taken from here before the plan is made from the same reads.
+   */
+  public record Observed(
       ResourceNames names,
       Account account,
+      Optional<ExecutionRole.Current> haveRole,
+      Optional<ProxyFunction.Current> haveFunction,
+      Optional<HttpApi.Current> haveApi,
+      Optional<String> havePermission) {
+
+    /**
+     * The settings the deployed function runs with (and the stage's throttling), or empty when
+     * there is no function of this deployment's.
+     *
+     * @throws AwsException when the function's environment cannot be read as settings
+     */
+    public Optional<DeploymentSettings> settings() {
+      return haveFunction
+          .filter(f -> names.owns(f.tags()))
+          .map(
+              f -> {
+                FunctionConfiguration c = f.latest();
+                ProxySettings proxy;
+                try {
+                  proxy = ProxySettings.fromEnvironment(environmentOf(c));
+                } catch (IllegalArgumentException e) {
+                  throw new AwsException(
+                      AwsException.Kind.FAILED,
+                      "The deployed function "
+                          + c.functionName()
+                          + " has a setting deploy cannot read ("
+                          + e.getMessage()
+                          + "); give that setting as a flag to replace it.");
+                }
+                RouteSettings throttle =
+                    haveApi
+                        .map(HttpApi.Current::stage)
+                        .map(Stage::defaultRouteSettings)
+                        .orElse(null);
+                return new DeploymentSettings(
+                    c.architectures().contains(Architecture.X86_64)
+                        ? DeploymentSettings.Arch.x86_64
+                        : DeploymentSettings.Arch.arm64,
+                    c.memorySize() == null ? DeploymentSettings.DEFAULT_MEMORY_MB : c.memorySize(),
+                    c.timeout() == null ? DeploymentSettings.DEFAULT_TIMEOUT_SECONDS : c.timeout(),
+                    ProxyFunction.snapStartValue(true)
+                        .toString()
+                        .equals(ProxyFunction.snapStartOf(c)),
+                    throttle == null || throttle.throttlingRateLimit() == null
+                        ? DeploymentSettings.DEFAULT_THROTTLE_RATE
+                        : throttle.throttlingRateLimit(),
+                    throttle == null || throttle.throttlingBurstLimit() == null
+                        ? DeploymentSettings.DEFAULT_THROTTLE_BURST
+                        : throttle.throttlingBurstLimit(),
+                    proxy);
+              });
+    }
+
+    /** The secret the deployed function reads, when there is a function. */
+    public Optional<String> secretName() {
+      return haveFunction
+          .map(f -> environmentOf(f.latest()).get(ProxySettings.ENV_SECRET_NAME))
+          .filter(s -> !s.isBlank());
+    }
+  }
+
+  /** What AWS held when the plan was made, and what deploy wants. */
+  public record Snapshot(
+      Observed observed,
       ApiKeySecret.Info secret,
       ExecutionRole.Desired role,
-      Optional<ExecutionRole.Current> haveRole,
       ProxyFunction.Desired function,
-      Optional<ProxyFunction.Current> haveFunction,
-      HttpApi.Desired api,
-      Optional<HttpApi.Current> haveApi,
-      Optional<String> havePermission) {}
+      HttpApi.Desired api) {}
 
   /** The deployed proxy. */
   public record Result(
@@ -69,13 +127,14 @@ public final class Deployment {
    * The environment the function runs with: the policy, the secret's name, the upstream timeout.
    */
   public static Map<String, String> environment(Spec spec) {
-    Map<String, String> env = new TreeMap<>(spec.proxy().toEnvironment());
+    DeploymentSettings settings = spec.settings();
+    Map<String, String> env = new TreeMap<>(settings.proxy().toEnvironment());
     env.put(ProxySettings.ENV_SECRET_NAME, spec.secretName());
     // Give up on Nova before Lambda (and API Gateway, at 30 s) give up on us, so the client gets a
     // 504 body.
     env.put(
         ProxySettings.ENV_TIMEOUT_SECONDS,
-        Integer.toString(Math.max(1, spec.timeoutSeconds() - 2)));
+        Integer.toString(Math.max(1, settings.timeoutSeconds() - 2)));
     // C1 only: the proxy mostly waits on Nova, and a cold start without C2 compiles was 12% faster
     // (bench/lambda-cold-start). Two common-pool threads: with one, CompletableFuture starts a
     // thread per async task, and Lambda functions below 1769 MB have a single vCPU.
@@ -85,10 +144,32 @@ public final class Deployment {
     return env;
   }
 
+  /** Reads what AWS holds for this deployment; makes no mutating call. */
+  public Observed observe(ResourceNames names) {
+    Account account = Account.of(aws);
+    Optional<ExecutionRole.Current> haveRole =
+        new ExecutionRole(aws).read(names.role(), names.rolePolicy());
+    Optional<ProxyFunction.Current> haveFunction =
+        new ProxyFunction(aws, roleBackoff).read(names.function());
+    Optional<HttpApi.Current> haveApi = new HttpApi(aws).read(names);
+    // Read even without an alias: a statement left from an earlier alias must be replaced, not
+    // duplicated.
+    Optional<String> havePermission =
+        haveFunction.isPresent()
+            ? new InvokePermission(aws).read(names.function(), names.permissionStatement())
+            : Optional.empty();
+    return new Observed(names, account, haveRole, haveFunction, haveApi, havePermission);
+  }
+
   /** Reads the current state and plans; makes no mutating call. */
   public Plan plan(Spec spec) {
+    return plan(spec, observe(spec.names()));
+  }
+
+  /** Plans from what {@link #observe} read just before; makes no mutating call. */
+  public Plan plan(Spec spec, Observed seen) {
     ResourceNames names = spec.names();
-    Account account = Account.of(aws);
+    Account account = seen.account();
     ApiKeySecret.Info secret =
         new ApiKeySecret(aws)
             .find(spec.secretName())
@@ -105,90 +186,74 @@ public final class Deployment {
 
     var roles = new ExecutionRole(aws);
     ExecutionRole.Desired role = ExecutionRole.desired(names, account, secret.arn());
-    Optional<ExecutionRole.Current> haveRole = roles.read(role.name(), role.policyName());
 
+    DeploymentSettings settings = spec.settings();
     var functions = new ProxyFunction(aws, roleBackoff);
     ProxyFunction.Desired function =
         new ProxyFunction.Desired(
             names.function(),
             role.arn(),
-            spec.architecture(),
-            spec.memoryMb(),
-            spec.timeoutSeconds(),
+            settings.arch() == DeploymentSettings.Arch.arm64
+                ? Architecture.ARM64
+                : Architecture.X86_64,
+            settings.memoryMb(),
+            settings.timeoutSeconds(),
             environment(spec),
-            spec.snapStart(),
+            settings.snapStart(),
             spec.artifact(),
             names.tags());
-    Optional<ProxyFunction.Current> haveFunction = functions.read(function.name());
 
     String aliasArn = account.functionArn(function.name()) + ":" + ResourceNames.ALIAS;
     var apis = new HttpApi(aws);
     HttpApi.Desired api =
         new HttpApi.Desired(
             names.api(),
-            spec.proxy().policy().allowedOrigins(),
+            settings.proxy().policy().allowedOrigins(),
             aliasArn,
-            spec.throttleRate(),
-            spec.throttleBurst(),
+            settings.throttleRate(),
+            settings.throttleBurst(),
             names.tags());
-    Optional<HttpApi.Current> haveApi = apis.read(names);
-
-    var permissions = new InvokePermission(aws);
-    // Read even without an alias: a statement left from an earlier alias must be replaced, not
-    // duplicated.
-    Optional<String> havePermission =
-        haveFunction.isPresent()
-            ? permissions.read(function.name(), names.permissionStatement())
-            : Optional.empty();
 
     List<PlanStep> steps = new ArrayList<>();
-    steps.add(roles.plan(role, haveRole, names));
-    steps.addAll(functions.plan(function, haveFunction, names));
-    steps.addAll(apis.plan(api, haveApi));
-    String sourceArn = haveApi.map(a -> account.executeApiArn(a.api().apiId())).orElse(null);
+    steps.add(roles.plan(role, seen.haveRole(), names));
+    steps.addAll(functions.plan(function, seen.haveFunction(), names));
+    steps.addAll(apis.plan(api, seen.haveApi()));
+    String sourceArn = seen.haveApi().map(a -> account.executeApiArn(a.api().apiId())).orElse(null);
     steps.add(
-        permissions.plan(function.name(), names.permissionStatement(), sourceArn, havePermission));
-    return new Plan(
-        steps,
-        new Snapshot(
-            names,
-            account,
-            secret,
-            role,
-            haveRole,
-            function,
-            haveFunction,
-            api,
-            haveApi,
-            havePermission));
+        new InvokePermission(aws)
+            .plan(function.name(), names.permissionStatement(), sourceArn, seen.havePermission()));
+    steps.addAll(apis.planDuplicates(seen.haveApi()));
+    return new Plan(steps, new Snapshot(seen, secret, role, function, api));
   }
 
   /** Applies a plan made by {@link #plan} just before; one progress line per step. */
   public Result apply(Plan plan, Progress progress) {
     Snapshot s = plan.snapshot();
+    Observed seen = s.observed();
     StepClock clock = new StepClock(progress);
     List<PlanStep> steps = plan.steps();
     var roles = new ExecutionRole(aws);
     var functions = new ProxyFunction(aws, roleBackoff);
-    String roleArn = clock.run(steps.get(0), () -> roles.apply(s.role(), s.haveRole()));
+    String roleArn = clock.run(steps.get(0), () -> roles.apply(s.role(), seen.haveRole()));
     if (roleArn == null) {
-      roleArn = s.haveRole().map(ExecutionRole.Current::arn).orElse(s.role().arn());
+      roleArn = seen.haveRole().map(ExecutionRole.Current::arn).orElse(s.role().arn());
     }
     clock.run(
         steps.get(1),
         () -> {
-          functions.applyFunction(s.function(), s.haveFunction(), steps.get(1), progress);
+          functions.applyFunction(s.function(), seen.haveFunction(), steps.get(1), progress);
           return null;
         });
     String aliasArn =
         clock.run(
-            steps.get(2), () -> functions.applyAlias(s.function(), s.haveFunction(), steps.get(2)));
+            steps.get(2),
+            () -> functions.applyAlias(s.function(), seen.haveFunction(), steps.get(2)));
     if (aliasArn == null) {
-      aliasArn = s.haveFunction().get().alias().arn();
+      aliasArn = seen.haveFunction().get().alias().arn();
     }
-    String apiId =
-        new HttpApi(aws).apply(s.api(), s.haveApi(), steps.subList(3, 7), progress, clock);
-    String sourceArn = s.account().executeApiArn(apiId);
+    var apis = new HttpApi(aws);
+    String apiId = apis.apply(s.api(), seen.haveApi(), steps.subList(3, 7), progress, clock);
+    String sourceArn = seen.account().executeApiArn(apiId);
     PlanStep permission = steps.get(7);
     clock.run(
         permission,
@@ -196,18 +261,34 @@ public final class Deployment {
           new InvokePermission(aws)
               .apply(
                   s.function().name(),
-                  s.names().permissionStatement(),
+                  seen.names().permissionStatement(),
                   sourceArn,
-                  s.havePermission());
+                  seen.havePermission());
           return null;
         });
+    List<Api> duplicates = seen.haveApi().map(HttpApi.Current::duplicates).orElse(List.of());
+    for (int i = 0; i < duplicates.size(); i++) {
+      Api duplicate = duplicates.get(i);
+      clock.run(
+          steps.get(8 + i),
+          () -> {
+            apis.deleteDuplicate(duplicate);
+            return null;
+          });
+    }
     return new Result(
-        s.account().apiUrl(apiId) + "/chat",
+        seen.account().apiUrl(apiId) + "/chat",
         apiId,
         s.secret().arn(),
         roleArn,
-        s.account().functionArn(s.function().name()),
+        seen.account().functionArn(s.function().name()),
         aliasArn,
         plan.changes());
+  }
+
+  static Map<String, String> environmentOf(FunctionConfiguration c) {
+    return c.environment() == null || c.environment().variables() == null
+        ? Map.of()
+        : c.environment().variables();
   }
 }

@@ -1,6 +1,8 @@
 package dev.novaproxy.aws;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +46,19 @@ public final class HttpApi {
       int throttleBurst,
       Map<String, String> tags) {}
 
-  /** The API as API Gateway holds it; integration and stage are null when missing. */
-  public record Current(Api api, Integration integration, List<Route> routes, Stage stage) {}
+  static final int CORS_MAX_AGE_SECONDS = 600;
+
+  /**
+   * The API as API Gateway holds it; integration and stage are null when missing. {@code
+   * duplicates} are other APIs with this deployment's name and tag: a deploy whose CreateApi answer
+   * was lost, then re-run, makes a second one. The oldest is kept, so every run picks the same.
+   */
+  public record Current(
+      Api api, Integration integration, List<Route> routes, Stage stage, List<Api> duplicates) {
+    public Current {
+      duplicates = List.copyOf(duplicates);
+    }
+  }
 
   private final AwsClients aws;
 
@@ -53,27 +66,37 @@ public final class HttpApi {
     this.aws = aws;
   }
 
-  /** Finds this deployment's API by name and tag. */
+  /** Finds this deployment's API by name and tag; with duplicates, the one deploy keeps. */
   public Optional<Api> find(ResourceNames names) {
+    return completestFirst(findAll(names)).stream().findFirst();
+  }
+
+  /** Every API with this deployment's name and tag, oldest first (then by ID). */
+  List<Api> findAll(ResourceNames names) {
+    List<Api> found = new ArrayList<>();
     String token = null;
     do {
       String t = token;
       GetApisResponse page = aws.apis().getApis(r -> r.nextToken(t));
       for (Api api : page.items()) {
         if (names.api().equals(api.name()) && names.owns(api.tags())) {
-          return Optional.of(api);
+          found.add(api);
         }
       }
       token = page.nextToken();
     } while (token != null && !token.isEmpty());
-    return Optional.empty();
+    found.sort(
+        Comparator.comparing((Api a) -> a.createdDate() == null ? Instant.MAX : a.createdDate())
+            .thenComparing(Api::apiId));
+    return found;
   }
 
   public Optional<Current> read(ResourceNames names) {
-    Optional<Api> api = find(names);
-    if (api.isEmpty()) {
+    List<Api> all = completestFirst(findAll(names));
+    if (all.isEmpty()) {
       return Optional.empty();
     }
+    Optional<Api> api = Optional.of(all.get(0));
     String id = api.get().apiId();
     List<Integration> integrations = aws.apis().getIntegrations(r -> r.apiId(id)).items();
     Integration integration =
@@ -87,7 +110,55 @@ public final class HttpApi {
             .filter(s -> ResourceNames.STAGE.equals(s.stageName()))
             .findFirst()
             .orElse(null);
-    return Optional.of(new Current(api.get(), integration, routes, stage));
+    return Optional.of(
+        new Current(api.get(), integration, routes, stage, all.subList(1, all.size())));
+  }
+
+  /**
+   * With duplicates, the one that has a stage comes first: after a lost CreateApi answer the re-run
+   * completes (and prints the URL of) the second API, so keeping the oldest would move the URL.
+   * Otherwise oldest first; the sort is stable, so every run picks the same.
+   */
+  private List<Api> completestFirst(List<Api> apis) {
+    if (apis.size() < 2) {
+      return apis;
+    }
+    List<Api> sorted = new ArrayList<>(apis);
+    Map<String, Boolean> staged = new java.util.HashMap<>();
+    for (Api a : apis) {
+      staged.put(
+          a.apiId(),
+          aws.apis().getStages(r -> r.apiId(a.apiId())).items().stream()
+              .anyMatch(st -> ResourceNames.STAGE.equals(st.stageName())));
+    }
+    sorted.sort(Comparator.comparing((Api a) -> !staged.get(a.apiId())));
+    return sorted;
+  }
+
+  /** A step per duplicate API: each is deleted, the oldest kept. */
+  public List<PlanStep> planDuplicates(Optional<Current> have) {
+    List<PlanStep> steps = new ArrayList<>();
+    for (Api extra : have.map(Current::duplicates).orElse(List.of())) {
+      steps.add(
+          new PlanStep(
+              "api",
+              extra.name() + " (" + extra.apiId() + ")",
+              Action.DELETE,
+              List.of(
+                  "a duplicate left by an interrupted deploy; "
+                      + have.get().api().apiId()
+                      + " is kept")));
+    }
+    return steps;
+  }
+
+  /** Deletes one duplicate that {@link #planDuplicates} named. */
+  public void deleteDuplicate(Api extra) {
+    try {
+      aws.apis().deleteApi(r -> r.apiId(extra.apiId()));
+    } catch (NotFoundException e) {
+      // already gone
+    }
   }
 
   /** Four steps: the API (with CORS), the integration, the routes and the stage. */
@@ -137,6 +208,16 @@ public final class HttpApi {
         || !lower(cors.allowHeaders()).equals(lower(CORS_HEADERS))) {
       changes.add("CORS methods or headers");
     }
+    if (!lower(cors.exposeHeaders()).equals(lower(dev.novaproxy.proxy.Cors.EXPOSED_HEADERS))) {
+      changes.add(
+          "CORS exposed headers "
+              + cors.exposeHeaders()
+              + " -> "
+              + dev.novaproxy.proxy.Cors.EXPOSED_HEADERS);
+    }
+    if (!Objects.equals(cors.maxAge(), CORS_MAX_AGE_SECONDS)) {
+      changes.add("CORS max age " + cors.maxAge() + " -> " + CORS_MAX_AGE_SECONDS);
+    }
     return changes;
   }
 
@@ -147,6 +228,9 @@ public final class HttpApi {
     }
     if (!"2.0".equals(have.payloadFormatVersion())) {
       changes.add("payload format " + have.payloadFormatVersion() + " -> 2.0");
+    }
+    if (!Objects.equals(have.timeoutInMillis(), INTEGRATION_TIMEOUT_MS)) {
+      changes.add("timeout " + have.timeoutInMillis() + " ms -> " + INTEGRATION_TIMEOUT_MS + " ms");
     }
     return changes;
   }
@@ -246,7 +330,8 @@ public final class HttpApi {
                           r.apiId(apiId)
                               .integrationId(existing.integrationId())
                               .integrationUri(want.integrationUri())
-                              .payloadFormatVersion("2.0"));
+                              .payloadFormatVersion("2.0")
+                              .timeoutInMillis(INTEGRATION_TIMEOUT_MS));
               return existing.integrationId();
             });
     if (existing != null && !steps.get(1).mutates()) {
@@ -305,18 +390,21 @@ public final class HttpApi {
     return apiId;
   }
 
-  /** Deletes the API with its integration, routes and stage. False when there was none. */
+  /**
+   * Deletes the API (and any duplicate) with its integration, routes and stage. False when there
+   * was none.
+   */
   public boolean delete(ResourceNames names) {
-    Optional<Api> api = find(names);
-    if (api.isEmpty()) {
-      return false;
+    boolean deleted = false;
+    for (Api api : findAll(names)) {
+      try {
+        aws.apis().deleteApi(r -> r.apiId(api.apiId()));
+        deleted = true;
+      } catch (NotFoundException e) {
+        // deleted meanwhile
+      }
     }
-    try {
-      aws.apis().deleteApi(r -> r.apiId(api.get().apiId()));
-    } catch (NotFoundException e) {
-      return false;
-    }
-    return true;
+    return deleted;
   }
 
   private static Cors cors(Desired want) {
@@ -328,7 +416,7 @@ public final class HttpApi {
         .allowMethods(CORS_METHODS)
         .allowHeaders(CORS_HEADERS)
         .exposeHeaders(dev.novaproxy.proxy.Cors.EXPOSED_HEADERS)
-        .maxAge(600)
+        .maxAge(CORS_MAX_AGE_SECONDS)
         .build();
   }
 

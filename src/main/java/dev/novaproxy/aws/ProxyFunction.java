@@ -126,11 +126,7 @@ public final class ProxyFunction {
     diff(changes, "handler", have.handler(), HANDLER);
     diff(changes, "memory", have.memorySize(), want.memoryMb());
     diff(changes, "timeout", have.timeout(), want.timeoutSeconds());
-    Map<String, String> env =
-        have.environment() == null ? Map.of() : have.environment().variables();
-    if (!env.equals(want.environment())) {
-      changes.add("environment");
-    }
+    changes.addAll(EnvironmentDiff.lines(Deployment.environmentOf(have), want.environment()));
     diff(changes, "snapstart", snapStartOf(have), snapStartValue(want.snapStart()));
     return changes;
   }
@@ -214,6 +210,9 @@ public final class ProxyFunction {
   /** Publishes a version and points the alias at it when planned; returns the alias ARN. */
   public String applyAlias(Desired want, Optional<Current> have, PlanStep alias) {
     if (alias.mutates()) {
+      // $LATEST may still be settling even when this run changed nothing in it (an interrupted
+      // deploy's update, or a change made elsewhere); Lambda refuses to publish until it has.
+      aws.lambda().waiter().waitUntilFunctionUpdatedV2(r -> r.functionName(want.name()));
       String version =
           aws.lambda()
               .publishVersion(

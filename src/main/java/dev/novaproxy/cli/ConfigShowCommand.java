@@ -39,6 +39,7 @@ final class ConfigShowCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     var path = settings.file().path();
+    var saved = new SavedDeployments(settings.file()).all();
     if (global.json()) {
       ObjectNode o =
           Json.object()
@@ -51,6 +52,17 @@ final class ConfigShowCommand implements Callable<Integer> {
         v.put("option", r.setting().option());
         r.setting().env().forEach(v.putArray("env")::add);
       }
+      ObjectNode deployments = o.putObject(SavedDeployments.KEY);
+      saved.forEach(
+          (where, d) -> {
+            String[] regionName = where.split("/", 2);
+            ObjectNode one = deployments.with(regionName[0]).putObject(regionName[1]);
+            one.put("pending", d.pending())
+                .put("savedAt", d.savedAt())
+                .put("secretName", d.secretName());
+            ObjectNode settingsOf = one.putObject("settings");
+            d.settings().describe().forEach(settingsOf::put);
+          });
       Json.print(out, o);
       return ExitCodes.OK;
     }
@@ -64,6 +76,25 @@ final class ConfigShowCommand implements Callable<Integer> {
       out.println(
           String.format(
               "%-14s %-34s %s", r.setting().key(), r.value() == null ? "-" : r.value(), source));
+    }
+    saved.forEach(
+        (where, d) -> {
+          String[] regionName = where.split("/", 2);
+          out.println();
+          out.println(
+              "Deployment "
+                  + regionName[1]
+                  + " in "
+                  + regionName[0]
+                  + (d.pending()
+                      ? ", an unfinished deploy of " + d.savedAt() + " (deploy again to finish it):"
+                      : ", as last deployed from here on " + d.savedAt() + ":"));
+          d.settings().describe().forEach((k, v) -> out.println(String.format("  %-14s %s", k, v)));
+          out.println("  " + String.format("%-14s %s", "secretName", d.secretName()));
+        });
+    if (!saved.isEmpty()) {
+      out.println();
+      out.println("deploy starts from what is deployed; flags change it (see 'deploy --help').");
     }
     out.flush();
     return ExitCodes.OK;

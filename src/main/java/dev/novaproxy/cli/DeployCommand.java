@@ -1,9 +1,11 @@
 package dev.novaproxy.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.novaproxy.aws.Artifact;
 import dev.novaproxy.aws.AwsClients;
 import dev.novaproxy.aws.Backoff;
 import dev.novaproxy.aws.Deployment;
+import dev.novaproxy.aws.DeploymentSettings;
 import dev.novaproxy.aws.PlanStep;
 import dev.novaproxy.config.ConfigFile;
 import dev.novaproxy.proxy.ProxySettings;
@@ -11,13 +13,13 @@ import dev.novaproxy.proxy.UpstreamUrl;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import software.amazon.awssdk.services.lambda.model.Architecture;
 
 @Command(
     name = "deploy",
@@ -42,62 +44,63 @@ import software.amazon.awssdk.services.lambda.model.Architecture;
       "5:AWS credentials, region or permission problem."
     })
 public final class DeployCommand implements Callable<Integer> {
-  public enum Arch {
-    arm64,
-    x86_64
-  }
-
   @Mixin GlobalOptions global;
   @Mixin PolicyOptions policy;
   @Spec CommandSpec spec;
 
   @Option(
       names = "--dry-run",
-      description = "Print the plan (create / update / unchanged per resource) and change nothing.")
+      description =
+          "Print the settings and the plan (create / update / unchanged per resource) and change"
+              + " nothing.")
   boolean dryRun;
 
   @Option(
       names = "--secret-name",
       paramLabel = "NAME",
       description =
-          "The secret holding the key (default: the one setup saved, else backend/NovaApiKey).")
+          "The secret holding the key (default: the one setup saved, else the one the deployed"
+              + " function reads, else backend/NovaApiKey).")
   String secretName;
 
   @Option(
       names = "--arch",
       paramLabel = "ARCH",
-      description = "Function architecture: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-  Arch arch = Arch.arm64;
+      description = "Function architecture: ${COMPLETION-CANDIDATES} (default: arm64).")
+  DeploymentSettings.Arch arch;
 
   @Option(
       names = "--memory",
       paramLabel = "MB",
-      description = "Function memory in MB, 128 to 10240 (default: ${DEFAULT-VALUE}).")
-  int memory = 512;
+      description = "Function memory in MB, 128 to 10240 (default: 512).")
+  Integer memory;
 
   @Option(
       names = "--timeout",
       paramLabel = "SECONDS",
       description =
-          "Function timeout in seconds, 3 to 30 (API Gateway waits 30 s at most; default: ${DEFAULT-VALUE}).")
-  int timeout = 30;
+          "Function timeout in seconds, 3 to 30 (API Gateway waits 30 s at most; default: 30).")
+  Integer timeout;
 
   @Option(
-      names = "--no-snapstart",
-      description = "Do not turn on SnapStart for published versions.")
+      names = "--snapstart",
+      description = "Turn on SnapStart for published versions (the default).")
+  boolean snapStart;
+
+  @Option(names = "--no-snapstart", description = "Turn SnapStart off.")
   boolean noSnapStart;
 
   @Option(
       names = "--throttle-rate",
       paramLabel = "RPS",
-      description = "Steady requests per second the stage allows (default: ${DEFAULT-VALUE}).")
-  double throttleRate = 10;
+      description = "Steady requests per second the stage allows (default: 10).")
+  Double throttleRate;
 
   @Option(
       names = "--throttle-burst",
       paramLabel = "N",
-      description = "Burst of requests the stage allows (default: ${DEFAULT-VALUE}).")
-  int throttleBurst = 20;
+      description = "Burst of requests the stage allows (default: 20).")
+  Integer throttleBurst;
 
   @Option(
       names = "--upstream-url",
@@ -118,29 +121,27 @@ public final class DeployCommand implements Callable<Integer> {
   public Integer call() {
     validate();
     AwsContext ctx = AwsContext.resolve(global, secretName);
-    ProxySettings proxy = policy.applyTo(ProxySettings.defaults());
-    if (upstreamUrl != null) {
-      proxy = proxy.withUpstream(upstreamUrl);
-    }
-    var deploySpec =
-        new Deployment.Spec(
-            ctx.names(),
-            ctx.secretName(),
-            Artifact.read(LambdaArtifact.locate(artifact)),
-            arch == Arch.arm64 ? Architecture.ARM64 : Architecture.X86_64,
-            memory,
-            timeout,
-            !noSnapStart,
-            proxy,
-            throttleRate,
-            throttleBurst);
+    Artifact code = Artifact.read(LambdaArtifact.locate(artifact));
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     long start = System.nanoTime();
+    String region = ctx.location().region();
+    String name = ctx.names().name();
+    var saved = new SavedDeployments(ctx.config());
     try (var aws = new AwsClients(ctx.location())) {
       var deployment = new Deployment(aws, Backoff.iamPropagation());
-      Deployment.Plan plan = deployment.plan(deploySpec);
-      var report = new DeployReport(ctx, plan, global.json());
+      Deployment.Observed seen = deployment.observe(ctx.names());
+      Optional<SavedDeployments.Saved> before = saved.read(region, name);
+      DesiredSettings settings =
+          DesiredSettings.resolve(
+              seen.settings(), before, ctx.config().path().toString(), this::applyFlags);
+      String secret = secretNameFor(ctx, seen, before);
+      Deployment.Plan plan =
+          deployment.plan(new Deployment.Spec(ctx.names(), secret, code, settings.desired()), seen);
+      var report = new DeployReport(ctx, settings, plan, global.json());
+      if (!global.json()) {
+        settings.warnings().forEach(w -> println(err, "warning: " + w));
+      }
       if (dryRun) {
         report.printPlan(out);
         return ExitCodes.OK;
@@ -149,13 +150,15 @@ public final class DeployCommand implements Callable<Integer> {
         long changes = plan.steps().stream().filter(PlanStep::mutates).count();
         if (global.verbose) {
           report.printPlan(err);
+        } else {
+          settings.changes().forEach(c -> println(err, "  setting " + c));
         }
         println(
             err,
             "Deploying "
-                + ctx.names().name()
+                + name
                 + " in "
-                + ctx.location().region()
+                + region
                 + (changes == 0
                     ? ": no changes."
                     : ": "
@@ -164,31 +167,70 @@ public final class DeployCommand implements Callable<Integer> {
                         + plan.steps().size()
                         + " resources to create or update."));
       }
+      // Saved before anything changes, so that a deploy cut short is finished by running it again
+      // with no flags; marked done after.
+      saved.save(region, name, settings.desired(), secret, true);
       Deployment.Result result = deployment.apply(plan, line -> println(err, line));
+      saved.save(region, name, settings.desired(), secret, false);
       ctx.config()
           .update(
               c -> {
                 c.put(ConfigFile.URL, result.url());
-                c.put(ConfigFile.REGION, ctx.location().region());
-                c.put(ConfigFile.NAME, ctx.names().name());
+                c.put(ConfigFile.REGION, region);
+                c.put(ConfigFile.NAME, name);
               });
       report.printResult(out, result, aws.calls().count(), (System.nanoTime() - start) / 1e9);
       return ExitCodes.OK;
     }
   }
 
+  /** The starting settings with every flag given (or its environment or config value) applied. */
+  private DeploymentSettings applyFlags(DeploymentSettings base) {
+    ProxySettings proxy = policy.applyTo(base.proxy());
+    if (upstreamUrl != null) {
+      proxy = proxy.withUpstream(upstreamUrl);
+    }
+    return new DeploymentSettings(
+        arch != null ? arch : base.arch(),
+        memory != null ? memory : base.memoryMb(),
+        timeout != null ? timeout : base.timeoutSeconds(),
+        snapStart || (!noSnapStart && base.snapStart()),
+        throttleRate != null ? throttleRate : base.throttleRate(),
+        throttleBurst != null ? throttleBurst : base.throttleBurst(),
+        proxy);
+  }
+
+  /**
+   * A secret named by flag or config wins; else the one the deployed function reads, so that a
+   * deploy from a machine without the config keeps it; else the last one deployed from here.
+   */
+  private String secretNameFor(
+      AwsContext ctx, Deployment.Observed seen, Optional<SavedDeployments.Saved> saved) {
+    // Filled by the flag, NOVAPROXY_SECRET_NAME or the config file (ConfigDefaults).
+    if (secretName != null) {
+      return ctx.secretName();
+    }
+    return seen.secretName()
+        .or(() -> saved.map(SavedDeployments.Saved::secretName))
+        .orElse(ctx.secretName());
+  }
+
   private void validate() {
-    if (memory < 128 || memory > 10240) {
+    if (memory != null && (memory < 128 || memory > 10240)) {
       throw CliException.usage("--memory must be between 128 and 10240 MB, not " + memory + ".");
     }
-    if (timeout < 3 || timeout > 30) {
+    if (timeout != null && (timeout < 3 || timeout > 30)) {
       throw CliException.usage(
           "--timeout must be between 3 and 30 seconds (API Gateway stops waiting at 30), not "
               + timeout
               + ".");
     }
-    if (!(throttleRate > 0) || throttleBurst < 1) {
+    if ((throttleRate != null && !(throttleRate > 0))
+        || (throttleBurst != null && throttleBurst < 1)) {
       throw CliException.usage("--throttle-rate and --throttle-burst must be positive.");
+    }
+    if (snapStart && noSnapStart) {
+      throw CliException.usage("--snapstart and --no-snapstart contradict each other; give one.");
     }
     if (upstreamUrl != null) {
       try {
@@ -204,8 +246,9 @@ public final class DeployCommand implements Callable<Integer> {
     w.flush();
   }
 
-  /** How deploy prints its plan and its result, in text or JSON. */
-  private record DeployReport(AwsContext ctx, Deployment.Plan plan, boolean json) {
+  /** How deploy prints its settings, plan and result, in text or JSON. */
+  private record DeployReport(
+      AwsContext ctx, DesiredSettings settings, Deployment.Plan plan, boolean json) {
     void printPlan(PrintWriter w) {
       if (json) {
         var o =
@@ -214,10 +257,28 @@ public final class DeployCommand implements Callable<Integer> {
                 .put("region", ctx.location().region())
                 .put("dryRun", true)
                 .put("changes", plan.changes());
+        putSettings(o);
         o.set("plan", Json.steps(plan.steps()));
         Json.print(w, o);
         return;
       }
+      w.println(
+          "Settings for "
+              + ctx.names().name()
+              + " (starting from "
+              + settings.startedFrom()
+              + "):");
+      settings
+          .desired()
+          .describe()
+          .forEach(
+              (k, v) ->
+                  w.println(
+                      String.format(
+                          "  %-14s %s%s",
+                          k,
+                          v,
+                          settings.wasIfChanged(k).map(was -> "   (was " + was + ")").orElse(""))));
       w.println(
           "Plan for "
               + ctx.names().name()
@@ -236,6 +297,14 @@ public final class DeployCommand implements Callable<Integer> {
       w.flush();
     }
 
+    private void putSettings(ObjectNode o) {
+      o.put("settingsFrom", settings.startedFrom());
+      ObjectNode values = o.putObject("settings");
+      settings.desired().describe().forEach(values::put);
+      settings.changes().forEach(o.putArray("settingChanges")::add);
+      settings.warnings().forEach(o.putArray("warnings")::add);
+    }
+
     void printResult(PrintWriter w, Deployment.Result r, int calls, double seconds) {
       if (json) {
         var o =
@@ -252,6 +321,7 @@ public final class DeployCommand implements Callable<Integer> {
                 .put("aliasArn", r.aliasArn())
                 .put("awsCalls", calls)
                 .put("seconds", Math.round(seconds * 10) / 10.0);
+        putSettings(o);
         o.set("plan", Json.steps(plan.steps()));
         Json.print(w, o);
         return;

@@ -6,12 +6,20 @@ import dev.novaproxy.proxy.ProxySettings;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /**
- * The proxy's policy as flags, shared by {@code serve} and {@code deploy} so both mean the same.
+ * The proxy's policy as flags, shared by {@code serve} and {@code deploy} so both mean the same. A
+ * flag changes only its own setting: {@code deploy} starts from what is deployed, so a flag not
+ * given keeps the deployed value, and removing a protection takes a word of its own ({@code
+ * --no-client-tokens}, {@code --allow-origin none}, {@code --allow-model any}, {@code
+ * --max-tokens-cap none}).
  */
 public final class PolicyOptions {
+  static final String NONE = "none";
+  static final String ANY = "any";
+
   @Option(
       names = "--default-model",
       paramLabel = "MODEL",
@@ -23,22 +31,26 @@ public final class PolicyOptions {
       paramLabel = "MODEL",
       split = ",",
       description =
-          "A model clients may ask for; repeat (or separate with commas) for more. Default: any.")
+          "A model clients may ask for; repeat (or separate with commas) for more; 'any' removes"
+              + " the list. Default: any.")
   List<String> allowedModels = new ArrayList<>();
 
   @Option(
       names = "--max-tokens-cap",
       paramLabel = "N",
-      description = "The most output tokens a request may ask for (max_tokens is lowered to it).")
-  Integer maxTokensCap;
+      description =
+          "The most output tokens a request may ask for (max_tokens is lowered to it); 'none'"
+              + " removes the cap. Default: none.")
+  String maxTokensCap;
 
   @Option(
       names = "--allow-origin",
       paramLabel = "ORIGIN",
       split = ",",
       description =
-          "A browser origin allowed to call the proxy (CORS), e.g. https://app.example.com; "
-              + "repeat (or separate with commas) for more; '*' allows any. Default: none.")
+          "A browser origin allowed to call the proxy (CORS), e.g. https://app.example.com;"
+              + " repeat (or separate with commas) for more; '*' allows any; 'none' allows no"
+              + " browser origin. Default: none.")
   List<String> allowedOrigins = new ArrayList<>();
 
   @Option(
@@ -52,57 +64,114 @@ public final class PolicyOptions {
       paramLabel = "HASH",
       split = ",",
       description =
-          "Require clients to send 'Authorization: Bearer TOKEN' where TOKEN's SHA-256 is HASH "
-              + "(make one with 'novaproxy token'); repeat for more. Default: no client token.")
+          "Require clients to send 'Authorization: Bearer TOKEN' where TOKEN's SHA-256 is HASH"
+              + " (make one with 'novaproxy token'); repeat for more; replaces the hashes in"
+              + " force. Default: no client token.")
   List<String> clientTokenHashes = new ArrayList<>();
 
-  /** The settings with this policy and client auth applied; a bad value is a usage error. */
-  public ProxySettings applyTo(ProxySettings settings) {
-    ClientAuth auth;
+  @Option(
+      names = "--no-client-tokens",
+      description = "Remove the client-token requirement: anyone with the URL may call.")
+  boolean noClientTokens;
+
+  /**
+   * {@code base} with the given flags applied and nothing else changed; a bad value, or a result
+   * that contradicts itself, is a usage error naming the flag.
+   */
+  public ProxySettings applyTo(ProxySettings base) {
+    return base.withPolicy(applyTo(base.policy())).withClientAuth(clientAuth(base.clientAuth()));
+  }
+
+  /** The policy these flags describe on top of the defaults (what {@code serve} runs with). */
+  public Policy toPolicy() {
+    return applyTo(Policy.defaults());
+  }
+
+  private ClientAuth clientAuth(ClientAuth base) {
+    if (noClientTokens && !clientTokenHashes.isEmpty()) {
+      throw CliException.usage(
+          "--no-client-tokens and --client-token-sha256 contradict each other; give one.");
+    }
+    if (noClientTokens) {
+      return ClientAuth.off();
+    }
+    if (clientTokenHashes.isEmpty()) {
+      return base;
+    }
     try {
-      auth =
-          clientTokenHashes.isEmpty() ? ClientAuth.off() : ClientAuth.ofSha256(clientTokenHashes);
+      return ClientAuth.ofSha256(clientTokenHashes);
     } catch (IllegalArgumentException e) {
       throw CliException.usage("--client-token-sha256: " + e.getMessage());
     }
-    return settings.withPolicy(toPolicy()).withClientAuth(auth);
   }
 
-  /** The policy these flags describe; a bad value is a usage error naming the flag. */
-  public Policy toPolicy() {
-    Policy d = Policy.defaults();
-    if (maxTokensCap != null && maxTokensCap < 1) {
-      throw CliException.usage("--max-tokens-cap must be at least 1.");
+  private Policy applyTo(Policy base) {
+    Integer cap = base.maxTokensCap();
+    if (maxTokensCap != null) {
+      cap = maxTokensCap.trim().equalsIgnoreCase(NONE) ? null : positive(maxTokensCap);
     }
     if (maxBodyBytes != null && maxBodyBytes < 1024) {
       throw CliException.usage("--max-body-bytes must be at least 1024.");
     }
+    Set<String> allowed = base.allowedModels();
+    if (!allowedModels.isEmpty()) {
+      allowed = word(allowedModels, ANY, "--allow-model", "models");
+    }
     String model =
-        defaultModel == null || defaultModel.isBlank() ? d.defaultModel() : defaultModel.trim();
-    var allowed = new LinkedHashSet<String>();
-    allowedModels.forEach(m -> allowed.add(m.trim()));
+        defaultModel == null || defaultModel.isBlank() ? base.defaultModel() : defaultModel.trim();
     if (!allowed.isEmpty() && !allowed.contains(model)) {
       throw CliException.usage(
           "The default model "
               + model
-              + " is not among --allow-model "
-              + allowed
-              + "; allow it or pick another default.");
+              + " is not among the allowed models "
+              + new java.util.TreeSet<>(allowed)
+              + "; allow it with --allow-model or pick another with --default-model.");
     }
-    for (String origin : allowedOrigins) {
-      if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
-        throw CliException.usage(
-            "--allow-origin takes an origin such as https://app.example.com (scheme and host, no path), not '"
-                + origin
-                + "'.");
+    List<String> origins = base.allowedOrigins();
+    if (!allowedOrigins.isEmpty()) {
+      origins = List.copyOf(word(allowedOrigins, NONE, "--allow-origin", "origins"));
+      for (String origin : origins) {
+        if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
+          throw CliException.usage(
+              "--allow-origin takes an origin such as https://app.example.com (scheme and host,"
+                  + " no path), '*' or 'none', not '"
+                  + origin
+                  + "'.");
+        }
       }
     }
-    int body = maxBodyBytes == null ? d.limits().maxBodyBytes() : maxBodyBytes;
-    return new Policy(
-        model,
-        allowed,
-        maxTokensCap,
-        List.copyOf(new LinkedHashSet<>(allowedOrigins)),
-        new Policy.Limits(body, d.limits().maxDepth(), body));
+    Policy.Limits limits = base.limits();
+    if (maxBodyBytes != null) {
+      limits = new Policy.Limits(maxBodyBytes, limits.maxDepth(), maxBodyBytes);
+    }
+    return new Policy(model, allowed, cap, origins, limits);
+  }
+
+  /**
+   * The values given, in order and without repeats; the single word (any, none) stands for the
+   * empty list and cannot be mixed with values.
+   */
+  private static Set<String> word(List<String> given, String word, String flag, String what) {
+    var values = new LinkedHashSet<String>();
+    given.forEach(v -> values.add(v.trim()));
+    boolean hasWord = values.stream().anyMatch(v -> v.equalsIgnoreCase(word));
+    if (hasWord && values.size() > 1) {
+      throw CliException.usage(
+          flag + " " + word + " stands alone: it cannot be combined with " + what + ".");
+    }
+    return hasWord ? Set.of() : values;
+  }
+
+  private static int positive(String value) {
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // the message below says what is accepted
+    }
+    throw CliException.usage(
+        "--max-tokens-cap takes a whole number of at least 1, or 'none', not '" + value + "'.");
   }
 }

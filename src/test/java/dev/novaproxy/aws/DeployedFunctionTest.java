@@ -19,7 +19,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.lambda.model.Architecture;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
@@ -50,15 +49,16 @@ class DeployedFunctionTest {
               names,
               "team/NovaKey",
               Artifact.read(TestZip.write(dir, "code")),
-              Architecture.ARM64,
-              512,
-              20,
-              false,
-              ProxySettings.defaults()
-                  .withPolicy(policy)
-                  .withUpstream(nova.baseUrl().resolve("/v1")),
-              10,
-              20);
+              new DeploymentSettings(
+                  DeploymentSettings.Arch.arm64,
+                  512,
+                  20,
+                  false,
+                  10,
+                  20,
+                  ProxySettings.defaults()
+                      .withPolicy(policy)
+                      .withUpstream(nova.baseUrl().resolve("/v1"))));
       var d =
           new Deployment(
               aws,

@@ -74,13 +74,14 @@ class DeploymentTest {
         new ResourceNames("novaproxy"),
         "backend/NovaApiKey",
         Artifact.read(artifact),
-        Architecture.ARM64,
-        memory,
-        30,
-        snapStart,
-        ProxySettings.defaults().withPolicy(policy),
-        7.5,
-        15);
+        new DeploymentSettings(
+            DeploymentSettings.Arch.arm64,
+            memory,
+            30,
+            snapStart,
+            7.5,
+            15,
+            ProxySettings.defaults().withPolicy(policy)));
   }
 
   private Deployment.Result deploy(Deployment.Spec spec) {
@@ -292,13 +293,8 @@ class DeploymentTest {
             x86.names(),
             x86.secretName(),
             x86.artifact(),
-            Architecture.X86_64,
-            512,
-            30,
-            false,
-            x86.proxy(),
-            7.5,
-            15);
+            new DeploymentSettings(
+                DeploymentSettings.Arch.x86_64, 512, 30, false, 7.5, 15, x86.settings().proxy()));
     deploy(x86);
     assertThat(aws.calls().mutatingCalls())
         .extracting(AwsCallLog.Call::operation)
@@ -346,9 +342,10 @@ class DeploymentTest {
     var d = new Deployment(aws, FAST);
     Deployment.Plan first = d.plan(spec);
     var s = first.snapshot();
-    new ExecutionRole(aws).apply(s.role(), s.haveRole());
+    new ExecutionRole(aws).apply(s.role(), s.observed().haveRole());
     new ProxyFunction(aws, FAST)
-        .applyFunction(s.function(), s.haveFunction(), first.steps().get(1), progress::add);
+        .applyFunction(
+            s.function(), s.observed().haveFunction(), first.steps().get(1), progress::add);
 
     Deployment.Plan plan = d.plan(spec);
     assertThat(plan.steps().stream().filter(PlanStep::mutates).map(PlanStep::resource))

@@ -82,7 +82,18 @@ class JsonShapesTest {
         json(
             CliRun.run(aws("deploy", "--dry-run", "--artifact", code.toString(), "--no-snapstart")),
             0);
-    assertThat(keys(plan)).containsExactlyInAnyOrder("name", "region", "dryRun", "changes", "plan");
+    assertThat(keys(plan))
+        .containsExactlyInAnyOrder(
+            "name",
+            "region",
+            "dryRun",
+            "changes",
+            "settingsFrom",
+            "settings",
+            "settingChanges",
+            "warnings",
+            "plan");
+    assertThat(plan.get("settings").get("maxTokensCap").asText()).isEqualTo("none");
     assertThat(keys(plan.get("plan").get(0)))
         .containsExactlyInAnyOrder("resource", "name", "action", "changes");
 
@@ -102,6 +113,10 @@ class JsonShapesTest {
             "aliasArn",
             "awsCalls",
             "seconds",
+            "settingsFrom",
+            "settings",
+            "settingChanges",
+            "warnings",
             "plan");
 
     JsonNode status = json(CliRun.run(aws("status")), 0);
@@ -126,7 +141,8 @@ class JsonShapesTest {
     JsonNode set = json(CliRun.run("config", "set", "region", "eu-west-1", "-o", "json"), 0);
     assertThat(keys(set)).containsExactlyInAnyOrder("key", "value", "configFile");
     JsonNode show = json(CliRun.run("config", "show", "-o", "json"), 0);
-    assertThat(keys(show)).containsExactlyInAnyOrder("configFile", "exists", "settings");
+    assertThat(keys(show))
+        .containsExactlyInAnyOrder("configFile", "exists", "settings", "deployments");
     JsonNode unset = json(CliRun.run("config", "unset", "region", "-o", "json"), 0);
     assertThat(keys(unset)).containsExactlyInAnyOrder("key", "removed", "configFile");
     JsonNode path = json(CliRun.run("config", "path", "-o", "json"), 0);

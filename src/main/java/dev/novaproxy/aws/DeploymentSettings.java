@@ -1,0 +1,162 @@
+package dev.novaproxy.aws;
+
+import dev.novaproxy.proxy.Policy;
+import dev.novaproxy.proxy.ProxySettings;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * A deployment's desired state: every policy and sizing setting that deploy writes. It outlives one
+ * command line: deploy starts from what is deployed (or what an earlier deploy saved) and flags
+ * change it, so a setting is never dropped because a flag was not repeated.
+ *
+ * <p>The proxy's part travels as the function's environment ({@link ProxySettings#toEnvironment}),
+ * which is also how it is read back from a deployed function and how it is saved in the config
+ * file: one codec, so the three cannot disagree.
+ */
+public record DeploymentSettings(
+    Arch arch,
+    int memoryMb,
+    int timeoutSeconds,
+    boolean snapStart,
+    double throttleRate,
+    int throttleBurst,
+    ProxySettings proxy) {
+
+  public enum Arch {
+    arm64,
+    x86_64
+  }
+
+  public static final int DEFAULT_MEMORY_MB = 512;
+  public static final int DEFAULT_TIMEOUT_SECONDS = 30;
+  public static final double DEFAULT_THROTTLE_RATE = 10;
+  public static final int DEFAULT_THROTTLE_BURST = 20;
+
+  public DeploymentSettings {
+    Objects.requireNonNull(arch);
+    Objects.requireNonNull(proxy);
+  }
+
+  public static DeploymentSettings defaults() {
+    return new DeploymentSettings(
+        Arch.arm64,
+        DEFAULT_MEMORY_MB,
+        DEFAULT_TIMEOUT_SECONDS,
+        true,
+        DEFAULT_THROTTLE_RATE,
+        DEFAULT_THROTTLE_BURST,
+        ProxySettings.defaults());
+  }
+
+  public DeploymentSettings withProxy(ProxySettings p) {
+    return new DeploymentSettings(
+        arch, memoryMb, timeoutSeconds, snapStart, throttleRate, throttleBurst, p);
+  }
+
+  /**
+   * Each setting by the name users know it by (the config file's keys), as text: the plan, {@code
+   * config show} and JSON output print these. Client-token hashes are shown abbreviated: they are
+   * not secrets, but a plan line is no place for 64 hex digits.
+   */
+  public Map<String, String> describe() {
+    Policy p = proxy.policy();
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("arch", arch.name());
+    m.put("memory", memoryMb + " MB");
+    m.put("timeout", timeoutSeconds + " s");
+    m.put("snapStart", snapStart ? "on" : "off");
+    m.put("throttleRate", number(throttleRate) + "/s");
+    m.put("throttleBurst", Integer.toString(throttleBurst));
+    m.put("upstreamUrl", proxy.upstreamUrl().toString());
+    m.put("defaultModel", p.defaultModel());
+    m.put(
+        "allowModels", p.allowedModels().isEmpty() ? "any" : sorted(p.allowedModels()).toString());
+    m.put("maxTokensCap", p.maxTokensCap() == null ? "none" : p.maxTokensCap().toString());
+    m.put("allowOrigins", p.allowedOrigins().isEmpty() ? "none" : p.allowedOrigins().toString());
+    m.put("maxBodyBytes", Integer.toString(p.limits().maxBodyBytes()));
+    m.put("clientTokens", clientTokens());
+    if (proxy.logContent()) {
+      m.put("logContent", "on");
+    }
+    return m;
+  }
+
+  /** What differs from {@code before}, one line each: "maxTokensCap 500 -> none". */
+  public List<String> changesFrom(DeploymentSettings before) {
+    Map<String, String> old = before.describe();
+    Map<String, String> now = describe();
+    List<String> out = new ArrayList<>();
+    var keys = new java.util.LinkedHashSet<>(now.keySet());
+    keys.addAll(old.keySet());
+    for (String k : keys) {
+      String a = old.getOrDefault(k, "off");
+      String b = now.getOrDefault(k, "off");
+      if (!a.equals(b)) {
+        out.add(k + " " + a + " -> " + b);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The changes from {@code before} that let more callers in or let them spend more: these are
+   * printed as warnings, since a protected proxy becoming an open one is the costliest mistake.
+   */
+  public List<String> openingsFrom(DeploymentSettings before) {
+    Policy was = before.proxy.policy();
+    Policy now = proxy.policy();
+    List<String> w = new ArrayList<>();
+    if (before.proxy.clientAuth().enabled() && !proxy.clientAuth().enabled()) {
+      w.add("client tokens are removed: anyone with the URL can call the proxy");
+    }
+    if (!was.allowedOrigins().contains("*") && now.allowedOrigins().contains("*")) {
+      w.add("allowed origins widen to '*': any web page can call the proxy from a browser");
+    }
+    if (was.maxTokensCap() != null && now.maxTokensCap() == null) {
+      w.add("the max-tokens cap is removed: a request may ask for as many tokens as Nova allows");
+    } else if (was.maxTokensCap() != null && now.maxTokensCap() > was.maxTokensCap()) {
+      w.add("the max-tokens cap rises from " + was.maxTokensCap() + " to " + now.maxTokensCap());
+    }
+    if (!was.allowedModels().isEmpty() && now.allowedModels().isEmpty()) {
+      w.add("the allowed-models list is removed: clients may ask for any model");
+    }
+    if (throttleRate > before.throttleRate || throttleBurst > before.throttleBurst) {
+      w.add(
+          "stage throttling rises from "
+              + number(before.throttleRate)
+              + "/s (burst "
+              + before.throttleBurst
+              + ") to "
+              + number(throttleRate)
+              + "/s (burst "
+              + throttleBurst
+              + ")");
+    }
+    return w;
+  }
+
+  private String clientTokens() {
+    List<String> hashes = proxy.clientAuth().hexHashes();
+    if (hashes.isEmpty()) {
+      return "none";
+    }
+    List<String> shown = new ArrayList<>();
+    for (String h : new TreeSet<>(hashes)) {
+      shown.add(h.substring(0, 8) + "…");
+    }
+    return hashes.size() + " (" + String.join(", ", shown) + ")";
+  }
+
+  private static List<String> sorted(java.util.Collection<String> values) {
+    return List.copyOf(new TreeSet<>(values));
+  }
+
+  static String number(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+}

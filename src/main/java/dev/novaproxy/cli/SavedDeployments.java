@@ -1,0 +1,117 @@
+package dev.novaproxy.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.novaproxy.aws.DeploymentSettings;
+import dev.novaproxy.config.ConfigFile;
+import dev.novaproxy.proxy.ProxySettings;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Each deployment's settings as this machine last deployed them, in the config file under {@code
+ * deployments.REGION.NAME}: for {@code config show}, and so that a deploy that failed halfway is
+ * finished with the settings it was given. What is deployed stays the reference: deploy reads the
+ * function first and uses these only while a deploy from here is unfinished, or when nothing is
+ * deployed.
+ */
+final class SavedDeployments {
+  static final String KEY = "deployments";
+
+  /** Saved settings; {@code pending} while the deploy that saved them has not finished. */
+  record Saved(DeploymentSettings settings, String secretName, boolean pending, String savedAt) {}
+
+  private final ConfigFile file;
+
+  SavedDeployments(ConfigFile file) {
+    this.file = file;
+  }
+
+  /** Every saved deployment, as "REGION/NAME" in the file's order. */
+  Map<String, Saved> all() {
+    Map<String, Saved> out = new LinkedHashMap<>();
+    JsonNode root = file.read().path(KEY);
+    root.fieldNames()
+        .forEachRemaining(
+            region ->
+                root.path(region)
+                    .fieldNames()
+                    .forEachRemaining(
+                        name ->
+                            read(region, name).ifPresent(s -> out.put(region + "/" + name, s))));
+    return out;
+  }
+
+  Optional<Saved> read(String region, String name) {
+    JsonNode node = file.read().path(KEY).path(region).path(name);
+    if (!node.isObject()) {
+      return Optional.empty();
+    }
+    try {
+      Map<String, String> env = new LinkedHashMap<>();
+      node.path("environment")
+          .fields()
+          .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+      DeploymentSettings d = DeploymentSettings.defaults();
+      var settings =
+          new DeploymentSettings(
+              DeploymentSettings.Arch.valueOf(node.path("arch").asText(d.arch().name())),
+              node.path("memory").asInt(d.memoryMb()),
+              node.path("timeout").asInt(d.timeoutSeconds()),
+              node.path("snapStart").asBoolean(d.snapStart()),
+              node.path("throttleRate").asDouble(d.throttleRate()),
+              node.path("throttleBurst").asInt(d.throttleBurst()),
+              ProxySettings.fromEnvironment(env));
+      return Optional.of(
+          new Saved(
+              settings,
+              node.path("secretName").asText(null),
+              node.path("pending").asBoolean(false),
+              node.path("savedAt").asText(null)));
+    } catch (IllegalArgumentException e) {
+      throw new CliException(
+          ExitCodes.FAILURE,
+          "The config file "
+              + file.path()
+              + " has unreadable saved settings for deployment "
+              + name
+              + " in "
+              + region
+              + " ("
+              + e.getMessage()
+              + "); fix or delete the entry "
+              + KEY
+              + "."
+              + region
+              + "."
+              + name
+              + " in that file.");
+    }
+  }
+
+  void save(String region, String name, DeploymentSettings s, String secretName, boolean pending) {
+    file.update(
+        c -> {
+          ObjectNode byRegion = object(object(c, KEY), region);
+          ObjectNode o = byRegion.putObject(name);
+          o.put("arch", s.arch().name())
+              .put("memory", s.memoryMb())
+              .put("timeout", s.timeoutSeconds())
+              .put("snapStart", s.snapStart())
+              .put("throttleRate", s.throttleRate())
+              .put("throttleBurst", s.throttleBurst())
+              .put("secretName", secretName)
+              .put("pending", pending)
+              .put("savedAt", Instant.now().toString());
+          ObjectNode env = o.putObject("environment");
+          s.proxy().toEnvironment().forEach(env::put);
+        });
+  }
+
+  private static ObjectNode object(ObjectNode parent, String key) {
+    JsonNode n = parent.get(key);
+    return n instanceof ObjectNode o ? o : parent.putObject(key);
+  }
+}

@@ -376,7 +376,7 @@ function _picocli_novaproxy_setup() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-color' '-v' '--verbose' '--api-key-stdin' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--no-color' '-v' '--verbose' '--api-key-stdin' '--adopt' '-h' '--help' '-V' '--version'"
   local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--secret-name'"
   local FORMAT_option_args=("text" "json") # --output values
 

@@ -1,5 +1,7 @@
 package dev.novaproxy.aws;
 
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -7,18 +9,30 @@ import java.util.function.BooleanSupplier;
 /**
  * Deletes what deploy made, in reverse order: the API (with its routes, integration and stage), the
  * permission, the alias and versions with the function, the role's policies and the role; the
- * secret only when asked. Only resources tagged as this deployment's are touched; anything already
- * gone is skipped, so running it twice is fine.
+ * secret only when asked, and only when setup created it (it is scheduled for deletion, not deleted
+ * at once). Only resources tagged as this deployment's are touched; anything already gone is
+ * skipped, so running it twice is fine.
  */
 public final class Teardown {
+  private static final DateTimeFormatter DAY_AND_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+
   private final AwsClients aws;
 
   public Teardown(AwsClients aws) {
     this.aws = aws;
   }
 
-  /** Returns one step per resource: delete when it was deleted, unchanged when it was not there. */
-  public List<PlanStep> run(
+  /**
+   * What destroy did.
+   *
+   * @param steps one per resource: delete when it was deleted (for the secret: scheduled for
+   *     deletion), unchanged when it was not there; none for a secret kept or already scheduled
+   * @param secret what became of the secret; null when its deletion was not asked for
+   */
+  public record Result(List<PlanStep> steps, ApiKeySecret.Deletion secret) {}
+
+  public Result run(
       ResourceNames names, String secretName, boolean deleteSecret, Progress progress) {
     List<PlanStep> done = new ArrayList<>();
     done.add(
@@ -60,18 +74,53 @@ public final class Teardown {
               return role.isPresent() && roles.delete(names.role());
             }));
 
-    if (deleteSecret) {
-      done.add(
-          step(
-              progress,
-              "secret",
-              secretName,
-              "",
-              () -> new ApiKeySecret(aws).delete(secretName, names)));
-    } else {
+    if (!deleteSecret) {
       progress.line("  secret " + secretName + ": kept (pass --delete-secret to delete it)");
+      return new Result(done, null);
     }
-    return done;
+    ApiKeySecret.Deletion secret;
+    try {
+      secret = new ApiKeySecret(aws).delete(secretName, names);
+    } catch (AwsException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new StepClock.StepFailedException("secret " + secretName, e);
+    }
+    progress.line("  secret " + secretName + ": " + describe(secret, names));
+    switch (secret.outcome()) {
+      case SCHEDULED -> done.add(new PlanStep("secret", secretName, Action.DELETE, List.of()));
+      case NOT_FOUND -> done.add(PlanStep.unchanged("secret", secretName));
+      default -> {
+        // kept, or scheduled by an earlier destroy: neither deleted now nor missing
+      }
+    }
+    return new Result(done, secret);
+  }
+
+  private static String describe(ApiKeySecret.Deletion d, ResourceNames names) {
+    return switch (d.outcome()) {
+      case SCHEDULED ->
+          "scheduled for deletion " + on(d) + "; 'novaproxy setup' restores it until then";
+      case ALREADY_SCHEDULED ->
+          "already scheduled for deletion " + on(d) + "; 'novaproxy setup' restores it until then";
+      case NOT_FOUND -> "not found";
+      case KEPT_ADOPTED ->
+          "kept: it was adopted with setup --adopt, and destroy deletes only a secret setup created";
+      case KEPT_NOT_OURS ->
+          d.owner() == null
+              ? "kept: it was not created by novaproxy (no "
+                  + ResourceNames.TAG
+                  + "="
+                  + names.name()
+                  + " tag)"
+              : "kept: it belongs to the novaproxy deployment '" + d.owner() + "'";
+    };
+  }
+
+  private static String on(ApiKeySecret.Deletion d) {
+    return d.deletionDate() == null
+        ? "in " + ApiKeySecret.RECOVERY_DAYS + " days"
+        : "on " + DAY_AND_TIME.format(d.deletionDate());
   }
 
   private static PlanStep step(

@@ -2,6 +2,7 @@ package dev.novaproxy.cli;
 
 import dev.novaproxy.aws.AwsException;
 import dev.novaproxy.aws.StepClock;
+import java.net.UnknownHostException;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -10,7 +11,8 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 
 /**
  * Turns AWS failures into one line with the fix and an exit code: credentials missing or expired,
- * access denied (naming the action), no region: 5; not deployed: 3; the rest: 1.
+ * access denied (naming the action), no region: 5; not deployed: 3; the rest: 1. An answer may lack
+ * any of error code, message and service name (an emulator's or a proxy's 5xx), so none is assumed.
  */
 final class AwsErrors {
   private static final Set<String> EXPIRED =
@@ -33,6 +35,8 @@ final class AwsErrors {
           "Forbidden");
   private static final Pattern ACTION =
       Pattern.compile("perform:?\\s+([A-Za-z0-9-]+:[A-Za-z0-9*]+)");
+  // Apache's "Connect to 127.0.0.1:5000 [/127.0.0.1] failed: Connection refused".
+  private static final Pattern CONNECT_TO = Pattern.compile("Connect to (\\S+)");
 
   /** The translator registered with {@link ErrorHandler}; null for failures it does not know. */
   static CliException translate(Throwable ex) {
@@ -66,9 +70,12 @@ final class AwsErrors {
   }
 
   private static CliException service(AwsServiceException e) {
-    String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
-    String message =
-        e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
+    var details = e.awsErrorDetails();
+    String code = details == null ? null : blankToNull(details.errorCode());
+    String message = details == null ? e.getMessage() : blankToNull(details.errorMessage());
+    if (code == null) {
+      return e.statusCode() == 403 ? denied(e, message) : withoutCode(e);
+    }
     if (EXPIRED.contains(code)) {
       return CliException.aws(
           "The AWS credentials have expired ("
@@ -84,14 +91,51 @@ final class AwsErrors {
           e);
     }
     if (DENIED.contains(code) || e.statusCode() == 403) {
+      return denied(e, message);
+    }
+    return CliException.failure(
+        serviceName(e) + " said " + code + (message == null ? "." : ": " + message), e);
+  }
+
+  private static CliException denied(AwsServiceException e, String message) {
+    return CliException.aws(
+        "Access denied for "
+            + action(e, message)
+            + ": grant it to your AWS identity (see the IAM policy in README.md) or use another --profile.",
+        e);
+  }
+
+  /**
+   * An answer without an AWS error code did not come from an AWS service: an emulator or a proxy
+   * failing (5xx), or something else listening at the endpoint. The body is not shown: a server
+   * that echoes requests would echo setup's key.
+   */
+  private static CliException withoutCode(AwsServiceException e) {
+    String what =
+        "AWS answered HTTP "
+            + e.statusCode()
+            + " without an AWS error code ("
+            + serviceName(e)
+            + "): ";
+    if (e.statusCode() == 401) {
       return CliException.aws(
-          "Access denied for "
-              + action(e, message)
-              + ": grant it to your AWS identity (see the IAM policy in README.md) or use another --profile.",
+          what
+              + "check --profile / AWS_PROFILE, and --endpoint-url / AWS_ENDPOINT_URL and --region.",
           e);
     }
-    String service = e.awsErrorDetails() == null ? "AWS" : e.awsErrorDetails().serviceName();
-    return CliException.failure(service + " said " + code + ": " + message, e);
+    return CliException.failure(
+        what
+            + "the endpoint is not AWS or is failing; check --endpoint-url / AWS_ENDPOINT_URL and --region, or try again later.",
+        e);
+  }
+
+  private static String serviceName(AwsServiceException e) {
+    String name = e.awsErrorDetails() == null ? null : e.awsErrorDetails().serviceName();
+    return name == null || name.isBlank() ? "AWS" : name;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
   /** The IAM action from AWS's message ("... is not authorized to perform: iam:CreateRole ..."). */
@@ -103,7 +147,10 @@ final class AwsErrors {
       }
     }
     String service = e.awsErrorDetails() == null ? null : e.awsErrorDetails().serviceName();
-    return service == null ? "an AWS call" : "a " + service + " call (" + message + ")";
+    if (service == null) {
+      return "an AWS call";
+    }
+    return "a " + service + " call" + (message == null ? "" : " (" + message + ")");
   }
 
   private static CliException client(SdkClientException e) {
@@ -121,17 +168,35 @@ final class AwsErrors {
           "The AWS SSO session has expired: run 'aws sso login' and try again.", e);
     }
     if (m.contains("Unable to execute HTTP request")) {
-      Throwable root = e;
-      while (root.getCause() != null) {
-        root = root.getCause();
-      }
-      return CliException.failure(
-          "Cannot reach AWS ("
-              + root.getMessage()
-              + "): check your network, or --endpoint-url / AWS_ENDPOINT_URL.",
-          e);
+      return unreachable(e);
     }
     return null;
+  }
+
+  /** No answer at all: a host that does not resolve (often a mistyped region), or no listener. */
+  private static CliException unreachable(SdkClientException e) {
+    Throwable root = e;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof UnknownHostException unknown) {
+        String host = unknown.getMessage() == null ? "" : unknown.getMessage().split(":")[0];
+        return CliException.failure(
+            "Cannot find the AWS host "
+                + host
+                + ": check --region (a real region, such as us-east-1) and --endpoint-url / AWS_ENDPOINT_URL, or your network.",
+            e);
+      }
+      root = t;
+    }
+    Matcher at = CONNECT_TO.matcher(e.getMessage());
+    String where = at.find() ? " at " + at.group(1) : "";
+    String why = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return CliException.failure(
+        "Cannot reach AWS"
+            + where
+            + " ("
+            + why
+            + "): check --endpoint-url / AWS_ENDPOINT_URL and --region, or your network.",
+        e);
   }
 
   private AwsErrors() {}

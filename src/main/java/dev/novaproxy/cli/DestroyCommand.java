@@ -1,6 +1,8 @@
 package dev.novaproxy.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.novaproxy.aws.Action;
+import dev.novaproxy.aws.ApiKeySecret;
 import dev.novaproxy.aws.AwsClients;
 import dev.novaproxy.aws.PlanStep;
 import dev.novaproxy.aws.Teardown;
@@ -20,12 +22,12 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     header = "Delete what deploy created (the secret only if asked).",
     description =
-        "Delete what deploy created, in reverse order: the HTTP API, the permission, the alias and versions with the function, the role's policies and the role. The secret is kept unless --delete-secret. Asks for confirmation on a terminal; needs --yes otherwise. Running it twice is fine.",
+        "Delete what deploy created, in reverse order: the HTTP API, the permission, the alias and versions with the function, the role's policies and the role. The secret is kept unless --delete-secret is given, and also when setup did not create it (adopted with setup --adopt, or made elsewhere); a deleted secret can be restored for 7 days. Asks for confirmation on a terminal; needs --yes otherwise. Running it twice is fine.",
     footerHeading = "%nExamples:%n",
     footer = {
       "  novaproxy destroy                                 asks first",
       "  novaproxy destroy --yes                           in a script",
-      "  novaproxy destroy --yes --delete-secret -o json   everything, the key too"
+      "  novaproxy destroy --yes --delete-secret -o json   everything, the key's secret too"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -46,7 +48,7 @@ public final class DestroyCommand implements Callable<Integer> {
   @Option(
       names = "--delete-secret",
       description =
-          "Also delete the secret holding the Nova key (at once, without a recovery window).")
+          "Also schedule the secret holding the Nova key for deletion, with a 7-day recovery window ('setup' restores it until then); only a secret setup created, never an adopted one.")
   boolean deleteSecret;
 
   @Option(
@@ -61,9 +63,9 @@ public final class DestroyCommand implements Callable<Integer> {
     confirm(ctx);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    List<PlanStep> steps;
+    Teardown.Result result;
     try (var aws = new AwsClients(ctx.location())) {
-      steps =
+      result =
           new Teardown(aws)
               .run(
                   ctx.names(),
@@ -77,13 +79,15 @@ public final class DestroyCommand implements Callable<Integer> {
     if (ctx.names().name().equals(ctx.config().get(ConfigFile.NAME))) {
       ctx.config().update(c -> c.remove(ConfigFile.URL));
     }
+    List<PlanStep> steps = result.steps();
     long deleted = steps.stream().filter(s -> s.action() == Action.DELETE).count();
     if (global.json()) {
       var o =
           Json.object()
               .put("name", ctx.names().name())
               .put("region", ctx.location().region())
-              .put("secretKept", !deleteSecret);
+              .put("secretKept", action(result.secret()).equals("kept"));
+      secretJson(o.putObject("secret"), ctx.secretName(), result.secret());
       var d = o.putArray("deleted");
       var n = o.putArray("notFound");
       steps.forEach(
@@ -105,6 +109,39 @@ public final class DestroyCommand implements Callable<Integer> {
       out.flush();
     }
     return ExitCodes.OK;
+  }
+
+  /** {"name", "action", "reason", "deletionDate"}: what became of the secret, for scripts. */
+  private static void secretJson(ObjectNode o, String name, ApiKeySecret.Deletion d) {
+    o.put("name", name)
+        .put("action", action(d))
+        .put("reason", reason(d))
+        .put(
+            "deletionDate",
+            d == null || d.deletionDate() == null ? null : d.deletionDate().toString());
+  }
+
+  private static String action(ApiKeySecret.Deletion d) {
+    if (d == null) {
+      return "kept";
+    }
+    return switch (d.outcome()) {
+      case SCHEDULED, ALREADY_SCHEDULED -> "scheduledForDeletion";
+      case NOT_FOUND -> "notFound";
+      case KEPT_ADOPTED, KEPT_NOT_OURS -> "kept";
+    };
+  }
+
+  private static String reason(ApiKeySecret.Deletion d) {
+    if (d == null) {
+      return "notAsked";
+    }
+    return switch (d.outcome()) {
+      case SCHEDULED, NOT_FOUND -> null;
+      case ALREADY_SCHEDULED -> "alreadyScheduled";
+      case KEPT_ADOPTED -> "adopted";
+      case KEPT_NOT_OURS -> "notOurs";
+    };
   }
 
   private void confirm(AwsContext ctx) {

@@ -18,18 +18,19 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     header = "Store the Nova API key in AWS Secrets Manager.",
     description =
-        "Store the Nova API key in AWS Secrets Manager (created, or given a new value), tag it, print its ARN, and save the region, name and secret name in the config file. The key is read from a hidden prompt (asked twice) or from standard input with --api-key-stdin; never from an argument.",
+        "Store the Nova API key in AWS Secrets Manager (created, or given a new value; restored first if destroy scheduled it for deletion), tag it, print its ARN, and save the region, name and secret name in the config file. An existing secret that setup did not create is written only with --adopt. The key is read from a hidden prompt (asked twice) or from standard input with --api-key-stdin; never from an argument.",
     footerHeading = "%nExamples:%n",
     footer = {
       "  novaproxy setup                                   asked twice, hidden",
       "  novaproxy setup --region us-east-1 --secret-name team/NovaApiKey",
       "  printf %%s \"$NOVA_API_KEY\" | novaproxy setup --api-key-stdin -o json",
+      "  novaproxy setup --adopt                           into an existing backend/NovaApiKey",
       "  novaproxy setup --endpoint-url http://127.0.0.1:5000 --region us-east-1   against moto"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:Stored.",
-      "1:The operation failed.",
+      "1:The operation failed, or the secret exists and setup did not create it (pass --adopt).",
       "2:Usage error, or an empty key (nothing stored).",
       "5:AWS credentials, region or permission problem."
     })
@@ -48,13 +49,19 @@ public final class SetupCommand implements Callable<Integer> {
       description = "Read the key from standard input (one line; the trailing newline is removed).")
   boolean apiKeyStdin;
 
+  @Option(
+      names = "--adopt",
+      description =
+          "Store the key in an existing secret that setup did not create (such as the tutorial's backend/NovaApiKey) and tag it novaproxy:adopted=true; destroy never deletes an adopted secret.")
+  boolean adopt;
+
   @Override
   public Integer call() {
     String key = apiKeyStdin ? readStdin() : prompt();
     AwsContext ctx = AwsContext.resolve(global, secretName);
     ApiKeySecret.Stored stored;
     try (var aws = new AwsClients(ctx.location())) {
-      stored = new ApiKeySecret(aws).store(ctx.secretName(), key, ctx.names());
+      stored = new ApiKeySecret(aws).store(ctx.secretName(), key, ctx.names(), adopt);
     }
     ctx.config()
         .update(
@@ -71,6 +78,8 @@ public final class SetupCommand implements Callable<Integer> {
               .put("secretArn", stored.arn())
               .put("secretName", stored.name())
               .put("created", stored.created())
+              .put("adopted", stored.adopted())
+              .put("restored", stored.restored())
               .put("region", ctx.location().region())
               .put("name", ctx.names().name())
               .put("config", ctx.config().path().toString()));
@@ -81,6 +90,13 @@ public final class SetupCommand implements Callable<Integer> {
               + stored.name()
               + ": "
               + stored.arn());
+      if (stored.restored()) {
+        out.println("It was scheduled for deletion: restored it.");
+      }
+      if (stored.adopted()) {
+        out.println(
+            "It is adopted (setup did not create it): destroy --delete-secret will leave it.");
+      }
       out.println(
           "Saved region "
               + ctx.location().region()

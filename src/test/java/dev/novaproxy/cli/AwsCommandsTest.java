@@ -258,12 +258,24 @@ class AwsCommandsTest {
     assertThat(aws.secrets().getSecretValue(x -> x.secretId("backend/NovaApiKey")).secretString())
         .isEqualTo(KEY);
 
-    // A secret made outside novaproxy (no tag) survives destroy --delete-secret.
+    // Nor does that deployment's destroy --delete-secret delete it.
+    CliRun otherDestroy =
+        CliRun.run(args("destroy", "--yes", "--delete-secret", "--name", "other"));
+    assertThat(otherDestroy.exitCode()).as("%s", otherDestroy).isZero();
+    assertThat(otherDestroy.err())
+        .contains(
+            "secret backend/NovaApiKey: kept: it belongs to the novaproxy deployment 'novaproxy'");
+    assertThat(aws.secrets().describeSecret(x -> x.secretId("backend/NovaApiKey")).deletedDate())
+        .isNull();
+
+    // A secret made outside novaproxy (no tag) survives destroy --delete-secret, which says so.
     aws.secrets().createSecret(x -> x.name("shared/Key").secretString("someone-elses"));
     CliRun destroy =
         CliRun.run(args("destroy", "--yes", "--delete-secret", "--secret-name", "shared/Key"));
-    assertThat(destroy.exitCode()).as("%s", destroy).isEqualTo(ExitCodes.FAILURE);
-    assertThat(destroy.err()).contains("The secret shared/Key exists but is not tagged");
+    assertThat(destroy.exitCode()).as("%s", destroy).isZero();
+    assertThat(destroy.err())
+        .contains("secret shared/Key: kept: it was not created by novaproxy")
+        .doesNotContain("scheduled for deletion");
     assertThat(aws.secrets().getSecretValue(x -> x.secretId("shared/Key")).secretString())
         .isEqualTo("someone-elses");
   }

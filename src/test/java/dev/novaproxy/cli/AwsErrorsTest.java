@@ -8,10 +8,14 @@ import dev.novaproxy.testing.MotoServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
 /**
  * How AWS's refusals reach the user: a real loopback HTTP server answers every call the way AWS
@@ -117,7 +121,48 @@ class AwsErrorsTest {
         CliRun.run("status", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:" + port);
     assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.FAILURE);
     assertThat(r.err())
-        .startsWith("novaproxy: Cannot reach AWS (")
-        .contains("check your network, or --endpoint-url / AWS_ENDPOINT_URL.");
+        .startsWith("novaproxy: Cannot reach AWS at 127.0.0.1:" + port + " (")
+        .contains("check --endpoint-url / AWS_ENDPOINT_URL and --region, or your network.");
+  }
+
+  @Test
+  void should_name_the_host_that_does_not_resolve() {
+    // What the SDK's Apache client throws for a mistyped region (no DNS look-up in tests).
+    var e =
+        SdkClientException.builder()
+            .message(
+                "Unable to execute HTTP request: sts.us-eats-1.amazonaws.com: Name or service not known")
+            .cause(
+                new UnknownHostException("sts.us-eats-1.amazonaws.com: Name or service not known"))
+            .build();
+    CliException cli = AwsErrors.translate(e);
+    assertThat(cli.exitCode()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(cli.getMessage())
+        .isEqualTo(
+            "Cannot find the AWS host sts.us-eats-1.amazonaws.com: check --region (a real region, such as us-east-1) and --endpoint-url / AWS_ENDPOINT_URL, or your network.");
+  }
+
+  @Test
+  void should_not_fail_on_an_error_without_code_message_or_service() {
+    for (int status : new int[] {400, 403, 404, 500}) {
+      var e =
+          AwsServiceException.builder()
+              .statusCode(status)
+              .awsErrorDetails(AwsErrorDetails.builder().build())
+              .build();
+      CliException cli = AwsErrors.translate(e);
+      assertThat(cli.getMessage()).doesNotContain("null");
+      assertThat(cli.exitCode()).isEqualTo(status == 403 ? ExitCodes.AWS_AUTH : ExitCodes.FAILURE);
+    }
+    var bare = AwsServiceException.builder().statusCode(502).build();
+    assertThat(AwsErrors.translate(bare).getMessage())
+        .startsWith("AWS answered HTTP 502 without an AWS error code (AWS)");
+    var noMessage =
+        AwsServiceException.builder()
+            .statusCode(400)
+            .awsErrorDetails(
+                AwsErrorDetails.builder().errorCode("Throttling").serviceName("Sts").build())
+            .build();
+    assertThat(AwsErrors.translate(noMessage).getMessage()).isEqualTo("Sts said Throttling.");
   }
 }

@@ -76,7 +76,14 @@ class JsonShapesTest {
     JsonNode setup = json(CliRun.runWithStdin("k-123456789\n", aws("setup", "--api-key-stdin")), 0);
     assertThat(keys(setup))
         .containsExactlyInAnyOrder(
-            "secretArn", "secretName", "created", "region", "name", "config");
+            "secretArn",
+            "secretName",
+            "created",
+            "adopted",
+            "restored",
+            "region",
+            "name",
+            "config");
 
     JsonNode plan =
         json(
@@ -128,7 +135,9 @@ class JsonShapesTest {
 
     JsonNode destroy = json(CliRun.run(aws("destroy", "--yes")), 0);
     assertThat(keys(destroy))
-        .containsExactlyInAnyOrder("name", "region", "secretKept", "deleted", "notFound");
+        .containsExactlyInAnyOrder("name", "region", "secretKept", "secret", "deleted", "notFound");
+    assertThat(keys(destroy.get("secret")))
+        .containsExactlyInAnyOrder("name", "action", "reason", "deletionDate");
     assertThat(keys(destroy.get("deleted").get(0))).containsExactlyInAnyOrder("resource", "name");
 
     JsonNode gone = json(CliRun.run(aws("status")), ExitCodes.NOT_FOUND);

@@ -39,7 +39,8 @@ public final class Deployment {
       Optional<ExecutionRole.Current> haveRole,
       Optional<ProxyFunction.Current> haveFunction,
       Optional<HttpApi.Current> haveApi,
-      Optional<String> havePermission) {
+      Optional<String> havePermission,
+      Optional<StreamUrl.Current> haveStreamUrl) {
 
     /**
      * The settings the deployed function runs with (and the stage's throttling), or empty when
@@ -85,6 +86,7 @@ public final class Deployment {
                     throttle == null || throttle.throttlingBurstLimit() == null
                         ? DeploymentSettings.DEFAULT_THROTTLE_BURST
                         : throttle.throttlingBurstLimit(),
+                    haveStreamUrl.map(u -> u.config() != null).orElse(false),
                     proxy);
               });
     }
@@ -103,11 +105,13 @@ public final class Deployment {
       ApiKeySecret.Info secret,
       ExecutionRole.Desired role,
       ProxyFunction.Desired function,
-      HttpApi.Desired api) {}
+      HttpApi.Desired api,
+      StreamUrl.Desired streamUrl) {}
 
   /** The deployed proxy. */
   public record Result(
       String url,
+      String streamUrl,
       String apiId,
       String secretArn,
       String roleArn,
@@ -132,9 +136,14 @@ public final class Deployment {
     env.put(ProxySettings.ENV_SECRET_NAME, spec.secretName());
     // Give up on Nova before Lambda (and API Gateway, at 30 s) give up on us, so the client gets a
     // 504 body.
+    // The buffered door (the HTTP API) stops at 30 s whatever the function's timeout; the stream
+    // door is bounded by each invocation's own deadline.
     env.put(
         ProxySettings.ENV_TIMEOUT_SECONDS,
-        Integer.toString(Math.max(1, settings.timeoutSeconds() - 2)));
+        Integer.toString(
+            Math.max(
+                1,
+                Math.min(settings.timeoutSeconds(), DeploymentSettings.API_TIMEOUT_SECONDS) - 2)));
     // C1 only: the proxy mostly waits on Nova, and a cold start without C2 compiles was 12% faster
     // (bench/lambda-cold-start). Two common-pool threads: with one, CompletableFuture starts a
     // thread per async task, and Lambda functions below 1769 MB have a single vCPU.
@@ -158,7 +167,10 @@ public final class Deployment {
         haveFunction.isPresent()
             ? new InvokePermission(aws).read(names.function(), names.permissionStatement())
             : Optional.empty();
-    return new Observed(names, account, haveRole, haveFunction, haveApi, havePermission);
+    Optional<StreamUrl.Current> haveStreamUrl =
+        haveFunction.isPresent() ? Optional.of(new StreamUrl(aws).read(names)) : Optional.empty();
+    return new Observed(
+        names, account, haveRole, haveFunction, haveApi, havePermission, haveStreamUrl);
   }
 
   /** Reads the current state and plans; makes no mutating call. */
@@ -222,8 +234,12 @@ public final class Deployment {
     steps.add(
         new InvokePermission(aws)
             .plan(function.name(), names.permissionStatement(), sourceArn, seen.havePermission()));
+    StreamUrl.Desired streamUrl =
+        new StreamUrl.Desired(
+            function.name(), settings.streamUrl(), settings.proxy().policy().allowedOrigins());
+    steps.add(new StreamUrl(aws).plan(streamUrl, seen.haveStreamUrl(), names));
     steps.addAll(apis.planDuplicates(seen.haveApi()));
-    return new Plan(steps, new Snapshot(seen, secret, role, function, api));
+    return new Plan(steps, new Snapshot(seen, secret, role, function, api, streamUrl));
   }
 
   /** Applies a plan made by {@link #plan} just before; one progress line per step. */
@@ -266,11 +282,21 @@ public final class Deployment {
                   seen.havePermission());
           return null;
         });
+    PlanStep urlStep = steps.get(8);
+    String streamUrl =
+        clock.run(
+            urlStep,
+            () ->
+                new StreamUrl(aws)
+                    .apply(s.streamUrl(), seen.haveStreamUrl(), urlStep, seen.names()));
+    if (!urlStep.mutates()) {
+      streamUrl = seen.haveStreamUrl().flatMap(StreamUrl.Current::url).orElse(null);
+    }
     List<Api> duplicates = seen.haveApi().map(HttpApi.Current::duplicates).orElse(List.of());
     for (int i = 0; i < duplicates.size(); i++) {
       Api duplicate = duplicates.get(i);
       clock.run(
-          steps.get(8 + i),
+          steps.get(9 + i),
           () -> {
             apis.deleteDuplicate(duplicate);
             return null;
@@ -278,12 +304,18 @@ public final class Deployment {
     }
     return new Result(
         seen.account().apiUrl(apiId) + "/chat",
+        streamUrl == null ? null : chatPath(streamUrl),
         apiId,
         s.secret().arn(),
         roleArn,
         seen.account().functionArn(s.function().name()),
         aliasArn,
         plan.changes());
+  }
+
+  /** A function URL ends with '/'; the proxy's chat route is under it. */
+  public static String chatPath(String functionUrl) {
+    return functionUrl.endsWith("/") ? functionUrl + "chat" : functionUrl + "/chat";
   }
 
   static Map<String, String> environmentOf(FunctionConfiguration c) {

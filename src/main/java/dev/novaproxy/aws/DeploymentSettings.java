@@ -25,6 +25,7 @@ public record DeploymentSettings(
     boolean snapStart,
     double throttleRate,
     int throttleBurst,
+    boolean streamUrl,
     ProxySettings proxy) {
 
   public enum Arch {
@@ -33,7 +34,16 @@ public record DeploymentSettings(
   }
 
   public static final int DEFAULT_MEMORY_MB = 512;
-  public static final int DEFAULT_TIMEOUT_SECONDS = 30;
+
+  /** Long enough for long answers on the stream URL; the HTTP API door still stops at 30 s. */
+  public static final int DEFAULT_TIMEOUT_SECONDS = 300;
+
+  /** Lambda's own limit. */
+  public static final int MAX_TIMEOUT_SECONDS = 900;
+
+  /** API Gateway's limit on an HTTP API integration: the buffered door never waits longer. */
+  public static final int API_TIMEOUT_SECONDS = 30;
+
   public static final double DEFAULT_THROTTLE_RATE = 10;
   public static final int DEFAULT_THROTTLE_BURST = 20;
 
@@ -50,12 +60,13 @@ public record DeploymentSettings(
         true,
         DEFAULT_THROTTLE_RATE,
         DEFAULT_THROTTLE_BURST,
+        true,
         ProxySettings.defaults());
   }
 
   public DeploymentSettings withProxy(ProxySettings p) {
     return new DeploymentSettings(
-        arch, memoryMb, timeoutSeconds, snapStart, throttleRate, throttleBurst, p);
+        arch, memoryMb, timeoutSeconds, snapStart, throttleRate, throttleBurst, streamUrl, p);
   }
 
   /**
@@ -72,6 +83,7 @@ public record DeploymentSettings(
     m.put("snapStart", snapStart ? "on" : "off");
     m.put("throttleRate", number(throttleRate) + "/s");
     m.put("throttleBurst", Integer.toString(throttleBurst));
+    m.put("streamUrl", streamUrl ? "on" : "off");
     m.put("upstreamUrl", proxy.upstreamUrl().toString());
     m.put("defaultModel", p.defaultModel());
     m.put(

@@ -45,6 +45,20 @@ public record ResourceNames(String name) {
     return name + "-apigateway-invoke";
   }
 
+  /**
+   * The stream URL's statement that lets anyone call the URL ({@code lambda:InvokeFunctionUrl}).
+   */
+  public String urlPublicStatement() {
+    return name + "-url-public";
+  }
+
+  /**
+   * The stream URL's statement that lets the URL invoke the alias ({@code lambda:InvokeFunction}).
+   */
+  public String urlInvokeStatement() {
+    return name + "-url-invoke";
+  }
+
   public String logGroup() {
     return "/aws/lambda/" + function();
   }

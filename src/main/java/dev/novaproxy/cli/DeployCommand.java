@@ -79,7 +79,8 @@ public final class DeployCommand implements Callable<Integer> {
       names = "--timeout",
       paramLabel = "SECONDS",
       description =
-          "Function timeout in seconds, 3 to 30 (API Gateway waits 30 s at most; default: 30).")
+          "Function timeout in seconds, 3 to 900: how long a streamed answer may last on the"
+              + " stream URL; the HTTP API still stops at 30 s (default: 300).")
   Integer timeout;
 
   @Option(
@@ -101,6 +102,16 @@ public final class DeployCommand implements Callable<Integer> {
       paramLabel = "N",
       description = "Burst of requests the stage allows (default: 20).")
   Integer throttleBurst;
+
+  @Option(
+      names = "--stream-url",
+      description =
+          "Give the function a stream URL (a Lambda function URL that streams answers, past the"
+              + " HTTP API's 30 s); the default.")
+  boolean streamUrl;
+
+  @Option(names = "--no-stream-url", description = "No stream URL; remove it when there is one.")
+  boolean noStreamUrl;
 
   @Option(
       names = "--upstream-url",
@@ -176,6 +187,11 @@ public final class DeployCommand implements Callable<Integer> {
           .update(
               c -> {
                 c.put(ConfigFile.URL, result.url());
+                if (result.streamUrl() == null) {
+                  c.remove(ConfigFile.STREAM_URL);
+                } else {
+                  c.put(ConfigFile.STREAM_URL, result.streamUrl());
+                }
                 c.put(ConfigFile.REGION, region);
                 c.put(ConfigFile.NAME, name);
               });
@@ -197,6 +213,7 @@ public final class DeployCommand implements Callable<Integer> {
         snapStart || (!noSnapStart && base.snapStart()),
         throttleRate != null ? throttleRate : base.throttleRate(),
         throttleBurst != null ? throttleBurst : base.throttleBurst(),
+        streamUrl || (!noStreamUrl && base.streamUrl()),
         proxy);
   }
 
@@ -219,11 +236,12 @@ public final class DeployCommand implements Callable<Integer> {
     if (memory != null && (memory < 128 || memory > 10240)) {
       throw CliException.usage("--memory must be between 128 and 10240 MB, not " + memory + ".");
     }
-    if (timeout != null && (timeout < 3 || timeout > 30)) {
+    if (timeout != null && (timeout < 3 || timeout > DeploymentSettings.MAX_TIMEOUT_SECONDS)) {
       throw CliException.usage(
-          "--timeout must be between 3 and 30 seconds (API Gateway stops waiting at 30), not "
-              + timeout
-              + ".");
+          "--timeout must be between 3 and 900 seconds (Lambda's limit), not " + timeout + ".");
+    }
+    if (streamUrl && noStreamUrl) {
+      throw CliException.usage("--stream-url and --no-stream-url contradict each other; give one.");
     }
     if ((throttleRate != null && !(throttleRate > 0))
         || (throttleBurst != null && throttleBurst < 1)) {
@@ -314,6 +332,7 @@ public final class DeployCommand implements Callable<Integer> {
                 .put("dryRun", false)
                 .put("changed", r.changed())
                 .put("url", r.url())
+                .put("streamUrl", r.streamUrl())
                 .put("apiId", r.apiId())
                 .put("secretArn", r.secretArn())
                 .put("roleArn", r.roleArn())
@@ -330,6 +349,9 @@ public final class DeployCommand implements Callable<Integer> {
           r.changed()
               ? String.format("Deployed in %.1f s (%d AWS calls).", seconds, calls)
               : String.format("No changes (%d AWS calls, %.1f s).", calls, seconds));
+      if (r.streamUrl() != null) {
+        w.println("Stream URL (chat streams through it): " + r.streamUrl());
+      }
       w.println(r.url());
       w.flush();
     }

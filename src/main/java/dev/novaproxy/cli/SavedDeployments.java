@@ -63,6 +63,7 @@ final class SavedDeployments {
               node.path("snapStart").asBoolean(d.snapStart()),
               node.path("throttleRate").asDouble(d.throttleRate()),
               node.path("throttleBurst").asInt(d.throttleBurst()),
+              node.path("streamUrl").asBoolean(d.streamUrl()),
               ProxySettings.fromEnvironment(env));
       return Optional.of(
           new Saved(
@@ -102,6 +103,7 @@ final class SavedDeployments {
               .put("snapStart", s.snapStart())
               .put("throttleRate", s.throttleRate())
               .put("throttleBurst", s.throttleBurst())
+              .put("streamUrl", s.streamUrl())
               .put("secretName", secretName)
               .put("pending", pending)
               .put("savedAt", Instant.now().toString());

@@ -28,6 +28,10 @@ public final class ConfigFile {
   public static final String NAME = "name";
   public static final String SECRET_NAME = "secretName";
   public static final String URL = "url";
+
+  /** The deployment's stream URL (a Lambda function URL); chat streams through it. */
+  public static final String STREAM_URL = "streamUrl";
+
   public static final String ENDPOINT_URL = "endpointUrl";
 
   private static final ObjectMapper JSON =

@@ -56,6 +56,7 @@ class DeployedFunctionTest {
                   false,
                   10,
                   20,
+                  false,
                   ProxySettings.defaults()
                       .withPolicy(policy)
                       .withUpstream(nova.baseUrl().resolve("/v1"))));

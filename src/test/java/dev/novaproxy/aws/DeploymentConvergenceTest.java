@@ -56,6 +56,7 @@ class DeploymentConvergenceTest {
                 false,
                 10,
                 20,
+                false,
                 ProxySettings.defaults().withPolicy(policy)));
   }
 

@@ -81,6 +81,7 @@ class DeploymentTest {
             snapStart,
             7.5,
             15,
+            false,
             ProxySettings.defaults().withPolicy(policy)));
   }
 
@@ -294,7 +295,14 @@ class DeploymentTest {
             x86.secretName(),
             x86.artifact(),
             new DeploymentSettings(
-                DeploymentSettings.Arch.x86_64, 512, 30, false, 7.5, 15, x86.settings().proxy()));
+                DeploymentSettings.Arch.x86_64,
+                512,
+                30,
+                false,
+                7.5,
+                15,
+                false,
+                x86.settings().proxy()));
     deploy(x86);
     assertThat(aws.calls().mutatingCalls())
         .extracting(AwsCallLog.Call::operation)
@@ -322,11 +330,20 @@ class DeploymentTest {
   void should_change_nothing_on_a_dry_run() throws Exception {
     var d = new Deployment(aws, FAST);
     Deployment.Plan plan = d.plan(spec(TestZip.write(dir, "v1"), true, 512, List.of()));
-    assertThat(plan.steps()).extracting(PlanStep::action).containsOnly(Action.CREATE);
+    assertThat(plan.steps().subList(0, 8)).extracting(PlanStep::action).containsOnly(Action.CREATE);
+    assertThat(plan.steps().get(8).action()).isEqualTo(Action.UNCHANGED); // --no-stream-url
     assertThat(plan.steps())
         .extracting(PlanStep::resource)
         .containsExactly(
-            "role", "function", "alias", "api", "integration", "routes", "stage", "permission");
+            "role",
+            "function",
+            "alias",
+            "api",
+            "integration",
+            "routes",
+            "stage",
+            "permission",
+            "stream-url");
     assertThat(aws.calls().mutatingCalls()).isEmpty();
     assertThat(aws.iam().listRoles().roles()).isEmpty();
     assertThat(aws.lambda().listFunctions().functions()).isEmpty();

@@ -144,7 +144,7 @@ class AwsCommandsTest {
     assertThat(out.get("roleArn").asText())
         .isEqualTo("arn:aws:iam::123456789012:role/novaproxy-proxy-role");
     assertThat(out.get("aliasArn").asText()).endsWith(":function:novaproxy-proxy:live");
-    assertThat(out.get("plan")).hasSize(8);
+    assertThat(out.get("plan")).hasSize(9);
     assertThat(out.get("awsCalls").asInt()).isPositive();
     assertThat(JSON.readTree(config.toFile()).get("url").asText()).isEqualTo(url);
     assertNoKey(first);
@@ -335,9 +335,9 @@ class AwsCommandsTest {
 
   @Test
   void should_check_usage_before_calling_aws() {
-    CliRun r = deploy("--timeout", "60");
+    CliRun r = deploy("--timeout", "901");
     assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
-    assertThat(r.err()).contains("--timeout must be between 3 and 30 seconds");
+    assertThat(r.err()).contains("--timeout must be between 3 and 900 seconds");
     CliRun missing = CliRun.run(args("deploy", "--artifact", dir.resolve("nope.jar").toString()));
     assertThat(missing.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(missing.err()).contains("nope.jar is not a file");

@@ -113,6 +113,7 @@ class JsonShapesTest {
             "dryRun",
             "changed",
             "url",
+            "streamUrl",
             "apiId",
             "secretArn",
             "roleArn",

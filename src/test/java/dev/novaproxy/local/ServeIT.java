@@ -166,7 +166,8 @@ class ServeIT {
     nova.enqueue(Reply.slow(Duration.ofMillis(1500)));
     CompletableFuture<HttpResponse<String>> inFlight =
         CompletableFuture.supplyAsync(() -> post(base));
-    Thread.sleep(500);
+    // In flight: serve has sent it on, and Nova's answer is still 1.5 s away.
+    nova.awaitChatRequests(2, Duration.ofSeconds(20));
     p.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the JVM runs the shutdown hook
     assertThat(inFlight.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();

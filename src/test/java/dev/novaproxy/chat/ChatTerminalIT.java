@@ -187,8 +187,14 @@ class ChatTerminalIT {
     pb.environment().put("NOVA_API_KEY", KEY);
     pb.environment().put("XDG_CONFIG_HOME", dir.resolve("config").toString());
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    // The answer waits, so the JVM is still running, with its final argv, when Nova has the
+    // request.
+    nova.enqueue(Reply.slow(Duration.ofSeconds(3)));
     process = pb.start();
-    assertThat(process.info().arguments().map(List::of).orElse(List.of()))
+    nova.awaitChatRequests(1, Duration.ofSeconds(30));
+    assertThat(arguments(process))
+        .as("the JVM's own argv, with the arguments given")
+        .contains("-jar", "--local", "ping")
         .noneMatch(a -> a.contains(KEY));
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -212,6 +218,25 @@ class ChatTerminalIT {
     assertThat(err.strip())
         .isEqualTo("novaproxy: No terminal to ask for the key on; set NOVA_API_KEY.");
     assertThat(nova.requests()).isEmpty();
+  }
+
+  /**
+   * A live process's arguments as anyone on the machine can read them (what {@code ps} shows): on
+   * Linux from /proc/PID/cmdline, elsewhere from the JDK. Unreadable or empty arguments fail the
+   * test: a check for the key in them must not pass because there was nothing to check.
+   */
+  private static List<String> arguments(Process p) throws IOException {
+    assertThat(p.isAlive()).as("the process is still running").isTrue();
+    if (System.getProperty("os.name").startsWith("Linux")) {
+      Path cmdline = Path.of("/proc", Long.toString(p.pid()), "cmdline");
+      assertThat(cmdline).as("Linux shows every process's argv").isReadable();
+      byte[] argv = Files.readAllBytes(cmdline);
+      assertThat(argv).as("%s of a running process", cmdline).isNotEmpty();
+      return List.of(new String(argv, StandardCharsets.UTF_8).split("\0"));
+    }
+    List<String> args = p.info().arguments().map(List::of).orElse(List.of());
+    assertThat(args).as("the JDK cannot read the process's arguments here").isNotEmpty();
+    return args;
   }
 
   private static void type(OutputStream keys, String s) throws IOException {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.novaproxy.testing.FakeNova;
 import dev.novaproxy.testing.FakeNova.Reply;
+import dev.novaproxy.testing.IsolatedEnvironment;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -114,7 +115,10 @@ class ChatTerminalIT {
             + nova.baseUrl()
             + " --save "
             + dir.resolve("talk.json");
-    ProcessBuilder pb = new ProcessBuilder("/usr/bin/script", "-qfec", command, "/dev/null");
+    ProcessBuilder pb =
+        IsolatedEnvironment.apply(
+            new ProcessBuilder("/usr/bin/script", "-qfec", command, "/dev/null"),
+            dir.resolve("home"));
     Map<String, String> env = pb.environment();
     env.put("NOVA_API_KEY", KEY);
     env.put("XDG_STATE_HOME", dir.resolve("state").toString());
@@ -184,6 +188,7 @@ class ChatTerminalIT {
             nova.baseUrl().toString(),
             "-m",
             "ping");
+    IsolatedEnvironment.apply(pb, dir.resolve("home"));
     pb.environment().put("NOVA_API_KEY", KEY);
     pb.environment().put("XDG_CONFIG_HOME", dir.resolve("config").toString());
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -208,8 +213,10 @@ class ChatTerminalIT {
 
   @Test
   void should_exit_2_naming_the_fix_when_local_has_no_key_and_no_terminal() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(launcher().toString(), "chat", "--local", "-m", "ping");
-    pb.environment().remove("NOVA_API_KEY");
+    ProcessBuilder pb =
+        IsolatedEnvironment.apply(
+            new ProcessBuilder(launcher().toString(), "chat", "--local", "-m", "ping"),
+            dir.resolve("home"));
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     process = pb.start();
     String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

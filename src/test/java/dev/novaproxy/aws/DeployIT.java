@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.novaproxy.testing.IsolatedEnvironment;
 import dev.novaproxy.testing.MotoServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -49,9 +50,8 @@ class DeployIT {
                 "-jar",
                 dist().resolve("lib/novaproxy.jar").toString()));
     command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command);
+    ProcessBuilder pb = IsolatedEnvironment.apply(new ProcessBuilder(command), home);
     var env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("AWS_") || k.equals("NOVAPROXY_NAME"));
     env.put("AWS_ACCESS_KEY_ID", "testing");
     env.put("AWS_SECRET_ACCESS_KEY", "testing");
     env.put("AWS_REGION", MotoServer.REGION);

@@ -13,10 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -211,6 +215,94 @@ class DeploymentTest {
         .isEqualTo("https://" + r.apiId() + ".execute-api.us-east-1.amazonaws.com/chat");
     assertThat(progress)
         .anyMatch(l -> l.matches("  role novaproxy-proxy-role: created \\(\\d+\\.\\d s\\)"));
+  }
+
+  /** What the policy allows: each action, with the resources it is allowed on. */
+  private static Map<String, Set<String>> grants(String policyJson) throws Exception {
+    JsonNode policy = JSON.readTree(policyJson);
+    Map<String, Set<String>> grants = new TreeMap<>();
+    for (JsonNode s : policy.get("Statement")) {
+      // Nothing that would widen or narrow the grant out of sight: no Deny, NotAction, Condition.
+      assertThat(s.fieldNames())
+          .toIterable()
+          .containsExactlyInAnyOrder("Sid", "Effect", "Action", "Resource");
+      assertThat(s.get("Effect").asText()).isEqualTo("Allow");
+      for (String action : texts(s.get("Action"))) {
+        grants.computeIfAbsent(action, a -> new TreeSet<>()).addAll(texts(s.get("Resource")));
+      }
+    }
+    return grants;
+  }
+
+  /** A policy element that is one string or a list of them. */
+  private static List<String> texts(JsonNode node) {
+    List<String> out = new ArrayList<>();
+    if (node.isArray()) {
+      node.forEach(n -> out.add(n.asText()));
+    } else {
+      out.add(node.asText());
+    }
+    return out;
+  }
+
+  /** IAM's resource matching: '*' any characters (a colon too), '?' one. */
+  private static boolean iamMatches(String pattern, String arn) {
+    String regex =
+        Arrays.stream(pattern.split("((?<=[*?])|(?=[*?]))"))
+            .map(p -> p.equals("*") ? ".*" : p.equals("?") ? "." : Pattern.quote(p))
+            .collect(Collectors.joining());
+    return arn.matches(regex);
+  }
+
+  @Test
+  void should_let_the_role_read_the_secret_and_write_its_own_logs_and_nothing_else()
+      throws Exception {
+    deploy(spec(TestZip.write(dir, "v1"), false, 512, List.of()));
+    String document =
+        aws.iam()
+            .getRolePolicy(
+                x -> x.roleName("novaproxy-proxy-role").policyName("novaproxy-proxy-access"))
+            .policyDocument();
+    // IAM returns policy documents URL-encoded.
+    String policy = URLDecoder.decode(document, StandardCharsets.UTF_8);
+
+    String group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/novaproxy-proxy";
+    String streams = group + ":log-stream:*";
+    assertThat(grants(policy))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "secretsmanager:GetSecretValue", Set.of(secretArn),
+                // Lambda creates the group on the first invocation when it does not exist.
+                "logs:CreateLogGroup", Set.of(group),
+                "logs:CreateLogStream", Set.of(streams),
+                "logs:PutLogEvents", Set.of(streams)));
+
+    // The streams Lambda makes in the function's group, and no other group's: not even that of a
+    // deployment whose function name starts with this one's (--name novaproxy-proxy).
+    assertThat(iamMatches(streams, group + ":log-stream:2026/01/01/[$LATEST]0123abcd")).isTrue();
+    assertThat(iamMatches(streams, group + "-proxy:log-stream:2026/01/01/[$LATEST]0123abcd"))
+        .isFalse();
+    assertThat(
+            iamMatches(streams, group.replace("novaproxy-proxy", "other-proxy") + ":log-stream:x"))
+        .isFalse();
+    assertThat(iamMatches(group, group + "-proxy")).isFalse();
+  }
+
+  @Test
+  void should_scope_the_log_grants_to_the_deployments_own_group_in_its_account_and_region()
+      throws Exception {
+    Account account = new Account("210987654321", "aws-cn", "cn-north-1");
+    String secret = "arn:aws-cn:secretsmanager:cn-north-1:210987654321:secret:team/Key-AbCdEf";
+    String policy = ExecutionRole.desired(new ResourceNames("team-a"), account, secret).policy();
+
+    String group = "arn:aws-cn:logs:cn-north-1:210987654321:log-group:/aws/lambda/team-a-proxy";
+    assertThat(grants(policy))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "secretsmanager:GetSecretValue", Set.of(secret),
+                "logs:CreateLogGroup", Set.of(group),
+                "logs:CreateLogStream", Set.of(group + ":log-stream:*"),
+                "logs:PutLogEvents", Set.of(group + ":log-stream:*")));
   }
 
   @Test

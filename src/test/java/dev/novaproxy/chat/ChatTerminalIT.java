@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.novaproxy.testing.FakeNova;
 import dev.novaproxy.testing.FakeNova.Reply;
+import dev.novaproxy.testing.IsolatedEnvironment;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -114,7 +115,10 @@ class ChatTerminalIT {
             + nova.baseUrl()
             + " --save "
             + dir.resolve("talk.json");
-    ProcessBuilder pb = new ProcessBuilder("/usr/bin/script", "-qfec", command, "/dev/null");
+    ProcessBuilder pb =
+        IsolatedEnvironment.apply(
+            new ProcessBuilder("/usr/bin/script", "-qfec", command, "/dev/null"),
+            dir.resolve("home"));
     Map<String, String> env = pb.environment();
     env.put("NOVA_API_KEY", KEY);
     env.put("XDG_STATE_HOME", dir.resolve("state").toString());
@@ -184,11 +188,18 @@ class ChatTerminalIT {
             nova.baseUrl().toString(),
             "-m",
             "ping");
+    IsolatedEnvironment.apply(pb, dir.resolve("home"));
     pb.environment().put("NOVA_API_KEY", KEY);
     pb.environment().put("XDG_CONFIG_HOME", dir.resolve("config").toString());
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    // The answer waits, so the JVM is still running, with its final argv, when Nova has the
+    // request.
+    nova.enqueue(Reply.slow(Duration.ofSeconds(3)));
     process = pb.start();
-    assertThat(process.info().arguments().map(List::of).orElse(List.of()))
+    nova.awaitChatRequests(1, Duration.ofSeconds(30));
+    assertThat(arguments(process))
+        .as("the JVM's own argv, with the arguments given")
+        .contains("-jar", "--local", "ping")
         .noneMatch(a -> a.contains(KEY));
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -202,8 +213,10 @@ class ChatTerminalIT {
 
   @Test
   void should_exit_2_naming_the_fix_when_local_has_no_key_and_no_terminal() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(launcher().toString(), "chat", "--local", "-m", "ping");
-    pb.environment().remove("NOVA_API_KEY");
+    ProcessBuilder pb =
+        IsolatedEnvironment.apply(
+            new ProcessBuilder(launcher().toString(), "chat", "--local", "-m", "ping"),
+            dir.resolve("home"));
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     process = pb.start();
     String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -212,6 +225,25 @@ class ChatTerminalIT {
     assertThat(err.strip())
         .isEqualTo("novaproxy: No terminal to ask for the key on; set NOVA_API_KEY.");
     assertThat(nova.requests()).isEmpty();
+  }
+
+  /**
+   * A live process's arguments as anyone on the machine can read them (what {@code ps} shows): on
+   * Linux from /proc/PID/cmdline, elsewhere from the JDK. Unreadable or empty arguments fail the
+   * test: a check for the key in them must not pass because there was nothing to check.
+   */
+  private static List<String> arguments(Process p) throws IOException {
+    assertThat(p.isAlive()).as("the process is still running").isTrue();
+    if (System.getProperty("os.name").startsWith("Linux")) {
+      Path cmdline = Path.of("/proc", Long.toString(p.pid()), "cmdline");
+      assertThat(cmdline).as("Linux shows every process's argv").isReadable();
+      byte[] argv = Files.readAllBytes(cmdline);
+      assertThat(argv).as("%s of a running process", cmdline).isNotEmpty();
+      return List.of(new String(argv, StandardCharsets.UTF_8).split("\0"));
+    }
+    List<String> args = p.info().arguments().map(List::of).orElse(List.of());
+    assertThat(args).as("the JDK cannot read the process's arguments here").isNotEmpty();
+    return args;
   }
 
   private static void type(OutputStream keys, String s) throws IOException {

@@ -3,6 +3,7 @@ package dev.novaproxy.dist;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.novaproxy.proxy.Version;
+import dev.novaproxy.testing.IsolatedEnvironment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +26,9 @@ class DistributionIT {
   }
 
   private Result run(Path cwd, String... command) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
-    pb.environment().put("NOVAPROXY_JAVA_OPTS", "-Dnovaproxy.config=" + tmp.resolve("config.json"));
-    pb.environment().remove("NOVA_API_KEY");
+    ProcessBuilder pb =
+        IsolatedEnvironment.apply(new ProcessBuilder(command), tmp.resolve("home"))
+            .directory(cwd.toFile());
     Process p = pb.start();
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

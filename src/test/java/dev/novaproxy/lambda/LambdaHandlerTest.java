@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.novaproxy.proxy.ProxySettings;
 import dev.novaproxy.testing.FakeNova;
 import dev.novaproxy.testing.FakeNova.Reply;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -146,11 +148,52 @@ class LambdaHandlerTest {
     assertThat(invoke("health-get.json").getStatusCode()).isEqualTo(200);
     APIGatewayV2HTTPResponse models = invoke("models-get.json");
     assertThat(models.getStatusCode()).isEqualTo(200);
-    assertThat(JSON.readTree(models.getBody()).path("data").size()).isPositive();
+    // No allowed models configured: Nova's whole list, as Nova sent it.
+    assertThat(modelIds(models))
+        .containsExactly(
+            "nova-2-lite-v1", "nova-2-pro-v1", "nova-micro-v1", "nova-lite-v1", "nova-pro-v1");
     APIGatewayV2HTTPResponse pre = invoke("preflight.json");
     assertThat(pre.getStatusCode()).isEqualTo(204);
     assertThat(pre.getHeaders())
         .containsEntry("access-control-allow-origin", "https://app.example.com");
+  }
+
+  private static List<String> modelIds(APIGatewayV2HTTPResponse r) throws Exception {
+    JsonNode body = JSON.readTree(r.getBody());
+    assertThat(body.path("object").asText()).isEqualTo("list");
+    List<String> ids = new ArrayList<>();
+    body.path("data").forEach(m -> ids.add(m.path("id").asText()));
+    return ids;
+  }
+
+  @Test
+  void should_list_only_the_allowed_models_that_nova_offers() throws Exception {
+    nova.models(List.of("nova-micro-v1", "nova-2-pro-v1", "nova-pro-v1", "nova-2-lite-v1"));
+    Map<String, String> env =
+        Map.of(
+            ProxySettings.ENV_UPSTREAM_URL, nova.baseUrl().toString(),
+            ProxySettings.ENV_DEFAULT_MODEL, "nova-2-lite-v1",
+            // nova-premier-v1 is allowed but Nova does not offer it: not listed.
+            ProxySettings.ENV_ALLOWED_MODELS, "nova-2-lite-v1,nova-2-pro-v1,nova-premier-v1");
+    LambdaHandler allowing = new LambdaHandler(env, () -> KEY);
+
+    APIGatewayV2HTTPResponse r =
+        allowing.handleRequest(EventLoader.loadApiGatewayHttpEvent("events/models-get.json"), null);
+
+    assertThat(r.getStatusCode()).isEqualTo(200);
+    assertThat(modelIds(r))
+        .as("in Nova's order")
+        .containsExactly("nova-2-pro-v1", "nova-2-lite-v1");
+    assertThat(JSON.readTree(r.getBody()).path("data").path(0).path("owned_by").asText())
+        .as("each entry as Nova sent it")
+        .isEqualTo("amazon");
+    assertThat(nova.requests())
+        .singleElement()
+        .satisfies(
+            sent -> {
+              assertThat(sent.method() + " " + sent.path()).isEqualTo("GET /v1/models");
+              assertThat(sent.headers().get("authorization")).isEqualTo("Bearer " + KEY);
+            });
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.novaproxy.testing.FakeNova;
 import dev.novaproxy.testing.FakeNova.Reply;
+import dev.novaproxy.testing.IsolatedEnvironment;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -72,14 +73,8 @@ class ServeIT {
         new ProcessBuilder(command)
             .redirectInput(ProcessBuilder.Redirect.PIPE)
             .redirectError(err.toFile());
-    pb.environment().remove("NOVA_API_KEY");
-    // Not the developer's own config file: serve takes defaults from it.
-    pb.environment()
-        .put(
-            "NOVAPROXY_JAVA_OPTS",
-            "-Dnovaproxy.config="
-                + Files.createTempDirectory("serve-config").resolve("config.json"));
-    pb.environment().putAll(env);
+    // Not the developer's key, settings or config file: serve takes defaults from them.
+    IsolatedEnvironment.apply(pb).environment().putAll(env);
     Process p = pb.start();
     p.getOutputStream().close(); // no terminal, no input: as under CI
     processes.add(p);
@@ -166,7 +161,8 @@ class ServeIT {
     nova.enqueue(Reply.slow(Duration.ofMillis(1500)));
     CompletableFuture<HttpResponse<String>> inFlight =
         CompletableFuture.supplyAsync(() -> post(base));
-    Thread.sleep(500);
+    // In flight: serve has sent it on, and Nova's answer is still 1.5 s away.
+    nova.awaitChatRequests(2, Duration.ofSeconds(20));
     p.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the JVM runs the shutdown hook
     assertThat(inFlight.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -181,8 +177,8 @@ class ServeIT {
         new ArrayList<>(
             List.of(Path.of(System.getProperty("novaproxy.dist"), "novaproxy").toString()));
     command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.environment().putAll(env);
+    ProcessBuilder pb = IsolatedEnvironment.apply(new ProcessBuilder(command));
+    pb.redirectErrorStream(true).environment().putAll(env);
     Process p = pb.start();
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -262,7 +258,9 @@ class ServeIT {
     Files.createSymbolicLink(
         link, Path.of(System.getProperty("novaproxy.dist"), "novaproxy").toAbsolutePath());
     Process p =
-        new ProcessBuilder(link.toString(), "--version").directory(Path.of("/").toFile()).start();
+        IsolatedEnvironment.apply(new ProcessBuilder(link.toString(), "--version"))
+            .directory(Path.of("/").toFile())
+            .start();
     assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
     assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
         .startsWith("novaproxy ");

@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -119,6 +120,8 @@ public final class FakeNova implements AutoCloseable {
           });
   private final ConcurrentLinkedQueue<Reply> script = new ConcurrentLinkedQueue<>();
   private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+  // Notified each time a request is recorded, for awaitChatRequests.
+  private final Object arrivals = new Object();
   private final List<Socket> open = new CopyOnWriteArrayList<>();
   private final AtomicLong ids = new AtomicLong();
   private volatile String validKey;
@@ -184,6 +187,32 @@ public final class FakeNova implements AutoCloseable {
     return requests.stream().filter(r -> r.path().endsWith("/chat/completions")).toList();
   }
 
+  /**
+   * Waits until {@code count} chat requests in all have arrived. A request is recorded before it is
+   * answered, so a slow answer is still on its way when this returns: the request is in flight.
+   * Needs recording on.
+   *
+   * @throws AssertionError when they do not arrive within {@code timeout}
+   */
+  public void awaitChatRequests(int count, Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    synchronized (arrivals) {
+      while (chatRequests().size() < count) {
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError(
+              "waited "
+                  + timeout
+                  + " for "
+                  + count
+                  + " chat requests; the fake Nova has "
+                  + requests().stream().map(r -> r.method() + " " + r.path()).toList());
+        }
+        TimeUnit.NANOSECONDS.timedWait(arrivals, left);
+      }
+    }
+  }
+
   public void clear() {
     requests.clear();
     script.clear();
@@ -230,6 +259,9 @@ public final class FakeNova implements AutoCloseable {
         }
         if (record) {
           requests.add(req);
+          synchronized (arrivals) {
+            arrivals.notifyAll();
+          }
         }
         if (!answer(req, socket, out)) {
           return;

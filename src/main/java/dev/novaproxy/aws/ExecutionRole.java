@@ -56,7 +56,10 @@ public final class ExecutionRole {
 
   /**
    * GetSecretValue on the exact secret ARN; the log actions on the function's own log group. The
-   * log-stream ARN must end in a pattern because Lambda names its streams itself.
+   * write grant is {@code log-group:NAME:*}, the form AWS documents for a function's logs: IAM
+   * checks CreateLogStream against the group and PutLogEvents against the stream (whose name Lambda
+   * chooses), and this one pattern covers both, for this group only (the ':' after the name keeps a
+   * group whose name merely starts with it out).
    */
   static String accessPolicy(ResourceNames names, Account account, String secretArn) {
     String group = account.logGroupArn(names.logGroup());
@@ -76,7 +79,7 @@ public final class ExecutionRole {
         .put("Resource", group);
     ObjectNode write = statements.addObject().put("Sid", "WriteOwnLogs").put("Effect", "Allow");
     write.putArray("Action").add("logs:CreateLogStream").add("logs:PutLogEvents");
-    write.put("Resource", group + ":log-stream:*");
+    write.put("Resource", group + ":*");
     return doc.toString();
   }
 

@@ -120,7 +120,7 @@ class DeploymentTest {
     assertThat(policy.at("/Statement/0/Resource").asText()).isEqualTo(secretArn);
     String group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/novaproxy-proxy";
     assertThat(policy.at("/Statement/1/Resource").asText()).isEqualTo(group);
-    assertThat(policy.at("/Statement/2/Resource").asText()).isEqualTo(group + ":log-stream:*");
+    assertThat(policy.at("/Statement/2/Resource").asText()).isEqualTo(group + ":*");
     for (JsonNode s : policy.get("Statement")) {
       assertThat(s.get("Resource").asText()).isNotEqualTo("*");
     }
@@ -267,7 +267,7 @@ class DeploymentTest {
     String policy = URLDecoder.decode(document, StandardCharsets.UTF_8);
 
     String group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/novaproxy-proxy";
-    String streams = group + ":log-stream:*";
+    String streams = group + ":*";
     assertThat(grants(policy))
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(
@@ -301,8 +301,8 @@ class DeploymentTest {
             Map.of(
                 "secretsmanager:GetSecretValue", Set.of(secret),
                 "logs:CreateLogGroup", Set.of(group),
-                "logs:CreateLogStream", Set.of(group + ":log-stream:*"),
-                "logs:PutLogEvents", Set.of(group + ":log-stream:*")));
+                "logs:CreateLogStream", Set.of(group + ":*"),
+                "logs:PutLogEvents", Set.of(group + ":*")));
   }
 
   @Test

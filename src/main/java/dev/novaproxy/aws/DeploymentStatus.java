@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** Reads what a deployment has in AWS, without changing anything. */
 public final class DeploymentStatus {
@@ -39,12 +40,18 @@ public final class DeploymentStatus {
           || state.contains("Inactive")
           || state.equals("NoIntegration")
           || state.equals("OtherSource")
-          || state.equals("AccessPolicyMissing"));
+          || state.equals("AccessPolicyMissing")
+          || state.equals("PermissionMissing")
+          || state.startsWith("NotStreaming"));
     }
   }
 
-  /** All resources, the URL when the API exists, and whether everything is there. */
-  public record Report(String name, String region, List<Resource> resources, String url) {
+  /**
+   * All resources, the URL when the API exists, the stream URL when there is one, and whether
+   * everything is there.
+   */
+  public record Report(
+      String name, String region, List<Resource> resources, String url, String streamUrl) {
     public boolean deployed() {
       return resources.stream().allMatch(Resource::usable);
     }
@@ -150,8 +157,36 @@ public final class DeploymentStatus {
             null,
             null));
 
+    // Optional (deploy --no-stream-url): listed when it, or one of its statements, exists.
+    StreamUrl.Current stream =
+        fn.isPresent() ? new StreamUrl(aws).read(names) : new StreamUrl.Current(null, Set.of());
+    if (stream.config() != null || !stream.statements().isEmpty()) {
+      String mode = stream.config() == null ? null : stream.config().invokeModeAsString();
+      String state;
+      if (stream.config() == null) {
+        state = "NoUrl";
+      } else if (!"RESPONSE_STREAM".equals(mode)) {
+        state = "NotStreaming (" + mode + ")";
+      } else if (stream.statements().size() < 2) {
+        state = "PermissionMissing";
+      } else {
+        state = "Streaming";
+      }
+      out.add(
+          new Resource(
+              "stream-url",
+              stream.url().orElse(names.function() + ":" + ResourceNames.ALIAS),
+              stream.config() != null,
+              state,
+              null,
+              stream.config() == null
+                  ? null
+                  : parseLambdaTime(stream.config().lastModifiedTime())));
+    }
+
     String url = api.map(a -> account.apiUrl(a.api().apiId()) + "/chat").orElse(null);
-    return new Report(names.name(), aws.region(), out, url);
+    return new Report(
+        names.name(), aws.region(), out, url, stream.url().map(Deployment::chatPath).orElse(null));
   }
 
   private record FunctionLive(

@@ -47,6 +47,18 @@ public final class Teardown {
     done.add(
         step(
             progress,
+            "stream-url",
+            names.function() + ":" + ResourceNames.ALIAS,
+            " (with its two permissions)",
+            () -> {
+              var fn = functions.read(names.function());
+              return fn.isPresent()
+                  && names.owns(fn.get().tags())
+                  && new StreamUrl(aws).delete(names);
+            }));
+    done.add(
+        step(
+            progress,
             "function",
             names.function(),
             " (with its permission, alias and versions)",

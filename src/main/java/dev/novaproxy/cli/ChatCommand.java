@@ -11,6 +11,7 @@ import dev.novaproxy.chat.HistoryFile;
 import dev.novaproxy.chat.OneShot;
 import dev.novaproxy.chat.Terminals;
 import dev.novaproxy.chat.Transcript;
+import dev.novaproxy.config.ConfigFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -182,15 +183,17 @@ public final class ChatCommand implements Callable<Integer> {
     if (timeoutSeconds < 1) {
       throw CliException.usage("--timeout must be at least 1 second.");
     }
+    boolean stream = !noStream && !global.json();
     ChatEndpoint endpoint;
     try {
       endpoint =
           ChatEndpoint.parse(
-              proxy != null ? proxy.baseUrl() : url != null ? url : ChatEndpoint.DEFAULT_URL);
+              proxy != null
+                  ? proxy.baseUrl()
+                  : url != null ? streamingDoor(url, stream) : ChatEndpoint.DEFAULT_URL);
     } catch (IllegalArgumentException e) {
       throw CliException.usage(e.getMessage());
     }
-    boolean stream = !noStream && !global.json();
     boolean blankModel = model != null && model.isBlank();
     if (blankModel || (system != null && system.isBlank())) {
       throw CliException.usage(
@@ -206,6 +209,21 @@ public final class ChatCommand implements Callable<Integer> {
         contextChars,
         Duration.ofSeconds(timeoutSeconds),
         interactive);
+  }
+
+  /**
+   * The deployed API buffers answers and stops at 30 s; the deployment's stream URL does neither.
+   * When the URL is the one deploy saved and the answers stream, chat talks to the stream URL that
+   * deploy saved with it; with --no-stream (or -o json) it keeps the API URL.
+   */
+  private static String streamingDoor(String url, boolean stream) {
+    if (!stream) {
+      return url;
+    }
+    ConfigFile config = ConfigFile.forCurrentUser();
+    String deployed = config.get(ConfigFile.URL);
+    String streamUrl = config.get(ConfigFile.STREAM_URL);
+    return streamUrl != null && url.strip().equals(deployed) ? streamUrl : url;
   }
 
   private void saveIfAsked(ChatSession session) {

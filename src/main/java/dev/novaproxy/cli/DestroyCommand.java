@@ -77,7 +77,12 @@ public final class DestroyCommand implements Callable<Integer> {
                   });
     }
     if (ctx.names().name().equals(ctx.config().get(ConfigFile.NAME))) {
-      ctx.config().update(c -> c.remove(ConfigFile.URL));
+      ctx.config()
+          .update(
+              c -> {
+                c.remove(ConfigFile.URL);
+                c.remove(ConfigFile.STREAM_URL);
+              });
     }
     List<PlanStep> steps = result.steps();
     long deleted = steps.stream().filter(s -> s.action() == Action.DELETE).count();

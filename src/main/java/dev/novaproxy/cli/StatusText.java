@@ -13,7 +13,8 @@ final class StatusText {
     json.put("name", r.name())
         .put("region", r.region())
         .put("deployed", r.deployed())
-        .put("url", r.url());
+        .put("url", r.url())
+        .put("streamUrl", r.streamUrl());
     ArrayNode resources = json.putArray("resources");
     for (var res : r.resources()) {
       resources
@@ -43,6 +44,9 @@ final class StatusText {
               res.lastChange() == null ? "" : "  changed " + res.lastChange()));
     }
     text.println(r.url() == null ? "URL: none (no API)" : "URL: " + r.url());
+    if (r.streamUrl() != null) {
+      text.println("Stream URL: " + r.streamUrl());
+    }
     text.flush();
   }
 

@@ -164,14 +164,20 @@ class AwsCommandsTest {
     assertThat(st.get("url").asText()).isEqualTo(url);
     assertThat(st.get("resources"))
         .extracting(n -> n.get("kind").asText())
-        .containsExactly("secret", "role", "function", "alias", "api", "stage", "permission");
+        .containsExactly(
+            "secret", "role", "function", "alias", "api", "stage", "permission", "stream-url");
     assertThat(st.get("resources")).allMatch(n -> n.get("present").asBoolean());
+    assertThat(st.get("resources").get(7).get("state").asText()).isEqualTo("Streaming");
+    String streamUrl = st.get("streamUrl").asText();
+    assertThat(streamUrl).contains(".lambda-url.us-east-1.").endsWith("/chat");
+    assertThat(JSON.readTree(config.toFile()).get("streamUrl").asText()).isEqualTo(streamUrl);
     assertThat(st.get("resources").get(3).get("version").asText()).isEqualTo("1");
     assertThat(st.get("resources").get(6).get("state").asText()).isEqualTo("ScopedToApi");
 
     CliRun text = CliRun.run(args("status"));
     assertThat(text.out())
         .contains("URL: " + url)
+        .contains("Stream URL: " + streamUrl)
         .containsPattern("function\\s+present\\s+novaproxy-proxy");
 
     CliRun destroy = CliRun.run(args("destroy", "--yes"));
@@ -179,12 +185,14 @@ class AwsCommandsTest {
     assertThat(destroy.out()).contains("Destroyed novaproxy in us-east-1.");
     assertThat(destroy.err())
         .contains("api novaproxy (with its integration, routes and stage): deleted")
+        .contains("stream-url novaproxy-proxy:live (with its two permissions): deleted")
         .contains("secret backend/NovaApiKey: kept");
     assertThat(aws.apis().getApis().items()).isEmpty();
     assertThat(aws.lambda().listFunctions().functions()).isEmpty();
     assertThat(aws.iam().listRoles().roles()).isEmpty();
     assertThat(aws.secrets().listSecrets().secretList()).hasSize(1);
     assertThat(JSON.readTree(config.toFile()).has("url")).isFalse();
+    assertThat(JSON.readTree(config.toFile()).has("streamUrl")).isFalse();
 
     CliRun gone = CliRun.run(args("status"));
     assertThat(gone.exitCode()).as("%s", gone).isEqualTo(ExitCodes.NOT_FOUND);
@@ -199,7 +207,7 @@ class AwsCommandsTest {
         .containsExactly("secret");
     assertThat(t.get("notFound"))
         .extracting(n -> n.get("resource").asText())
-        .containsExactly("api", "function", "role");
+        .containsExactly("api", "stream-url", "function", "role");
     assertThat(
             aws.secrets()
                 .listSecrets(

@@ -268,4 +268,32 @@ class ChatCommandTest {
         .isEqualTo(1);
     assertThat(Files.exists(t)).isFalse();
   }
+
+  @Test
+  void should_stream_through_the_deployments_stream_url_and_buffer_through_its_api_url()
+      throws Exception {
+    int dead;
+    try (ServerSocket s = new ServerSocket(0)) {
+      dead = s.getLocalPort();
+    }
+    // What deploy saves: the API URL (here nothing listens) and the stream URL beside it.
+    Files.writeString(
+        dir.resolve("config.json"),
+        "{\"url\":\"http://127.0.0.1:"
+            + dead
+            + "/chat\",\"streamUrl\":\""
+            + proxy.baseUrl()
+            + "/chat\"}");
+    Run streamed = run("", "chat", "-m", "hello");
+    assertThat(streamed.code()).as("%s", streamed).isZero();
+    assertThat(nova.chatRequests()).hasSize(1);
+
+    Run buffered = run("", "chat", "-m", "hello", "--no-stream");
+    assertThat(buffered.code()).as("%s", buffered).isEqualTo(ExitCodes.UNHEALTHY);
+    assertThat(buffered.err()).contains(String.valueOf(dead));
+
+    // A URL the user names is used as given.
+    Run named = run("", "chat", "-m", "hello", "--url", "http://127.0.0.1:" + dead + "/x/chat");
+    assertThat(named.code()).isEqualTo(ExitCodes.UNHEALTHY);
+  }
 }

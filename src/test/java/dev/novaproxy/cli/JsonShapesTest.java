@@ -129,7 +129,8 @@ class JsonShapesTest {
 
     JsonNode status = json(CliRun.run(aws("status")), 0);
     assertThat(keys(status))
-        .containsExactlyInAnyOrder("name", "region", "deployed", "url", "resources", "exitCode");
+        .containsExactlyInAnyOrder(
+            "name", "region", "deployed", "url", "streamUrl", "resources", "exitCode");
     for (JsonNode resource : status.get("resources")) {
       assertThat(keys(resource)).contains("kind", "name", "present");
     }

@@ -147,7 +147,7 @@ class SecretOwnershipTest {
     assertThat(d.get("secret").get("deletionDate").isNull()).isTrue();
     assertThat(d.get("deleted"))
         .extracting(n -> n.get("resource").asText())
-        .containsExactly("api", "function", "role");
+        .containsExactly("api", "stream-url", "function", "role");
     assertThat(describe().deletedDate()).isNull();
     assertThat(value()).isEqualTo("second-key-42");
   }

@@ -265,4 +265,17 @@ class ConfigPrecedenceTest {
     assertThat(r.err().strip().lines()).hasSize(1);
     assertThat(r.err()).contains(file.toString()).contains("fix or delete it");
   }
+
+  @Test
+  void should_report_a_truncated_config_file_in_one_line_with_line_and_column() throws Exception {
+    file("{\"port\": 99\n");
+    Run r = run("serve");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(r.err().strip().lines()).as(r.toString()).hasSize(1);
+    assertThat(r.err())
+        .contains(file.toString())
+        .contains("line 2, column 1")
+        .contains("fix or delete it")
+        .doesNotContain("Source:");
+  }
 }

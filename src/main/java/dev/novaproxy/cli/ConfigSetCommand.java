@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
       "0:Saved.",
       "1:The file cannot be written.",
-      "2:Usage error: an unknown setting, a key, or a bad value."
+      "2:Usage error: an unknown setting, a key, or a bad value (the file is left as it was)."
     })
 final class ConfigSetCommand implements Callable<Integer> {
   private static final List<String> NUMBERS = List.of("maxTokensCap", "maxBodyBytes", "port");
@@ -60,6 +60,10 @@ final class ConfigSetCommand implements Callable<Integer> {
               + setting.key()
               + "'.");
     }
+    String problem = setting.problem(v);
+    if (problem != null) {
+      throw CliException.usage("Not saved: " + problem + ".");
+    }
     var file = ConfigCommand.settings(spec).file();
     file.update(
         c -> {
@@ -70,7 +74,7 @@ final class ConfigSetCommand implements Callable<Integer> {
                 .filter(s -> !s.isEmpty())
                 .forEach(array::add);
           } else if (NUMBERS.contains(setting.key())) {
-            c.put(setting.key(), number(setting, v));
+            c.put(setting.key(), number(v));
           } else {
             c.put(setting.key(), v);
           }
@@ -108,15 +112,8 @@ final class ConfigSetCommand implements Callable<Integer> {
                             + "."));
   }
 
-  private static int number(Setting s, String v) {
-    try {
-      int n = Integer.parseInt(v);
-      if (n >= 0) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // Reported below, with the setting's name.
-    }
-    throw CliException.usage(s.key() + " takes a whole number, not '" + v + "'.");
+  /** A number the setting's check has already accepted, saved as a JSON number. */
+  private static int number(String v) {
+    return Integer.parseInt(v);
   }
 }

@@ -143,7 +143,16 @@ public final class Settings {
               "https://api.nova.amazon.com/v1",
               false,
               "the Nova API base URL",
-              Checks.UPSTREAM_URL));
+              Checks.UPSTREAM_URL),
+          new Setting(
+              "clientTokenSha256",
+              "--client-token-sha256",
+              List.of("NOVAPROXY_CLIENT_TOKEN_SHA256"),
+              Set.of("serve", "deploy"),
+              null,
+              true,
+              "SHA-256 hashes of the client tokens the proxy requires (from 'novaproxy token')",
+              Checks.CLIENT_TOKEN_SHA256));
 
   /** Where a value came from, as {@code config show} names it. */
   public enum Source {
@@ -294,10 +303,14 @@ public final class Settings {
 
   /**
    * Whether a name looks like it would hold a credential. The file never holds the Nova key, so
-   * such names are refused outright rather than reported as merely unknown.
+   * such names are refused outright rather than reported as merely unknown. A hash of a token
+   * (clientTokenSha256) is not a credential: it cannot be turned back into the token.
    */
   public static boolean looksSecret(String key) {
-    String k = key.toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "");
+    String k = key.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+    if (k.endsWith("sha256") || k.endsWith("hash") || k.endsWith("hashes")) {
+      return false;
+    }
     return (k.contains("key") && !k.equals("secretname"))
         || k.contains("token")
         || k.contains("password")

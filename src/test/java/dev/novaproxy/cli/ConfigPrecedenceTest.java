@@ -381,4 +381,41 @@ class ConfigPrecedenceTest {
     ServeCommand serve = parsed("serve");
     assertThat(serve.port).isEqualTo(8081);
   }
+
+  @Test
+  void should_save_and_apply_client_token_hashes_which_are_not_credentials() throws Exception {
+    String hash = dev.novaproxy.proxy.ClientAuth.sha256Hex("npc_example-token");
+    Run saved = run("config", "set", "clientTokenSha256", hash);
+    assertThat(saved.exitCode()).as(saved.toString()).isZero();
+    assertThat(new ObjectMapper().readTree(file.toFile()).get("clientTokenSha256").get(0).asText())
+        .isEqualTo(hash);
+    ServeCommand serve = parsed("serve");
+    var auth = serve.policy.applyTo(dev.novaproxy.proxy.ProxySettings.defaults()).clientAuth();
+    assertThat(auth.hexHashes()).containsExactly(hash);
+    DeployCommand deploy = parsed("deploy");
+    assertThat(deploy.policy.applyTo(dev.novaproxy.proxy.ProxySettings.defaults()).clientAuth())
+        .satisfies(a -> assertThat(a.hexHashes()).containsExactly(hash));
+
+    String other = dev.novaproxy.proxy.ClientAuth.sha256Hex("npc_other");
+    env.put("NOVAPROXY_CLIENT_TOKEN_SHA256", hash + "," + other);
+    ServeCommand fromEnv = parsed("serve");
+    assertThat(
+            fromEnv
+                .policy
+                .applyTo(dev.novaproxy.proxy.ProxySettings.defaults())
+                .clientAuth()
+                .hexHashes())
+        .containsExactly(hash, other);
+
+    // A token given where a hash belongs is refused, and never repeated back.
+    byte[] before = Files.readAllBytes(file);
+    Run token = run("config", "set", "clientTokenSha256", "npc_secret-token-value");
+    assertThat(token.exitCode()).as(token.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(token.err()).contains("64 hex digits").doesNotContain("npc_secret-token-value");
+    assertThat(Files.readAllBytes(file)).isEqualTo(before);
+    assertThat(dev.novaproxy.config.Settings.looksSecret("clientTokenSha256")).isFalse();
+    for (String key : List.of("clientToken", "token", "apiKey", "novaKey", "password")) {
+      assertThat(dev.novaproxy.config.Settings.looksSecret(key)).as(key).isTrue();
+    }
+  }
 }

@@ -19,13 +19,15 @@ import picocli.CommandLine.Spec;
     description = {
       "Saves KEY=VALUE in the config file (created with mode 0600). KEY is one of the names",
       "'config show' lists; lists take comma-separated values. The Nova key is never saved here:",
-      "use 'novaproxy setup' (Secrets Manager) or NOVA_API_KEY.",
+      "use 'novaproxy setup' (Secrets Manager) or NOVA_API_KEY. A bad value is refused and the",
+      "file left as it was.",
       ""
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  novaproxy config set region us-east-1",
-      "  novaproxy config set allowModels nova-2-lite-v1,nova-2-pro-v1"
+      "  novaproxy config set allowModels nova-2-lite-v1,nova-2-pro-v1",
+      "  novaproxy config set clientTokenSha256 <hash from 'novaproxy token'>"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

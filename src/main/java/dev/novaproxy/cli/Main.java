@@ -52,6 +52,7 @@ public final class Main {
     cl.setDefaultValueProvider(defaults);
     cl.setExecutionStrategy(parsed -> execute(parsed, defaults));
     versionEverywhere(cl, new VersionProvider());
+    HelpLayout.applyTo(cl);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(new ErrorHandler());

@@ -41,10 +41,10 @@ import picocli.CommandLine.Spec;
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  novaproxy serve                                  ask for the key, listen on 127.0.0.1:8080",
+      "  novaproxy serve                         ask for the key; 127.0.0.1:8080",
       "  novaproxy serve --secret-name backend/NovaApiKey --region us-east-1",
-      "  novaproxy serve --port 9000 --allow-origin http://localhost:5173 --max-tokens-cap 1024",
-      "  novaproxy serve --port 0 -o json                 first line: {\"event\":\"listening\",\"url\":...}",
+      "  novaproxy serve --port 9000 --allow-origin http://localhost:5173",
+      "  novaproxy serve --port 0 -o json        first line: {\"event\":\"listening\",...}",
       "  curl -s localhost:8080/chat -H 'content-type: application/json' \\",
       "       -d '{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'"
     },

@@ -131,7 +131,8 @@ public final class ServeCommand implements Callable<Integer> {
     Thread hook =
         new Thread(
             () -> {
-              server.shutdown(Duration.ofSeconds(30));
+              announceDraining(err, server.inFlight());
+              server.shutdown(DRAIN_GRACE);
               stopped.countDown();
             },
             "novaproxy-shutdown");
@@ -157,6 +158,34 @@ public final class ServeCommand implements Callable<Integer> {
     out.flush();
     stopped.await();
     return ExitCodes.OK;
+  }
+
+  /** How long requests in flight may take to finish once serve is told to stop. */
+  private static final Duration DRAIN_GRACE = Duration.ofSeconds(30);
+
+  /**
+   * One line on stderr as serve starts to stop, so that whoever stopped it knows what it awaits.
+   */
+  private void announceDraining(PrintWriter err, int inFlight) {
+    synchronized (err) {
+      if (global.json()) {
+        Json.printLine(
+            err,
+            Json.object()
+                .put("event", "draining")
+                .put("inFlight", inFlight)
+                .put("graceSeconds", DRAIN_GRACE.toSeconds()));
+      } else {
+        err.println(
+            "draining: "
+                + inFlight
+                + (inFlight == 1 ? " request" : " requests")
+                + " in flight, up to "
+                + DRAIN_GRACE.toSeconds()
+                + " s");
+      }
+      err.flush();
+    }
   }
 
   /**

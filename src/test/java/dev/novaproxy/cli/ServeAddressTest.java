@@ -3,9 +3,6 @@ package dev.novaproxy.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.novaproxy.testing.CliRun;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -41,17 +38,7 @@ class ServeAddressTest {
 
   @Test
   void should_name_the_variable_when_the_host_comes_from_the_environment() {
-    var out = new ByteArrayOutputStream();
-    var err = new ByteArrayOutputStream();
-    int code =
-        Main.run(
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            Map.of("NOVAPROXY_HOST", "no-such-host.invalid"),
-            "serve");
-    var r =
-        new CliRun(
-            code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    var r = CliRun.runWithEnv(Map.of("NOVAPROXY_HOST", "no-such-host.invalid"), "serve");
     assertUsageError(r, "NOVAPROXY_HOST: 'no-such-host.invalid' cannot be resolved");
     assertThat(r.err()).doesNotContain("--host");
   }

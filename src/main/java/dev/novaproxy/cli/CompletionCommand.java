@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
       "  source <(novaproxy completion bash)                 this bash session",
-      "  novaproxy completion bash > ~/.local/share/bash-completion/completions/novaproxy",
+      "  novaproxy completion bash > /etc/bash_completion.d/novaproxy",
       "  echo 'eval \"$(novaproxy completion zsh)\"' >> ~/.zshrc"
     },
     exitCodeListHeading = "%nExit codes:%n",

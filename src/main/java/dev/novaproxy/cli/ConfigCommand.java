@@ -25,10 +25,10 @@ import picocli.CommandLine.Spec;
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  novaproxy config show                      every setting, its value and where it came from",
-      "  novaproxy config set region eu-west-1      save a setting",
+      "  novaproxy config show                   every setting, its value, its source",
+      "  novaproxy config set region eu-west-1   save a setting",
       "  novaproxy config set allowOrigins https://app.example.com,http://localhost:5173",
-      "  novaproxy config unset maxTokensCap        back to the default"
+      "  novaproxy config unset maxTokensCap     back to the default"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

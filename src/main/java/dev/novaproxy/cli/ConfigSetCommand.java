@@ -19,19 +19,21 @@ import picocli.CommandLine.Spec;
     description = {
       "Saves KEY=VALUE in the config file (created with mode 0600). KEY is one of the names",
       "'config show' lists; lists take comma-separated values. The Nova key is never saved here:",
-      "use 'novaproxy setup' (Secrets Manager) or NOVA_API_KEY.",
+      "use 'novaproxy setup' (Secrets Manager) or NOVA_API_KEY. A bad value is refused and the",
+      "file left as it was.",
       ""
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  novaproxy config set region us-east-1",
-      "  novaproxy config set allowModels nova-2-lite-v1,nova-2-pro-v1"
+      "  novaproxy config set allowModels nova-2-lite-v1,nova-2-pro-v1",
+      "  novaproxy config set clientTokenSha256 <hash from 'novaproxy token'>"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:Saved.",
       "1:The file cannot be written.",
-      "2:Usage error: an unknown setting, a key, or a bad value."
+      "2:Usage error: an unknown setting, a key, or a bad value (the file is left as it was)."
     })
 final class ConfigSetCommand implements Callable<Integer> {
   private static final List<String> NUMBERS = List.of("maxTokensCap", "maxBodyBytes", "port");
@@ -60,6 +62,10 @@ final class ConfigSetCommand implements Callable<Integer> {
               + setting.key()
               + "'.");
     }
+    String problem = setting.problem(v);
+    if (problem != null) {
+      throw CliException.usage("Not saved: " + problem + ".");
+    }
     var file = ConfigCommand.settings(spec).file();
     file.update(
         c -> {
@@ -70,7 +76,7 @@ final class ConfigSetCommand implements Callable<Integer> {
                 .filter(s -> !s.isEmpty())
                 .forEach(array::add);
           } else if (NUMBERS.contains(setting.key())) {
-            c.put(setting.key(), number(setting, v));
+            c.put(setting.key(), number(v));
           } else {
             c.put(setting.key(), v);
           }
@@ -108,15 +114,8 @@ final class ConfigSetCommand implements Callable<Integer> {
                             + "."));
   }
 
-  private static int number(Setting s, String v) {
-    try {
-      int n = Integer.parseInt(v);
-      if (n >= 0) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // Reported below, with the setting's name.
-    }
-    throw CliException.usage(s.key() + " takes a whole number, not '" + v + "'.");
+  /** A number the setting's check has already accepted, saved as a JSON number. */
+  private static int number(String v) {
+    return Integer.parseInt(v);
   }
 }

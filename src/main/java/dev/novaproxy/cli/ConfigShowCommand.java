@@ -68,14 +68,14 @@ final class ConfigShowCommand implements Callable<Integer> {
     }
     out.println(
         "Config file: " + path + (java.nio.file.Files.exists(path) ? "" : " (not created yet)"));
-    out.println(String.format("%-14s %-34s %s", "SETTING", "VALUE", "SOURCE"));
+    out.println(String.format("%-18s %-34s %s", "SETTING", "VALUE", "SOURCE"));
     for (var r : rows) {
       String source =
           r.source().label()
               + (r.origin() != null && r.source() != Settings.Source.file ? " " + r.origin() : "");
       out.println(
           String.format(
-              "%-14s %-34s %s", r.setting().key(), r.value() == null ? "-" : r.value(), source));
+              "%-18s %-34s %s", r.setting().key(), r.value() == null ? "-" : r.value(), source));
     }
     saved.forEach(
         (where, d) -> {

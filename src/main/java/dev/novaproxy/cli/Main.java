@@ -1,9 +1,9 @@
 package dev.novaproxy.cli;
 
-import dev.novaproxy.config.ConfigFile;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 
@@ -48,8 +48,11 @@ public final class Main {
   /** The command line whose flag defaults come from {@code env} and the config file it names. */
   public static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env) {
     CommandLine cl = new CommandLine(new NovaproxyCommand());
-    cl.setDefaultValueProvider(new ConfigDefaults(env));
+    ConfigDefaults defaults = new ConfigDefaults(env);
+    cl.setDefaultValueProvider(defaults);
+    cl.setExecutionStrategy(parsed -> execute(parsed, defaults));
     versionEverywhere(cl, new VersionProvider());
+    HelpLayout.applyTo(cl);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(new ErrorHandler());
@@ -67,17 +70,32 @@ public final class Main {
     cl.getSubcommands().values().forEach(sub -> versionEverywhere(sub, version));
   }
 
+  /**
+   * Help first, whatever the settings hold; then a bad value from the environment or the config
+   * file, met while filling in defaults, stops the command before it runs.
+   */
+  private static int execute(CommandLine.ParseResult parsed, ConfigDefaults defaults) {
+    Integer help = CommandLine.executeHelpRequest(parsed);
+    if (help != null) {
+      return help;
+    }
+    List<CommandLine> commands = parsed.asCommandLineList();
+    boolean helpCommand = commands.stream().anyMatch(c -> c.getCommandSpec().helpCommand());
+    if (!helpCommand) {
+      try {
+        defaults.check();
+      } catch (CliException e) {
+        throw new CommandLine.ExecutionException(
+            commands.get(commands.size() - 1), e.getMessage(), e);
+      }
+    }
+    return new CommandLine.RunLast().execute(parsed);
+  }
+
   /** A usage mistake: one line naming the fix, then the exit code 2 (no wall of help text). */
   private static int usageError(CommandLine.ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
     PrintWriter err = cmd.getErr();
-    for (Throwable t = ex; t != null; t = t.getCause()) {
-      if (t instanceof ConfigFile.Unreadable broken) {
-        // Met while filling in defaults from the file: not the user's command line at fault.
-        err.println(cmd.getColorScheme().errorText("novaproxy: " + broken.getMessage()).toString());
-        return ExitCodes.FAILURE;
-      }
-    }
     err.println(cmd.getColorScheme().errorText("novaproxy: " + ex.getMessage()).toString());
     CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
     err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");

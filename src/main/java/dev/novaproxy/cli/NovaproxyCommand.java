@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
       "Browser and mobile apps must never hold an LLM API key. novaproxy keeps the Nova key in",
       "AWS Secrets Manager and puts a small proxy between your app and the Nova API: on AWS",
       "Lambda behind an API Gateway HTTP API, or on this machine with 'serve'.",
-      ""
+      "",
+      "Run 'novaproxy help COMMAND' (or 'novaproxy COMMAND --help') for a command's options."
     },
     subcommands = {
       ServeCommand.class,
@@ -26,15 +27,15 @@ import picocli.CommandLine.Spec;
       DestroyCommand.class,
       ConfigCommand.class,
       TokenCommand.class,
-      CompletionCommand.class
+      CompletionCommand.class,
+      HelpCommand.class
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  novaproxy serve                         run the proxy on http://127.0.0.1:8080",
       "  novaproxy chat                          talk to it",
       "  novaproxy setup && novaproxy deploy     store the key and deploy to AWS",
-      "",
-      "Run 'novaproxy COMMAND --help' for a command's options."
+      "  novaproxy help deploy                   deploy's options"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

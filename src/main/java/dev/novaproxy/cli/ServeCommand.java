@@ -1,6 +1,7 @@
 package dev.novaproxy.cli;
 
 import dev.novaproxy.aws.AwsClients;
+import dev.novaproxy.config.Checks;
 import dev.novaproxy.local.LocalProxyServer;
 import dev.novaproxy.proxy.AccessLog;
 import dev.novaproxy.proxy.ProxyHandler;
@@ -11,7 +12,11 @@ import dev.novaproxy.secrets.SecretsManagerSource;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -36,18 +41,18 @@ import picocli.CommandLine.Spec;
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  novaproxy serve                                  ask for the key, listen on 127.0.0.1:8080",
+      "  novaproxy serve                         ask for the key; 127.0.0.1:8080",
       "  novaproxy serve --secret-name backend/NovaApiKey --region us-east-1",
-      "  novaproxy serve --port 9000 --allow-origin http://localhost:5173 --max-tokens-cap 1024",
-      "  novaproxy serve --port 0 -o json                 first line: {\"event\":\"listening\",\"url\":...}",
+      "  novaproxy serve --port 9000 --allow-origin http://localhost:5173",
+      "  novaproxy serve --port 0 -o json        first line: {\"event\":\"listening\",...}",
       "  curl -s localhost:8080/chat -H 'content-type: application/json' \\",
       "       -d '{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:Only for --help and --version: serve runs until stopped.",
-      "1:Could not start (port taken, the secret unreadable).",
-      "2:Usage error (a bad option, no key source).",
+      "1:Could not start (the port is in use, the secret unreadable).",
+      "2:Usage error (a bad option, port or host; no key source).",
       "130:Stopped by Ctrl-C (143 for SIGTERM), after requests in flight finished."
     })
 public final class ServeCommand implements Callable<Integer> {
@@ -95,6 +100,7 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    InetAddress address = listenAddress();
     ProxySettings settings = settings();
     SecretSource key = keySource();
     PrintWriter out = spec.commandLine().getOut();
@@ -112,17 +118,11 @@ public final class ServeCommand implements Callable<Integer> {
                 logContent);
     LocalProxyServer server;
     try {
-      server = LocalProxyServer.start(new ProxyHandler(settings, key, log), host, port);
+      server =
+          LocalProxyServer.start(
+              new ProxyHandler(settings, key, log), address.getHostAddress(), port);
     } catch (BindException e) {
-      throw CliException.failure(
-          "Cannot listen on "
-              + host
-              + ":"
-              + port
-              + " ("
-              + e.getMessage()
-              + "); choose another with --port.",
-          e);
+      throw cannotBind(e);
     } catch (IOException e) {
       throw CliException.failure(
           "Cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
@@ -131,7 +131,8 @@ public final class ServeCommand implements Callable<Integer> {
     Thread hook =
         new Thread(
             () -> {
-              server.shutdown(Duration.ofSeconds(30));
+              announceDraining(err, server.inFlight());
+              server.shutdown(DRAIN_GRACE);
               stopped.countDown();
             },
             "novaproxy-shutdown");
@@ -157,6 +158,86 @@ public final class ServeCommand implements Callable<Integer> {
     out.flush();
     stopped.await();
     return ExitCodes.OK;
+  }
+
+  /** How long requests in flight may take to finish once serve is told to stop. */
+  private static final Duration DRAIN_GRACE = Duration.ofSeconds(30);
+
+  /**
+   * One line on stderr as serve starts to stop, so that whoever stopped it knows what it awaits.
+   */
+  private void announceDraining(PrintWriter err, int inFlight) {
+    synchronized (err) {
+      if (global.json()) {
+        Json.printLine(
+            err,
+            Json.object()
+                .put("event", "draining")
+                .put("inFlight", inFlight)
+                .put("graceSeconds", DRAIN_GRACE.toSeconds()));
+      } else {
+        err.println(
+            "draining: "
+                + inFlight
+                + (inFlight == 1 ? " request" : " requests")
+                + " in flight, up to "
+                + DRAIN_GRACE.toSeconds()
+                + " s");
+      }
+      err.flush();
+    }
+  }
+
+  /**
+   * The address to listen on, checked before the key is asked for: a port out of range, or a host
+   * that does not resolve or is not this machine's, is a usage error naming where it came from.
+   */
+  private InetAddress listenAddress() {
+    String badPort = Checks.PORT.problem(Integer.toString(port));
+    if (badPort != null) {
+      throw CliException.usage(ConfigDefaults.origin(spec, "--port") + ": " + badPort + ".");
+    }
+    String from = ConfigDefaults.origin(spec, "--host");
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw CliException.usage(from + ": '" + host + "' cannot be resolved; " + HOST_FIX);
+    }
+    if (!isThisMachine(address)) {
+      throw CliException.usage(
+          from + ": '" + host + "' is not an address of this machine; " + HOST_FIX);
+    }
+    return address;
+  }
+
+  private static final String HOST_FIX =
+      "use 127.0.0.1 (this machine only), 0.0.0.0 (every network) or one of this machine's"
+          + " addresses.";
+
+  private static boolean isThisMachine(InetAddress address) {
+    try {
+      return address.isAnyLocalAddress()
+          || address.isLoopbackAddress()
+          || NetworkInterface.getByInetAddress(address) != null;
+    } catch (SocketException e) {
+      return true; // cannot tell: binding will
+    }
+  }
+
+  /** The address was checked, so a failed bind is the port: taken, or reserved. */
+  private CliException cannotBind(BindException e) {
+    String why = String.valueOf(e.getMessage());
+    if (why.contains("ermission")) {
+      return CliException.failure(
+          "port " + port + " is reserved for the administrator; pick one above 1023 with --port.",
+          e);
+    }
+    if (why.contains("in use")) {
+      return CliException.failure("port " + port + " is in use; pick another with --port.", e);
+    }
+    return CliException.failure(
+        "Cannot listen on " + host + ":" + port + " (" + why + "); pick another with --port.", e);
   }
 
   ProxySettings settings() {

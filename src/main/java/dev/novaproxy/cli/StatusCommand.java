@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
         "Show each resource of the deployment (present or missing, state, version, last change) and the URL. With --smoke, also call GET /health and one real chat turn through the URL; with --smoke --url, check that URL only, without reading AWS (for a pipeline, or a local 'serve').",
     footerHeading = "%nExamples:%n",
     footer = {
-      "  novaproxy status                                  each resource and the URL",
-      "  novaproxy status --smoke                          also /health and one real chat",
+      "  novaproxy status                        each resource and the URL",
+      "  novaproxy status --smoke                also /health and one real chat turn",
       "  novaproxy status --smoke --url http://127.0.0.1:8080   a local serve, no AWS",
       "  novaproxy status -o json"
     },

@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
     header = "Make a client token for a proxy that requires one.",
     description = {
       "Prints a new random client token and its SHA-256. Give the proxy the hash",
-      "(--client-token-sha256 on serve or deploy) and your app the token, which it sends as",
+      "(--client-token-sha256 on serve or deploy, or the clientTokenSha256 setting) and your app",
+      "the token, which it sends as",
       "'Authorization: Bearer TOKEN' (an OpenAI SDK's API key). The proxy never stores the token.",
       "This is not the Nova key: a client token only lets an app use the proxy, and can be",
       "replaced by deploying another hash.",
@@ -26,6 +27,7 @@ import picocli.CommandLine.Spec;
     footer = {
       "  novaproxy token",
       "  novaproxy deploy --client-token-sha256 <hash>",
+      "  novaproxy config set clientTokenSha256 <hash>     serve and deploy then require it",
       "  NOVAPROXY_CLIENT_TOKEN=<token> novaproxy chat -m ping"
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -1,10 +1,15 @@
 package dev.novaproxy.config;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.MalformedInputException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,11 +40,14 @@ public final class ConfigFile {
   public static final String ENDPOINT_URL = "endpointUrl";
 
   private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          // Text after the object is a mistake (two pastes, a merge), not something to ignore.
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final Path path;
 
-  /** The file exists but is not a JSON object; the message names the file and the fix. */
+  /** The file exists but cannot be used; the message names the file, the mistake and the fix. */
   public static final class Unreadable extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
@@ -79,22 +87,42 @@ public final class ConfigFile {
     return path;
   }
 
-  /** The saved settings; an empty object when there is no file yet. */
+  /**
+   * The saved settings; an empty object when there is no file yet.
+   *
+   * @throws Unreadable in one line naming the file, where it is wrong and what to do
+   */
   public ObjectNode read() {
     if (!Files.exists(path)) {
       return JSON.createObjectNode();
     }
+    String text;
     try {
-      var node = JSON.readTree(path.toFile());
-      if (node instanceof ObjectNode object) {
-        return object;
-      }
-      throw new Unreadable(
-          "The config file " + path + " is not a JSON object; fix or delete it.", null);
+      text = Files.readString(path);
+    } catch (MalformedInputException e) {
+      throw unreadable(" is not UTF-8 text", e);
+    } catch (AccessDeniedException e) {
+      throw unreadable(" cannot be read: permission denied", e);
     } catch (IOException e) {
-      throw new Unreadable(
-          "Cannot read the config file " + path + ": " + e.getMessage() + "; fix or delete it.", e);
+      throw unreadable(" cannot be read (" + e.getMessage() + ")", e);
     }
+    if (text.isBlank()) {
+      throw unreadable(" is empty", null);
+    }
+    JsonNode node;
+    try {
+      node = JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw unreadable(" is not valid JSON" + JsonMistake.describe(e), e);
+    }
+    if (node instanceof ObjectNode object) {
+      return object;
+    }
+    throw unreadable(" is not a JSON object ({\"name\": value, ...})", null);
+  }
+
+  private Unreadable unreadable(String what, Throwable cause) {
+    return new Unreadable("The config file " + path + what + "; fix or delete it.", cause);
   }
 
   /** A saved string setting, or null. */

@@ -25,7 +25,8 @@ public final class Settings {
               Set.of(),
               null,
               false,
-              "AWS region (after the environment, the AWS profile's region counts before the file)"),
+              "AWS region (after the environment, the AWS profile's region counts before the file)",
+              Checks.REGION),
           new Setting(
               "profile",
               "--profile",
@@ -33,7 +34,8 @@ public final class Settings {
               Set.of(),
               null,
               false,
-              "AWS profile (none: the default credential chain)"),
+              "AWS profile (none: the default credential chain)",
+              Checks.PROFILE),
           new Setting(
               "endpointUrl",
               "--endpoint-url",
@@ -41,7 +43,8 @@ public final class Settings {
               Set.of(),
               null,
               false,
-              "AWS endpoint override, e.g. moto on http://127.0.0.1:5000"),
+              "AWS endpoint override, e.g. moto on http://127.0.0.1:5000",
+              Checks.ENDPOINT_URL),
           new Setting(
               "name",
               "--name",
@@ -49,7 +52,8 @@ public final class Settings {
               Set.of(),
               "novaproxy",
               false,
-              "the deployment's name, in every resource name and tag"),
+              "the deployment's name, in every resource name and tag",
+              Checks.NAME),
           new Setting(
               "secretName",
               "--secret-name",
@@ -57,7 +61,8 @@ public final class Settings {
               Set.of("setup", "deploy", "status", "destroy"),
               "backend/NovaApiKey",
               false,
-              "the Secrets Manager secret holding the Nova key"),
+              "the Secrets Manager secret holding the Nova key",
+              Checks.SECRET_NAME),
           new Setting(
               "url",
               "--url",
@@ -65,7 +70,8 @@ public final class Settings {
               Set.of("chat"),
               "http://127.0.0.1:8080",
               false,
-              "the proxy chat talks to (deploy saves the deployed URL here)"),
+              "the proxy chat talks to (deploy saves the deployed URL here)",
+              Checks.PROXY_URL),
           new Setting(
               "defaultModel",
               "--default-model",
@@ -73,7 +79,8 @@ public final class Settings {
               Set.of("serve", "deploy"),
               "nova-2-lite-v1",
               false,
-              "model used when a request names none"),
+              "model used when a request names none",
+              Checks.MODEL),
           new Setting(
               "allowModels",
               "--allow-model",
@@ -81,7 +88,8 @@ public final class Settings {
               Set.of("serve", "deploy"),
               null,
               true,
-              "models clients may ask for (none: any)"),
+              "models clients may ask for (none: any)",
+              Checks.MODEL),
           new Setting(
               "maxTokensCap",
               "--max-tokens-cap",
@@ -89,7 +97,8 @@ public final class Settings {
               Set.of("serve", "deploy"),
               null,
               false,
-              "the most output tokens a request may ask for"),
+              "the most output tokens a request may ask for",
+              Checks.MAX_TOKENS_CAP),
           new Setting(
               "allowOrigins",
               "--allow-origin",
@@ -97,7 +106,8 @@ public final class Settings {
               Set.of("serve", "deploy"),
               null,
               true,
-              "browser origins allowed to call the proxy (CORS)"),
+              "browser origins allowed to call the proxy (CORS)",
+              Checks.ORIGIN),
           new Setting(
               "maxBodyBytes",
               "--max-body-bytes",
@@ -105,7 +115,8 @@ public final class Settings {
               Set.of("serve", "deploy"),
               "6291456",
               false,
-              "largest request body accepted"),
+              "largest request body accepted",
+              Checks.MAX_BODY_BYTES),
           new Setting(
               "host",
               "--host",
@@ -113,7 +124,8 @@ public final class Settings {
               Set.of("serve"),
               "127.0.0.1",
               false,
-              "address serve listens on"),
+              "address serve listens on",
+              Checks.HOST),
           new Setting(
               "port",
               "--port",
@@ -121,7 +133,8 @@ public final class Settings {
               Set.of("serve"),
               "8080",
               false,
-              "port serve listens on"),
+              "port serve listens on",
+              Checks.PORT),
           new Setting(
               "upstreamUrl",
               "--upstream-url",
@@ -129,7 +142,17 @@ public final class Settings {
               Set.of("serve", "deploy"),
               "https://api.nova.amazon.com/v1",
               false,
-              "the Nova API base URL"));
+              "the Nova API base URL",
+              Checks.UPSTREAM_URL),
+          new Setting(
+              "clientTokenSha256",
+              "--client-token-sha256",
+              List.of("NOVAPROXY_CLIENT_TOKEN_SHA256"),
+              Set.of("serve", "deploy"),
+              null,
+              true,
+              "SHA-256 hashes of the client tokens the proxy requires (from 'novaproxy token')",
+              Checks.CLIENT_TOKEN_SHA256));
 
   /** Where a value came from, as {@code config show} names it. */
   public enum Source {
@@ -190,11 +213,9 @@ public final class Settings {
    * command line, which picks the profile whose region counts.
    */
   public Resolved resolve(Setting s, String profileFlag) {
-    for (String var : s.env()) {
-      String v = env.get(var);
-      if (v != null && !v.isBlank()) {
-        return new Resolved(s, v.trim(), Source.env, var);
-      }
+    Resolved fromEnv = fromEnvironment(s);
+    if (fromEnv != null) {
+      return fromEnv;
     }
     if (s.key().equals("region")) {
       String profile =
@@ -211,6 +232,55 @@ public final class Settings {
     }
     return new Resolved(
         s, s.defaultValue(), s.defaultValue() == null ? Source.none : Source.defaults, null);
+  }
+
+  /** The value the user set, in the environment or else in the file (no profile, no default). */
+  public Resolved userValue(Setting s) {
+    Resolved fromEnv = fromEnvironment(s);
+    if (fromEnv != null) {
+      return fromEnv;
+    }
+    String fromFile = fromFile(s);
+    return fromFile == null ? null : new Resolved(s, fromFile, Source.file, file.path().toString());
+  }
+
+  private Resolved fromEnvironment(Setting s) {
+    for (String var : s.env()) {
+      String v = env.get(var);
+      if (v != null && !v.isBlank()) {
+        return new Resolved(s, v.trim(), Source.env, var);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * What is wrong with a resolved value, as one line that names where it came from and how to
+   * change it there; null when nothing is. A value the user never typed is never blamed on a flag.
+   */
+  public static String complaint(Resolved r) {
+    String problem = r.value() == null ? null : r.setting().problem(r.value());
+    if (problem == null) {
+      return null;
+    }
+    String key = r.setting().key();
+    return switch (r.source()) {
+      case env -> r.origin() + ": " + problem + "; change or unset " + r.origin() + ".";
+      case file ->
+          "The config file "
+              + r.origin()
+              + " has a bad "
+              + key
+              + ": "
+              + problem
+              + "; change it with 'novaproxy config set "
+              + key
+              + " VALUE' or remove it with 'novaproxy config unset "
+              + key
+              + "'.";
+      case profile -> "The AWS profile " + r.origin() + " has a bad region: " + problem + ".";
+      default -> r.setting().option() + ": " + problem + ".";
+    };
   }
 
   /** The file's value: a string, a number, or (for a list) the elements joined by commas. */
@@ -233,10 +303,14 @@ public final class Settings {
 
   /**
    * Whether a name looks like it would hold a credential. The file never holds the Nova key, so
-   * such names are refused outright rather than reported as merely unknown.
+   * such names are refused outright rather than reported as merely unknown. A hash of a token
+   * (clientTokenSha256) is not a credential: it cannot be turned back into the token.
    */
   public static boolean looksSecret(String key) {
-    String k = key.toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "");
+    String k = key.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+    if (k.endsWith("sha256") || k.endsWith("hash") || k.endsWith("hashes")) {
+      return false;
+    }
     return (k.contains("key") && !k.equals("secretname"))
         || k.contains("token")
         || k.contains("password")

@@ -36,7 +36,11 @@ public final class ProxyHandler {
     this.upstream = new NovaUpstream(http, settings, secret);
     this.cors = new Cors(settings.policy().allowedOrigins());
     this.log = log;
-    ObjectNode h = JSON.createObjectNode().put("status", "ok").put("version", Version.current());
+    ObjectNode h =
+        JSON.createObjectNode()
+            .put("status", "ok")
+            .put("version", Version.current())
+            .put("commit", Version.commit());
     this.health = h.toString().getBytes(StandardCharsets.UTF_8);
   }
 

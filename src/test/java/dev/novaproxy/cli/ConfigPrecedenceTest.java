@@ -265,4 +265,157 @@ class ConfigPrecedenceTest {
     assertThat(r.err().strip().lines()).hasSize(1);
     assertThat(r.err()).contains(file.toString()).contains("fix or delete it");
   }
+
+  @Test
+  void should_report_a_truncated_config_file_in_one_line_with_line_and_column() throws Exception {
+    file("{\"port\": 99\n");
+    Run r = run("serve");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(r.err().strip().lines()).as(r.toString()).hasSize(1);
+    assertThat(r.err())
+        .contains(file.toString())
+        .contains("line 2, column 1")
+        .contains("fix or delete it")
+        .doesNotContain("Source:");
+  }
+
+  private void assertRefusedAndUntouched(String key, String value, String... mentions)
+      throws Exception {
+    byte[] before = Files.exists(file) ? Files.readAllBytes(file) : null;
+    Run r = run("config", "set", key, value);
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err().strip().lines()).as(r.toString()).hasSize(1);
+    assertThat(r.err()).as(r.toString()).contains(mentions);
+    if (before == null) {
+      assertThat(file).doesNotExist();
+    } else {
+      assertThat(Files.readAllBytes(file)).isEqualTo(before);
+    }
+  }
+
+  @Test
+  void should_refuse_to_save_a_bad_value_and_leave_the_file_as_it_was() throws Exception {
+    assertRefusedAndUntouched("port", "99999", "'99999'", "0 to 65535");
+    assertThat(run("config", "set", "region", "eu-west-1").exitCode()).isZero();
+    assertRefusedAndUntouched("port", "-1", "'-1'", "port");
+    assertRefusedAndUntouched("upstreamUrl", "http://evil.example/v1", "http", "evil.example");
+    assertRefusedAndUntouched(
+        "upstreamUrl", "https://evil.example/v1", "api.nova.amazon.com", "--allow-upstream-host");
+    assertRefusedAndUntouched("upstreamUrl", "https://me:pw@api.nova.amazon.com/v1", "password");
+    assertRefusedAndUntouched("allowOrigins", "https://a.example,app.example.com/x", "origin");
+    assertRefusedAndUntouched("maxTokensCap", "0", "1 or more");
+    assertRefusedAndUntouched("maxBodyBytes", "100", "1024");
+    assertRefusedAndUntouched("defaultModel", "nova 2", "model name");
+    assertRefusedAndUntouched("allowModels", "nova-2-lite-v1,no good", "'no good'");
+    assertRefusedAndUntouched("region", "Europe", "AWS region");
+    assertRefusedAndUntouched("name", "my proxy", "cannot name AWS resources");
+    assertRefusedAndUntouched("endpointUrl", "localhost:5000", "endpoint URL");
+    assertRefusedAndUntouched("url", "ftp://proxy.example", "proxy's URL");
+    assertRefusedAndUntouched("host", "127.0.0.1 8080", "host");
+
+    for (String[] good :
+        List.of(
+            new String[] {"upstreamUrl", "https://api.nova.amazon.com/v1"},
+            new String[] {"upstreamUrl", "http://127.0.0.1:9/v1"},
+            new String[] {"upstreamUrl", "http://localhost:9/v1"},
+            new String[] {"port", "0"},
+            new String[] {"port", "65535"},
+            new String[] {"allowOrigins", "*"},
+            new String[] {"endpointUrl", "http://127.0.0.1:5000"},
+            new String[] {"url", "https://abc.execute-api.us-east-1.amazonaws.com/chat"})) {
+      Run r = run("config", "set", good[0], good[1]);
+      assertThat(r.exitCode()).as(r.toString()).isZero();
+    }
+  }
+
+  @Test
+  void should_name_the_file_not_a_flag_when_a_saved_value_is_bad() throws Exception {
+    file("{\"port\": 99999}");
+    Run r = run("serve");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err().strip().lines()).as(r.toString()).hasSize(1);
+    assertThat(r.err())
+        .contains("The config file " + file + " has a bad port")
+        .contains("'99999'")
+        .contains("config set port")
+        .doesNotContain("--port")
+        .doesNotContain("Try ");
+
+    file("{\"port\": \"eighty\"}");
+    r = run("serve");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("has a bad port").doesNotContain("Invalid value for option");
+
+    file("{\"upstreamUrl\": \"http://evil.example/v1\"}");
+    r = run("deploy", "--dry-run");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("has a bad upstreamUrl").doesNotContain("--upstream-url:");
+  }
+
+  @Test
+  void should_name_the_variable_when_an_environment_value_is_bad() throws Exception {
+    env.put("NOVAPROXY_PORT", "99999");
+    Run r = run("serve");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err().strip().lines()).as(r.toString()).hasSize(1);
+    assertThat(r.err()).startsWith("novaproxy: NOVAPROXY_PORT: '99999'").doesNotContain("--port");
+
+    env.remove("NOVAPROXY_PORT");
+    env.put("NOVA_UPSTREAM_URL", "https://evil.example/v1");
+    r = run("serve");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("NOVA_UPSTREAM_URL").contains("--allow-upstream-host");
+  }
+
+  @Test
+  void should_let_a_flag_help_and_config_work_while_a_saved_value_is_bad() throws Exception {
+    file("{\"port\": \"eighty\", \"name\": \"not a name\"}");
+    // The flag wins, so the saved port is never used: serve gets as far as asking for a key.
+    Run flagged = run("serve", "--port", "0", "--name", "fine");
+    assertThat(flagged.err()).as(flagged.toString()).contains("NOVA_API_KEY");
+    Run help = run("serve", "--help");
+    assertThat(help.exitCode()).as(help.toString()).isZero();
+    assertThat(run("config", "show").exitCode()).isZero();
+    assertThat(run("config", "set", "port", "8081").exitCode()).isZero();
+    assertThat(run("config", "unset", "name").exitCode()).isZero();
+    ServeCommand serve = parsed("serve");
+    assertThat(serve.port).isEqualTo(8081);
+  }
+
+  @Test
+  void should_save_and_apply_client_token_hashes_which_are_not_credentials() throws Exception {
+    String hash = dev.novaproxy.proxy.ClientAuth.sha256Hex("npc_example-token");
+    Run saved = run("config", "set", "clientTokenSha256", hash);
+    assertThat(saved.exitCode()).as(saved.toString()).isZero();
+    assertThat(new ObjectMapper().readTree(file.toFile()).get("clientTokenSha256").get(0).asText())
+        .isEqualTo(hash);
+    ServeCommand serve = parsed("serve");
+    var auth = serve.policy.applyTo(dev.novaproxy.proxy.ProxySettings.defaults()).clientAuth();
+    assertThat(auth.hexHashes()).containsExactly(hash);
+    DeployCommand deploy = parsed("deploy");
+    assertThat(deploy.policy.applyTo(dev.novaproxy.proxy.ProxySettings.defaults()).clientAuth())
+        .satisfies(a -> assertThat(a.hexHashes()).containsExactly(hash));
+
+    String other = dev.novaproxy.proxy.ClientAuth.sha256Hex("npc_other");
+    env.put("NOVAPROXY_CLIENT_TOKEN_SHA256", hash + "," + other);
+    ServeCommand fromEnv = parsed("serve");
+    assertThat(
+            fromEnv
+                .policy
+                .applyTo(dev.novaproxy.proxy.ProxySettings.defaults())
+                .clientAuth()
+                .hexHashes())
+        .containsExactly(hash, other);
+
+    // A token given where a hash belongs is refused, and never repeated back.
+    byte[] before = Files.readAllBytes(file);
+    Run token = run("config", "set", "clientTokenSha256", "npc_secret-token-value");
+    assertThat(token.exitCode()).as(token.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(token.err()).contains("64 hex digits").doesNotContain("npc_secret-token-value");
+    assertThat(Files.readAllBytes(file)).isEqualTo(before);
+    assertThat(dev.novaproxy.config.Settings.looksSecret("clientTokenSha256")).isFalse();
+    for (String key : List.of("clientToken", "token", "apiKey", "novaKey", "password")) {
+      assertThat(dev.novaproxy.config.Settings.looksSecret(key)).as(key).isTrue();
+    }
+  }
 }

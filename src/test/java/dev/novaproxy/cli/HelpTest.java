@@ -108,4 +108,90 @@ class HelpTest {
         .contains("completion")
         .contains("Show or change the saved settings.");
   }
+
+  /** The help as a terminal this wide shows it, without colours. */
+  private static String help(CommandLine cl, int width) {
+    cl.getCommandSpec().usageMessage().autoWidth(false).width(width);
+    return cl.getUsageMessage(CommandLine.Help.Ansi.OFF);
+  }
+
+  private static List<String> words(String text) {
+    return List.of(text.strip().split("\\s+"));
+  }
+
+  @Test
+  void should_wrap_help_at_80_columns_between_words_never_inside_a_word_or_url() {
+    for (CommandLine cl : allCommands()) {
+      String name = cl.getCommandSpec().qualifiedName();
+      String narrow = help(cl, 80);
+      String unwrapped = help(cl, 1000);
+      assertThat(narrow.lines())
+          .as(name + ": lines over 80 columns")
+          .allSatisfy(line -> assertThat(line.length()).as(line).isLessThanOrEqualTo(80));
+      // Wrapping only ever turns a space into a line break: the same words, none cut in two.
+      assertThat(words(narrow)).as(name).isEqualTo(words(unwrapped));
+    }
+  }
+
+  @Test
+  void should_indent_every_example_and_its_continuation() {
+    for (CommandLine cl : allCommands()) {
+      String narrow = help(cl, 80);
+      String examples = narrow.substring(narrow.indexOf("Examples:") + "Examples:".length());
+      assertThat(examples.lines().filter(line -> !line.isBlank()))
+          .as(cl.getCommandSpec().qualifiedName())
+          .allSatisfy(line -> assertThat(line).startsWith("  "));
+    }
+  }
+
+  /** 0: the command's own, 1: a shared group (the policy), 2: the global options, 3: help. */
+  private static int rank(CommandLine cl, String option) {
+    var spec = cl.getCommandSpec();
+    var o = spec.findOption(option);
+    if (o.usageHelp() || o.versionHelp()) {
+      return 3;
+    }
+    for (var mixin : spec.mixins().values()) {
+      if (mixin.options().contains(o)) {
+        return mixin.userObject() instanceof GlobalOptions ? 2 : 1;
+      }
+    }
+    return 0;
+  }
+
+  @Test
+  void should_list_options_in_one_order_in_every_command() {
+    var option = java.util.regex.Pattern.compile("^\\s+(?:-\\w, )?(--[\\w-]+)");
+    for (CommandLine cl : allCommands()) {
+      String name = cl.getCommandSpec().qualifiedName();
+      List<Integer> ranks = new ArrayList<>();
+      String narrow = help(cl, 80);
+      String options = narrow.substring(narrow.indexOf("Options:"));
+      for (String line : options.lines().toList()) {
+        var m = option.matcher(line);
+        if (m.find()) {
+          ranks.add(rank(cl, m.group(1)));
+        }
+      }
+      assertThat(ranks).as(name + " " + ranks).isSorted();
+      assertThat(ranks).as(name).isNotEmpty().endsWith(3, 3);
+    }
+  }
+
+  @Test
+  void should_print_a_commands_help_with_the_help_command() {
+    for (String[] command :
+        List.of(new String[] {"deploy"}, new String[] {"config", "set"}, new String[0])) {
+      List<String> args = new ArrayList<>(List.of("help"));
+      args.addAll(List.of(command));
+      CliRun viaHelp = CliRun.run(args.toArray(String[]::new));
+      assertThat(viaHelp.exitCode()).as(viaHelp.toString()).isZero();
+      List<String> flag = new ArrayList<>(List.of(command));
+      flag.add("--help");
+      assertThat(viaHelp.out()).isEqualTo(CliRun.run(flag.toArray(String[]::new)).out());
+    }
+    CliRun unknown = CliRun.run("help", "deplyo");
+    assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(unknown.err()).contains("Unknown command 'deplyo'").contains("deploy");
+  }
 }

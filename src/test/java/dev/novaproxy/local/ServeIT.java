@@ -266,4 +266,49 @@ class ServeIT {
         .startsWith("novaproxy ");
     assertThat(p.exitValue()).isZero();
   }
+
+  /** Waits until the fake Nova has received this many chat requests. */
+  private void awaitChatRequests(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (nova.chatRequests().size() < n) {
+      assertThat(System.nanoTime()).as("Nova never got the request").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void should_say_in_one_line_when_it_starts_draining() throws Exception {
+    Process p = serveWithKeyOnFreePort();
+    URI base = listeningUrl(p);
+    nova.enqueue(Reply.slow(Duration.ofSeconds(3)));
+    CompletableFuture<HttpResponse<String>> inFlight =
+        CompletableFuture.supplyAsync(() -> post(base));
+    awaitChatRequests(1); // at Nova, so in flight in serve
+    p.destroy();
+    assertThat(inFlight.get(15, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
+    assertThat(stderr(p).lines())
+        .as(stderr(p))
+        .containsOnlyOnce("draining: 1 request in flight, up to 30 s");
+
+    Process json = serveWithKeyOnFreePort("-o", "json");
+    new BufferedReader(new InputStreamReader(json.getInputStream(), StandardCharsets.UTF_8))
+        .readLine(); // the listening line
+    json.destroy();
+    assertThat(json.waitFor(15, TimeUnit.SECONDS)).isTrue();
+    assertThat(stderr(json))
+        .contains("{\"event\":\"draining\",\"inFlight\":0,\"graceSeconds\":30}");
+  }
+
+  @Test
+  void should_name_the_port_in_use_and_how_to_pick_another() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      Process p = serve(Map.of("NOVA_API_KEY", KEY), "--port", Integer.toString(port));
+      assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).isEqualTo(1);
+      assertThat(stderr(p))
+          .isEqualTo("novaproxy: port " + port + " is in use; pick another with --port.\n");
+    }
+  }
 }

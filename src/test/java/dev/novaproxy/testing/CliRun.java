@@ -37,6 +37,20 @@ public record CliRun(int exitCode, String out, String err) {
     }
   }
 
+  /** Runs with this environment for the settings instead of the process's own (stdin empty). */
+  public static synchronized CliRun runWithEnv(java.util.Map<String, String> env, String... args) {
+    var out = new ByteArrayOutputStream();
+    var err = new ByteArrayOutputStream();
+    int code =
+        Main.run(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            env,
+            args);
+    return new CliRun(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
   @Override
   public String toString() {
     return "exit " + exitCode + "\n--- stdout ---\n" + out + "--- stderr ---\n" + err;

@@ -26,13 +26,24 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     header = "Deploy the proxy to AWS Lambda and print its URL.",
     sortOptions = false,
-    description =
-        "Create or update the IAM role, the Lambda function (version and alias 'live') and the HTTP API; wait until they are ready; print the URL. Running it again with the same inputs changes nothing.",
+    description = {
+      "Create or update the IAM role, the Lambda function (version and alias 'live'), the HTTP"
+          + " API and the stream URL; wait until they are ready; print the URLs. Running it again"
+          + " with the same inputs changes nothing.",
+      "",
+      "The deployment's settings outlive this command line: deploy starts from what is deployed"
+          + " (from any machine), and each option changes only its own setting, so a plain"
+          + " 'novaproxy deploy' keeps every protection. Removing one takes a word of its own"
+          + " (--no-client-tokens, --allow-origin none, --allow-model any, --max-tokens-cap none)"
+          + " and is printed as a warning. The defaults below apply to a new deployment."
+    },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  novaproxy deploy --dry-run                        show what would change",
-      "  novaproxy deploy                                  deploy; prints the URL",
-      "  novaproxy deploy --allow-origin https://app.example.com --max-tokens-cap 1024",
+      "  novaproxy deploy --dry-run             every setting, and what would change",
+      "  novaproxy deploy                       ship new code; settings stay",
+      "  novaproxy deploy --max-tokens-cap 800  change one setting",
+      "  novaproxy deploy --allow-origin https://app.example.com",
+      "  novaproxy deploy --no-client-tokens    open the proxy (warned)",
       "  novaproxy deploy -o json | jq -r .url"
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -28,11 +28,19 @@ final class LocalProxy implements AutoCloseable {
     if (upstream != null && !upstream.isBlank()) {
       URI uri;
       try {
-        uri = UpstreamUrl.parse(upstream);
+        // Another host than Nova's only when NOVA_UPSTREAM_ALLOWED_HOSTS names it, as for serve.
+        settings =
+            settings.withAllowedUpstreamHosts(
+                ProxySettings.allowedUpstreamHostsFromEnvironment(System.getenv()));
+        uri = UpstreamUrl.parse(upstream, settings.allowedUpstreamHosts());
       } catch (IllegalArgumentException e) {
         throw CliException.usage(e.getMessage());
       }
       settings = settings.withUpstream(uri);
+      if (UpstreamUrl.isExplicitlyAllowedHost(uri)) {
+        err.println(UpstreamUrl.warning(uri));
+        err.flush();
+      }
     }
     String key = key();
     AccessLog log =

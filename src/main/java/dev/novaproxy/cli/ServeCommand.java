@@ -11,8 +11,9 @@ import dev.novaproxy.secrets.SecretsManagerSource;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
-import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -71,7 +72,18 @@ public final class ServeCommand implements Callable<Integer> {
       names = "--upstream-url",
       paramLabel = "URL",
       description = "The Nova API base URL (default: " + "https://api.nova.amazon.com/v1" + ").")
-  URI upstreamUrl;
+  String upstreamUrl; // a String, not a URI: picocli's own error would echo a password in it
+
+  @Option(
+      names = "--allow-upstream-host",
+      paramLabel = "HOST",
+      split = ",",
+      description = {
+        "Allow --upstream-url to name this host, which is not the Nova API: the Nova key is",
+        "sent to it. Repeat for more. Default: NOVA_UPSTREAM_ALLOWED_HOSTS, else none",
+        "(only " + UpstreamUrl.NOVA_API_HOST + " and this machine)."
+      })
+  List<String> allowedUpstreamHosts = new ArrayList<>();
 
   @Option(
       names = "--secret-name",
@@ -99,6 +111,10 @@ public final class ServeCommand implements Callable<Integer> {
     SecretSource key = keySource();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (UpstreamUrl.isExplicitlyAllowedHost(settings.upstreamUrl())) {
+      err.println(UpstreamUrl.warning(settings.upstreamUrl()));
+      err.flush();
+    }
     AccessLog log =
         quiet
             ? AccessLog.discarding()
@@ -161,15 +177,23 @@ public final class ServeCommand implements Callable<Integer> {
 
   ProxySettings settings() {
     ProxySettings s = policy.applyTo(ProxySettings.defaults()).withLogContent(logContent);
+    try {
+      // The flag wins over the environment, which the Lambda reads the same way.
+      s =
+          allowedUpstreamHosts.isEmpty()
+              ? s.withAllowedUpstreamHosts(
+                  ProxySettings.allowedUpstreamHostsFromEnvironment(System.getenv()))
+              : s.withAllowedUpstreamHosts(allowedUpstreamHosts);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--allow-upstream-host: " + e.getMessage());
+    }
     // NOVA_UPSTREAM_URL and the config file arrive through the flag's default (ConfigDefaults).
-    URI upstream = upstreamUrl;
-    if (upstream != null) {
+    if (upstreamUrl != null) {
       try {
-        upstream = UpstreamUrl.parse(upstream.toString());
+        s = s.withUpstream(UpstreamUrl.parse(upstreamUrl, s.allowedUpstreamHosts()));
       } catch (IllegalArgumentException e) {
         throw CliException.usage(e.getMessage());
       }
-      s = s.withUpstream(upstream);
     }
     if (timeoutSeconds != null) {
       if (timeoutSeconds < 1 || timeoutSeconds > 900) {

@@ -266,7 +266,9 @@ final class NovaUpstream {
     }
     if (cause instanceof ConnectException) {
       return ProxyException.badGateway(
-          "Could not connect to Nova at " + settings.upstreamUrl() + ".");
+          "Could not connect to Nova at "
+              + UpstreamUrl.redacted(settings.upstreamUrl().toString())
+              + ".");
     }
     return ProxyException.badGateway(
         "The connection to Nova failed before it answered ("

@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.novaproxy.proxy.ProxySettings;
 import dev.novaproxy.testing.FakeNova;
 import dev.novaproxy.testing.FakeNova.Reply;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -160,5 +162,67 @@ class LambdaHandlerTest {
     assertThat(r.getStatusCode()).isEqualTo(502);
     assertThat(r.getBody()).doesNotContain(KEY);
     assertThat(JSON.readTree(r.getBody()).path("error").path("message").asText()).contains("503");
+  }
+
+  @Test
+  void should_refuse_an_upstream_host_not_allowed_with_an_openai_shaped_500_and_log_why()
+      throws Exception {
+    List<String> log = new CopyOnWriteArrayList<>();
+    LambdaHandler refused =
+        new LambdaHandler(
+            Map.of(ProxySettings.ENV_UPSTREAM_URL, "https://nova.evil.example/v1"),
+            () -> {
+              keyFetches.incrementAndGet();
+              return KEY;
+            },
+            log::add);
+    for (String fixture : List.of("chat-post.json", "health-get.json", "models-get.json")) {
+      APIGatewayV2HTTPResponse r =
+          refused.handleRequest(EventLoader.loadApiGatewayHttpEvent("events/" + fixture), null);
+      assertThat(r.getStatusCode()).as(fixture).isEqualTo(500);
+      assertThat(r.getHeaders())
+          .containsEntry("content-type", "application/json")
+          .containsKey("x-request-id");
+      JsonNode error = JSON.readTree(r.getBody()).path("error");
+      assertThat(error.path("code").asText()).isEqualTo("proxy_misconfigured");
+      assertThat(error.path("type").asText()).isEqualTo("server_error");
+      assertThat(error.path("message").asText()).contains("operator");
+      assertThat(r.getBody()).doesNotContain(KEY);
+    }
+    assertThat(keyFetches).hasValue(0);
+    assertThat(log.get(0))
+        .contains("nova.evil.example, which is not the Nova API")
+        .contains("NOVA_UPSTREAM_ALLOWED_HOSTS");
+    assertThat(log).allSatisfy(l -> assertThat(l).doesNotContain(KEY));
+  }
+
+  @Test
+  void should_refuse_an_upstream_url_with_a_password_without_logging_it() throws Exception {
+    List<String> log = new CopyOnWriteArrayList<>();
+    LambdaHandler refused =
+        new LambdaHandler(
+            Map.of(ProxySettings.ENV_UPSTREAM_URL, "http://alice:pw-s3cret@127.0.0.1:1/v1"),
+            () -> KEY,
+            log::add);
+    APIGatewayV2HTTPResponse r =
+        refused.handleRequest(EventLoader.loadApiGatewayHttpEvent("events/chat-post.json"), null);
+    assertThat(r.getStatusCode()).isEqualTo(500);
+    assertThat(log.get(0)).contains("user name or password").contains("127.0.0.1:1/v1");
+    assertThat(log).allSatisfy(l -> assertThat(l).doesNotContain("s3cret").doesNotContain("alice"));
+    assertThat(r.getBody()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void should_warn_in_the_log_when_the_key_goes_to_an_explicitly_allowed_host() {
+    List<String> log = new CopyOnWriteArrayList<>();
+    new LambdaHandler(
+        Map.of(
+            ProxySettings.ENV_UPSTREAM_URL, "https://nova.internal.example/v1",
+            ProxySettings.ENV_UPSTREAM_ALLOWED_HOSTS, "nova.internal.example"),
+        () -> KEY,
+        log::add);
+    assertThat(log)
+        .containsExactly(
+            "warning: the Nova key will be sent to nova.internal.example, which is not the Nova API");
   }
 }

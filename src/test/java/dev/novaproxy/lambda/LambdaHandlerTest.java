@@ -156,6 +156,19 @@ class LambdaHandlerTest {
   }
 
   @Test
+  void should_vary_on_origin_with_and_without_an_origin() {
+    APIGatewayV2HTTPEvent noOrigin = EventLoader.loadApiGatewayHttpEvent("events/models-get.json");
+    APIGatewayV2HTTPEvent otherOrigin =
+        EventLoader.loadApiGatewayHttpEvent("events/models-get.json");
+    otherOrigin.getHeaders().put("origin", "https://evil.example.net");
+    for (APIGatewayV2HTTPEvent event : List.of(noOrigin, otherOrigin)) {
+      assertThat(handler.handleRequest(event, null).getHeaders()).containsEntry("vary", "Origin");
+    }
+    assertThat(invoke("health-get.json").getHeaders()).containsEntry("vary", "Origin");
+    assertThat(invoke("preflight.json").getHeaders()).containsEntry("vary", "Origin");
+  }
+
+  @Test
   void should_turn_an_upstream_failure_into_502_without_the_key() throws Exception {
     nova.enqueue(Reply.json(503, "{\"error\":{\"message\":\"overloaded\"}}"));
     APIGatewayV2HTTPResponse r = invoke("chat-post.json");

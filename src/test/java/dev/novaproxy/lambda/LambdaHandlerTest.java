@@ -169,6 +169,24 @@ class LambdaHandlerTest {
   }
 
   @Test
+  void should_take_the_key_out_of_upstream_answers_that_quote_the_authorization_header() {
+    nova.enqueue(
+        Reply.echoAuthorization(400),
+        Reply.echoAuthorization(500),
+        Reply.streamThenEchoAuthorization("Hel", "lo"));
+    APIGatewayV2HTTPResponse relayed = invoke("chat-post.json");
+    APIGatewayV2HTTPResponse failed = invoke("chat-post.json");
+    APIGatewayV2HTTPResponse streamed = invoke("chat-stream.json");
+
+    assertThat(relayed.getStatusCode()).isEqualTo(400);
+    assertThat(failed.getStatusCode()).isEqualTo(502);
+    assertThat(streamed.getStatusCode()).isEqualTo(200);
+    for (APIGatewayV2HTTPResponse r : List.of(relayed, failed, streamed)) {
+      assertThat(r.getBody()).contains("Bearer [redacted]").doesNotContain(KEY);
+    }
+  }
+
+  @Test
   void should_turn_an_upstream_failure_into_502_without_the_key() throws Exception {
     nova.enqueue(Reply.json(503, "{\"error\":{\"message\":\"overloaded\"}}"));
     APIGatewayV2HTTPResponse r = invoke("chat-post.json");

@@ -207,8 +207,8 @@ public final class ServeCommand implements Callable<Integer> {
   private SecretSource keySource() {
     String env = System.getenv("NOVA_API_KEY");
     if (env != null && !env.isBlank()) {
-      String key = env.strip();
-      return () -> key;
+      return SecretSource.fixed(
+          env.strip(), "the operator must set NOVA_API_KEY to a valid key and restart serve");
     }
     if (secretName != null) {
       // Region, profile and endpoint resolved the same way as for setup and deploy.
@@ -223,7 +223,7 @@ public final class ServeCommand implements Callable<Integer> {
       if (key.isEmpty()) {
         throw CliException.usage("No key was entered; set NOVA_API_KEY or pass --secret-name.");
       }
-      return () -> key;
+      return SecretSource.fixed(key, "the operator must restart serve with a valid key");
     }
     throw CliException.usage(
         "No Nova API key: set NOVA_API_KEY, pass --secret-name NAME, or run on a terminal to be asked.");

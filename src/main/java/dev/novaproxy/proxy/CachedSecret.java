@@ -128,6 +128,11 @@ public final class CachedSecret {
     return fresh != null && !fresh.equals(rejected) ? fresh : null;
   }
 
+  /** What fixes a key that Nova rejects: it depends on where the key comes from. */
+  public String whenRejected() {
+    return source.whenRejected();
+  }
+
   /** Waits until the fetch in flight, if any, has settled (tests). */
   void awaitFetch() throws InterruptedException {
     CompletableFuture<String> settled;

@@ -288,13 +288,13 @@ final class NovaUpstream {
         "Nova did not answer within " + settings.totalTimeout().toSeconds() + " s.");
   }
 
-  private static ProxyException keyRejected() {
+  private ProxyException keyRejected() {
     return new ProxyException(
         502,
         "upstream_error",
         "upstream_key_rejected",
         null,
-        "Nova rejected the proxy's API key; the operator must store a valid key (novaproxy setup).");
+        "Nova rejected the proxy's API key; " + secret.whenRejected() + ".");
   }
 
   private byte[] readAll(UpstreamBody body, Deadline deadline) {

@@ -104,6 +104,21 @@ class KeyNeverLeaksTest {
   }
 
   @Test
+  void should_name_the_fix_for_a_rejected_key_by_where_the_key_came_from() {
+    String wrong = "sk-wrong-local-key-0c11";
+    try (RunningProxy proxy =
+        RunningProxy.start(
+            s -> s, SecretSource.fixed(wrong, "set NOVA_API_KEY to a valid Nova API key"))) {
+      HttpResponse<String> r = proxy.post("/chat", HELLO);
+      assertThat(r.statusCode()).isEqualTo(502);
+      assertThat(r.body())
+          .contains("Nova rejected the proxy's API key; set NOVA_API_KEY to a valid Nova API key.")
+          .doesNotContain("setup")
+          .doesNotContain(wrong);
+    }
+  }
+
+  @Test
   void should_say_the_key_was_rejected_without_showing_it() {
     String wrong = "sk-wrong-key-that-must-not-show-7d2e";
     try (RunningProxy proxy = RunningProxy.start(s -> s, () -> wrong)) {

@@ -58,7 +58,7 @@ public final class LambdaHandler
       handler = new ProxyHandler(settings, key, access)::handle;
       URI upstream = settings.checkedUpstream();
       if (UpstreamUrl.isExplicitlyAllowedHost(upstream)) {
-        log.accept(UpstreamUrl.warning(upstream));
+        access.warn(UpstreamUrl.warning(upstream));
       }
     } catch (IllegalArgumentException e) {
       // Settings deploy wrote, or an operator edited, that cannot be used (a refused upstream

@@ -253,7 +253,12 @@ class LambdaHandlerTest {
         () -> KEY,
         log::add);
     assertThat(log)
-        .containsExactly(
-            "warning: the Nova key will be sent to nova.internal.example, which is not the Nova API");
+        .singleElement()
+        .satisfies(
+            line ->
+                assertThat(JSON.readTree(line).path("message").asText())
+                    .isEqualTo(
+                        "warning: the Nova key will be sent to nova.internal.example, which is not"
+                            + " the Nova API"));
   }
 }

@@ -230,7 +230,7 @@ function _picocli_novaproxy_serve() {
 
   local commands=""
   local flag_opts="'--no-color' '-v' '--verbose' '--no-client-tokens' '--log-content' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--host' '--port' '--upstream-url' '--secret-name' '--timeout'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--host' '--port' '--upstream-url' '--allow-upstream-host' '--secret-name' '--timeout'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -278,6 +278,9 @@ function _picocli_novaproxy_serve() {
       return
       ;;
     '--upstream-url')
+      return
+      ;;
+    '--allow-upstream-host')
       return
       ;;
     '--secret-name')

@@ -250,12 +250,15 @@ public final class ChatClient {
     }
     message = stripDot(message);
     if (status == 429) {
+      // The proxy's own message already says when ("retry after 30 s"): do not say it twice.
       String when =
-          retryAfter != null && retryAfter.strip().matches("\\d+")
-              ? "retry in " + retryAfter.strip() + " s"
-              : "wait a little and retry";
+          message.toLowerCase(Locale.ROOT).contains("retry")
+              ? ""
+              : retryAfter != null && retryAfter.strip().matches("\\d+")
+                  ? "; retry in " + retryAfter.strip() + " s"
+                  : "; wait a little and retry";
       return new ChatException(
-          Kind.RATE_LIMITED, status, "Rate limited (429): " + message + "; " + when + ".", null);
+          Kind.RATE_LIMITED, status, "Rate limited (429): " + message + when + ".", null);
     }
     if (status >= 500) {
       return new ChatException(
@@ -274,6 +277,10 @@ public final class ChatClient {
       return error.asText();
     }
     JsonNode message = error.path("message");
+    if (!message.isTextual()) {
+      // API Gateway's own answers, its throttling 429 for one: {"message":"Too Many Requests"}.
+      message = body.path("message");
+    }
     return message.isTextual() && !message.asText().isBlank() ? message.asText() : null;
   }
 

@@ -15,9 +15,10 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
-import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -76,7 +77,18 @@ public final class ServeCommand implements Callable<Integer> {
       names = "--upstream-url",
       paramLabel = "URL",
       description = "The Nova API base URL (default: " + "https://api.nova.amazon.com/v1" + ").")
-  URI upstreamUrl;
+  String upstreamUrl; // a String, not a URI: picocli's own error would echo a password in it
+
+  @Option(
+      names = "--allow-upstream-host",
+      paramLabel = "HOST",
+      split = ",",
+      description = {
+        "Allow --upstream-url to name this host, which is not the Nova API: the Nova key is",
+        "sent to it. Repeat for more. Default: NOVA_UPSTREAM_ALLOWED_HOSTS, else none",
+        "(only " + UpstreamUrl.NOVA_API_HOST + " and this machine)."
+      })
+  List<String> allowedUpstreamHosts = new ArrayList<>();
 
   @Option(
       names = "--secret-name",
@@ -105,6 +117,10 @@ public final class ServeCommand implements Callable<Integer> {
     SecretSource key = keySource();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (UpstreamUrl.isExplicitlyAllowedHost(settings.upstreamUrl())) {
+      err.println(UpstreamUrl.warning(settings.upstreamUrl()));
+      err.flush();
+    }
     AccessLog log =
         quiet
             ? AccessLog.discarding()
@@ -242,15 +258,23 @@ public final class ServeCommand implements Callable<Integer> {
 
   ProxySettings settings() {
     ProxySettings s = policy.applyTo(ProxySettings.defaults()).withLogContent(logContent);
+    try {
+      // The flag wins over the environment, which the Lambda reads the same way.
+      s =
+          allowedUpstreamHosts.isEmpty()
+              ? s.withAllowedUpstreamHosts(
+                  ProxySettings.allowedUpstreamHostsFromEnvironment(System.getenv()))
+              : s.withAllowedUpstreamHosts(allowedUpstreamHosts);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--allow-upstream-host: " + e.getMessage());
+    }
     // NOVA_UPSTREAM_URL and the config file arrive through the flag's default (ConfigDefaults).
-    URI upstream = upstreamUrl;
-    if (upstream != null) {
+    if (upstreamUrl != null) {
       try {
-        upstream = UpstreamUrl.parse(upstream.toString());
+        s = s.withUpstream(UpstreamUrl.parse(upstreamUrl, s.allowedUpstreamHosts()));
       } catch (IllegalArgumentException e) {
         throw CliException.usage(e.getMessage());
       }
-      s = s.withUpstream(upstream);
     }
     if (timeoutSeconds != null) {
       if (timeoutSeconds < 1 || timeoutSeconds > 900) {
@@ -264,8 +288,8 @@ public final class ServeCommand implements Callable<Integer> {
   private SecretSource keySource() {
     String env = System.getenv("NOVA_API_KEY");
     if (env != null && !env.isBlank()) {
-      String key = env.strip();
-      return () -> key;
+      return SecretSource.fixed(
+          env.strip(), "the operator must set NOVA_API_KEY to a valid key and restart serve");
     }
     if (secretName != null) {
       // Region, profile and endpoint resolved the same way as for setup and deploy.
@@ -280,7 +304,7 @@ public final class ServeCommand implements Callable<Integer> {
       if (key.isEmpty()) {
         throw CliException.usage("No key was entered; set NOVA_API_KEY or pass --secret-name.");
       }
-      return () -> key;
+      return SecretSource.fixed(key, "the operator must restart serve with a valid key");
     }
     throw CliException.usage(
         "No Nova API key: set NOVA_API_KEY, pass --secret-name NAME, or run on a terminal to be asked.");

@@ -5,20 +5,25 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.novaproxy.proxy.AccessLog;
+import dev.novaproxy.proxy.MisconfiguredProxy;
 import dev.novaproxy.proxy.ProxyHandler;
 import dev.novaproxy.proxy.ProxyRequest;
 import dev.novaproxy.proxy.ProxyResponse;
 import dev.novaproxy.proxy.ProxySettings;
 import dev.novaproxy.proxy.SecretSource;
+import dev.novaproxy.proxy.UpstreamUrl;
 import dev.novaproxy.secrets.SecretsManagerSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
@@ -29,7 +34,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  */
 public final class LambdaHandler
     implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
-  private final ProxyHandler proxy;
+  private final Function<ProxyRequest, ProxyResponse> proxy;
 
   /** The constructor Lambda calls: settings from the function's environment. */
   public LambdaHandler() {
@@ -37,11 +42,30 @@ public final class LambdaHandler
   }
 
   public LambdaHandler(Map<String, String> env, SecretSource key) {
+    this(env, key, System.out::println);
+  }
+
+  /**
+   * @param log where log lines go (CloudWatch Logs, through standard output)
+   */
+  LambdaHandler(Map<String, String> env, SecretSource key, Consumer<String> log) {
     // Created once per container (and captured by a SnapStart snapshot); the key is fetched on
     // the first request, never here.
-    ProxySettings settings = ProxySettings.fromEnvironment(env);
-    this.proxy =
-        new ProxyHandler(settings, key, new AccessLog(System.out::println, settings.logContent()));
+    Function<ProxyRequest, ProxyResponse> handler;
+    try {
+      ProxySettings settings = ProxySettings.fromEnvironment(env);
+      AccessLog access = new AccessLog(log, settings.logContent());
+      handler = new ProxyHandler(settings, key, access)::handle;
+      URI upstream = settings.checkedUpstream();
+      if (UpstreamUrl.isExplicitlyAllowedHost(upstream)) {
+        access.warn(UpstreamUrl.warning(upstream));
+      }
+    } catch (IllegalArgumentException e) {
+      // Settings deploy wrote, or an operator edited, that cannot be used (a refused upstream
+      // host, say): failing here would leave clients with the platform's bare 500 on every call.
+      handler = new MisconfiguredProxy(e.getMessage(), new AccessLog(log, false))::handle;
+    }
+    this.proxy = handler;
   }
 
   private static SecretSource defaultSecretSource(Map<String, String> env) {
@@ -63,7 +87,7 @@ public final class LambdaHandler
 
   @Override
   public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-    ProxyResponse response = proxy.handle(toRequest(event));
+    ProxyResponse response = proxy.apply(toRequest(event));
     return toResponse(response);
   }
 

@@ -78,7 +78,7 @@ public final class AccessLog {
   }
 
   /** Warnings that are not about one request (the secret could not be refreshed, say). */
-  void warn(String message) {
+  public void warn(String message) {
     if (sink == null) {
       return;
     }

@@ -16,10 +16,15 @@ public final class Cors {
 
   private final List<String> origins;
   private final boolean any;
+  private final boolean varies;
 
   Cors(List<String> origins) {
     this.origins = origins;
     this.any = origins.contains("*");
+    // With a list of origins the CORS headers (and whether the request is refused) depend on the
+    // Origin header, so every answer must say so, also to requests without one: otherwise a cache
+    // could hand an answer without CORS headers, or for another origin, to a browser.
+    this.varies = !origins.isEmpty() && !origins.equals(List.of("*"));
   }
 
   /** True for requests without an Origin (not from a browser) and for allowed origins. */
@@ -27,8 +32,14 @@ public final class Cors {
     return origin == null || any || origins.contains(origin);
   }
 
-  /** Adds the CORS response headers for an allowed browser origin. */
+  /**
+   * Adds the CORS response headers for an allowed browser origin, and {@code Vary: Origin} to every
+   * answer whose headers depend on the origin.
+   */
   void decorate(ProxyResponse response, String origin) {
+    if (varies) {
+      response.header("Vary", "Origin");
+    }
     if (origin == null || !allows(origin)) {
       return;
     }
@@ -36,7 +47,6 @@ public final class Cors {
       response.header("Access-Control-Allow-Origin", "*");
     } else {
       response.header("Access-Control-Allow-Origin", origin);
-      response.header("Vary", "Origin");
     }
     response.header("Access-Control-Expose-Headers", String.join(", ", EXPOSED_HEADERS));
   }

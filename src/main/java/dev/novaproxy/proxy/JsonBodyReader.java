@@ -1,7 +1,6 @@
 package dev.novaproxy.proxy;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
@@ -65,7 +64,7 @@ final class JsonBodyReader {
     } catch (StreamConstraintsException e) {
       throw limitExceeded(e, p);
     } catch (JsonParseException e) {
-      throw syntax(e, p);
+      throw syntax(e, p, body);
     } catch (IOException e) {
       throw ProxyException.invalid(
           null, InvalidRequest.INVALID_JSON, "The request body could not be read as JSON.");
@@ -104,19 +103,30 @@ final class JsonBodyReader {
                 new String(body, (int) start, (int) (end - start), StandardCharsets.UTF_8)));
       }
     }
-    JsonToken after = p.nextToken();
-    if (after != null) {
-      JsonLocation at = p.currentTokenLocation();
+    int end = (int) p.currentLocation().getByteOffset();
+    boolean more;
+    try {
+      more = p.nextToken() != null;
+    } catch (JsonParseException e) {
+      more = true; // not even JSON: still, what is wrong is that anything follows
+    }
+    if (more) {
+      int at = end;
+      while (at < body.length && isJsonWhitespace(body[at])) {
+        at++;
+      }
       throw ProxyException.invalid(
           null,
           InvalidRequest.INVALID_JSON,
-          "The request body has more data after the JSON object ends (line "
-              + at.getLineNr()
-              + ", column "
-              + at.getColumnNr()
-              + "); send exactly one JSON object.");
+          "The request body has more data after the JSON object ends, at "
+              + JsonSyntaxError.position(body, at)
+              + "; send exactly one JSON object.");
     }
     return out;
+  }
+
+  private static boolean isJsonWhitespace(byte b) {
+    return b == ' ' || b == '\t' || b == '\n' || b == '\r';
   }
 
   private JsonNode readValue(JsonParser p) throws IOException {
@@ -159,7 +169,7 @@ final class JsonBodyReader {
         path, InvalidRequest.INVALID_VALUE, what + at(path) + " is longer than " + limit + ".");
   }
 
-  private ProxyException syntax(JsonParseException e, JsonParser p) {
+  private ProxyException syntax(JsonParseException e, JsonParser p, byte[] body) {
     String msg = String.valueOf(e.getOriginalMessage());
     if (msg.startsWith("Duplicate field")) {
       String path = p == null ? null : pathOf(p.getParsingContext());
@@ -168,13 +178,8 @@ final class JsonBodyReader {
           InvalidRequest.DUPLICATE_KEY,
           "The key '" + path + "' appears more than once; send each key once.");
     }
-    JsonLocation at = e.getLocation();
-    String where =
-        at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     return ProxyException.invalid(
-        null,
-        InvalidRequest.INVALID_JSON,
-        "The request body is not valid JSON" + where + ": " + firstSentence(msg));
+        null, InvalidRequest.INVALID_JSON, JsonSyntaxError.describe(e, body));
   }
 
   /** The path of the parser's position in the form clients know: {@code messages[0].content}. */
@@ -196,12 +201,6 @@ final class JsonBodyReader {
 
   private static String at(String path) {
     return path == null ? "" : " at '" + path + "'";
-  }
-
-  private static String firstSentence(String msg) {
-    int nl = msg.indexOf('\n');
-    String line = nl < 0 ? msg : msg.substring(0, nl);
-    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
   }
 
   private static String tokenKind(JsonToken t) {

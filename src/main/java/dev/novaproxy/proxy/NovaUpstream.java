@@ -12,6 +12,8 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -20,7 +22,7 @@ import javax.net.ssl.SSLContext;
 /**
  * Talks to Nova: adds the key, sends, and turns every way an upstream can fail into a {@link
  * ProxyException} the client can act on. Nova's own answers (and its 4xx errors) pass through
- * unchanged.
+ * unchanged, except that the key is taken out of anything Nova sends back ({@link KeyScrubber}).
  */
 final class NovaUpstream {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -80,7 +82,7 @@ final class NovaUpstream {
     if (events != null) {
       Deadline whole = settings.streamWithinTimeout() ? deadline : null;
       return ProxyResponse.eventStream(
-          new StreamRelay(events, settings.totalTimeout(), whole, record));
+          new StreamRelay(events, settings.totalTimeout(), whole, record, answer.scrubber()));
     }
     return whole(answer, deadline, record);
   }
@@ -91,7 +93,7 @@ final class NovaUpstream {
    */
   private ProxyResponse whole(Upstream answer, Deadline deadline, RequestRecord record) {
     UpstreamBody body = answer.body();
-    byte[] bytes = readAll(body, deadline);
+    byte[] bytes = answer.scrubber().scrub(readAll(body, deadline));
     record.upstreamNanos = System.nanoTime() - answer.startNanos();
     return passThrough(body.status(), body.header("content-type"), bytes, record);
   }
@@ -125,8 +127,11 @@ final class NovaUpstream {
     return passed;
   }
 
-  /** Nova's response with its body not yet read, and when the first attempt was sent. */
-  private record Upstream(UpstreamBody body, long startNanos) {}
+  /**
+   * Nova's response with its body not yet read, when the first attempt was sent, and what takes the
+   * keys that exchange sent out of the body.
+   */
+  private record Upstream(UpstreamBody body, long startNanos, KeyScrubber scrubber) {}
 
   /**
    * Sends with the key, handling the answers the proxy can fix itself: a 401 (the key was rotated:
@@ -137,6 +142,7 @@ final class NovaUpstream {
       HttpRequest.Builder builder, boolean clientStreams, RequestRecord record, Deadline deadline) {
     builder.header("Accept-Encoding", "identity").header("x-request-id", record.requestId);
     String key = secret.get();
+    List<String> sent = new ArrayList<>(List.of(key));
     boolean refreshed = false;
     boolean waited = false;
     boolean resent = false;
@@ -161,6 +167,7 @@ final class NovaUpstream {
         String fresh = secret.refreshAfterRejection(key);
         if (fresh != null) {
           key = fresh;
+          sent.add(key);
           continue;
         }
         throw keyRejected();
@@ -193,7 +200,7 @@ final class NovaUpstream {
                 + encoding
                 + "' encoding, which the proxy did not ask for.");
       }
-      return new Upstream(response, start);
+      return new Upstream(response, start, KeyScrubber.of(sent));
     }
   }
 
@@ -266,7 +273,9 @@ final class NovaUpstream {
     }
     if (cause instanceof ConnectException) {
       return ProxyException.badGateway(
-          "Could not connect to Nova at " + settings.upstreamUrl() + ".");
+          "Could not connect to Nova at "
+              + UpstreamUrl.redacted(settings.upstreamUrl().toString())
+              + ".");
     }
     return ProxyException.badGateway(
         "The connection to Nova failed before it answered ("
@@ -279,13 +288,13 @@ final class NovaUpstream {
         "Nova did not answer within " + settings.totalTimeout().toSeconds() + " s.");
   }
 
-  private static ProxyException keyRejected() {
+  private ProxyException keyRejected() {
     return new ProxyException(
         502,
         "upstream_error",
         "upstream_key_rejected",
         null,
-        "Nova rejected the proxy's API key; the operator must store a valid key (novaproxy setup).");
+        "Nova rejected the proxy's API key; " + secret.whenRejected() + ".");
   }
 
   private byte[] readAll(UpstreamBody body, Deadline deadline) {

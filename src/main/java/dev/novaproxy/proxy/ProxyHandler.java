@@ -25,11 +25,16 @@ public final class ProxyHandler {
   private final AccessLog log;
   private final byte[] health;
 
+  /**
+   * @throws IllegalArgumentException when the upstream URL's host is not allowed by the settings
+   *     ({@link ProxySettings#checkedUpstream}): no proxy is built that could send the key there
+   */
   public ProxyHandler(ProxySettings settings, SecretSource key, AccessLog log) {
     this(settings, key, log, NovaUpstream.newHttpClient(settings));
   }
 
   ProxyHandler(ProxySettings settings, SecretSource key, AccessLog log, HttpClient http) {
+    settings.checkedUpstream();
     this.settings = settings;
     this.validator = new RequestValidator(settings.policy());
     CachedSecret secret = new CachedSecret(key, settings.secretTtl(), Clock.systemUTC(), log::warn);

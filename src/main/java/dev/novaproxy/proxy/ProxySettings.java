@@ -18,6 +18,9 @@ import java.util.function.Function;
  * timeout. True in Lambda, where the stream is collected whole and the function's own timeout would
  * otherwise cut it off with no answer at all; false under {@code serve}, where a long stream is
  * fine and only silence longer than the timeout ends it.
+ *
+ * <p>{@code allowedUpstreamHosts}: hosts besides the Nova API and this machine that the operator
+ * explicitly allowed as the upstream (see {@link UpstreamUrl}); lower case, no duplicates.
  */
 public record ProxySettings(
     URI upstreamUrl,
@@ -28,7 +31,8 @@ public record ProxySettings(
     boolean logContent,
     Policy policy,
     boolean streamWithinTimeout,
-    ClientAuth clientAuth) {
+    ClientAuth clientAuth,
+    List<String> allowedUpstreamHosts) {
 
   public static final URI DEFAULT_UPSTREAM = URI.create("https://api.nova.amazon.com/v1");
   public static final String DEFAULT_SECRET_NAME = "backend/NovaApiKey";
@@ -45,6 +49,11 @@ public record ProxySettings(
   public static final String ENV_SECRET_TTL_SECONDS = "NOVA_SECRET_TTL_SECONDS";
   public static final String ENV_LOG_CONTENT = "NOVA_LOG_CONTENT";
   public static final String ENV_CLIENT_TOKEN_SHA256 = "NOVA_CLIENT_TOKEN_SHA256";
+  public static final String ENV_UPSTREAM_ALLOWED_HOSTS = "NOVA_UPSTREAM_ALLOWED_HOSTS";
+
+  public ProxySettings {
+    allowedUpstreamHosts = List.copyOf(allowedUpstreamHosts);
+  }
 
   public static ProxySettings defaults() {
     return new ProxySettings(
@@ -56,7 +65,8 @@ public record ProxySettings(
         false,
         Policy.defaults(),
         false,
-        ClientAuth.off());
+        ClientAuth.off(),
+        List.of());
   }
 
   public ProxySettings withUpstream(URI url) {
@@ -69,7 +79,56 @@ public record ProxySettings(
         logContent,
         policy,
         streamWithinTimeout,
-        clientAuth);
+        clientAuth,
+        allowedUpstreamHosts);
+  }
+
+  /**
+   * These settings with {@code hosts} allowed as the upstream besides the Nova API and this machine
+   * (replacing any allowed before). This is what {@code --allow-upstream-host} sets; {@link
+   * #toEnvironment} carries it to a deployed function as {@value #ENV_UPSTREAM_ALLOWED_HOSTS}. It
+   * does not check the upstream URL: {@link #checkedUpstream} does, once all settings are in.
+   *
+   * @param hosts bare host names such as {@code nova.internal.example}; empty allows none
+   * @throws IllegalArgumentException naming an entry that is not a bare host name
+   */
+  public ProxySettings withAllowedUpstreamHosts(List<String> hosts) {
+    List<String> normalised =
+        List.copyOf(new LinkedHashSet<>(hosts.stream().map(UpstreamUrl::allowedHost).toList()));
+    return new ProxySettings(
+        upstreamUrl,
+        connectTimeout,
+        totalTimeout,
+        maxRetryAfter,
+        secretTtl,
+        logContent,
+        policy,
+        streamWithinTimeout,
+        clientAuth,
+        normalised);
+  }
+
+  /**
+   * The upstream URL, checked against the allowed hosts: what a proxy built from these settings may
+   * send the key to.
+   *
+   * @throws IllegalArgumentException when the URL's host is not allowed (or the URL is unusable);
+   *     the message names the fix and never holds the URL's user info
+   */
+  public URI checkedUpstream() {
+    return UpstreamUrl.parse(upstreamUrl.toString(), allowedUpstreamHosts);
+  }
+
+  /**
+   * The hosts allowed by {@value #ENV_UPSTREAM_ALLOWED_HOSTS} (comma-separated) in {@code env},
+   * normalised; empty when it is not set. {@code serve} and the Lambda both read it here.
+   *
+   * @throws IllegalArgumentException naming an entry that is not a bare host name
+   */
+  public static List<String> allowedUpstreamHostsFromEnvironment(Map<String, String> env) {
+    return defaults()
+        .withAllowedUpstreamHosts(list(blankToNull(env.get(ENV_UPSTREAM_ALLOWED_HOSTS))))
+        .allowedUpstreamHosts();
   }
 
   public ProxySettings withPolicy(Policy p) {
@@ -82,7 +141,8 @@ public record ProxySettings(
         logContent,
         p,
         streamWithinTimeout,
-        clientAuth);
+        clientAuth,
+        allowedUpstreamHosts);
   }
 
   public ProxySettings withTotalTimeout(Duration d) {
@@ -95,7 +155,8 @@ public record ProxySettings(
         logContent,
         policy,
         streamWithinTimeout,
-        clientAuth);
+        clientAuth,
+        allowedUpstreamHosts);
   }
 
   public ProxySettings withClientAuth(ClientAuth auth) {
@@ -108,7 +169,8 @@ public record ProxySettings(
         logContent,
         policy,
         streamWithinTimeout,
-        auth);
+        auth,
+        allowedUpstreamHosts);
   }
 
   public ProxySettings withLogContent(boolean b) {
@@ -121,7 +183,8 @@ public record ProxySettings(
         b,
         policy,
         streamWithinTimeout,
-        clientAuth);
+        clientAuth,
+        allowedUpstreamHosts);
   }
 
   /**
@@ -131,10 +194,11 @@ public record ProxySettings(
   public static ProxySettings fromEnvironment(Map<String, String> env) {
     ProxySettings d = defaults();
     Function<String, String> get = k -> blankToNull(env.get(k));
+    List<String> allowedHosts = allowedUpstreamHostsFromEnvironment(env);
     URI upstream =
         get.apply(ENV_UPSTREAM_URL) == null
             ? d.upstreamUrl()
-            : UpstreamUrl.parse(get.apply(ENV_UPSTREAM_URL));
+            : UpstreamUrl.parse(get.apply(ENV_UPSTREAM_URL), allowedHosts);
     String model =
         get.apply(ENV_DEFAULT_MODEL) == null ? Policy.DEFAULT_MODEL : get.apply(ENV_DEFAULT_MODEL);
     Integer cap =
@@ -174,7 +238,8 @@ public record ProxySettings(
         true,
         get.apply(ENV_CLIENT_TOKEN_SHA256) == null
             ? ClientAuth.off()
-            : ClientAuth.ofSha256(list(get.apply(ENV_CLIENT_TOKEN_SHA256))));
+            : ClientAuth.ofSha256(list(get.apply(ENV_CLIENT_TOKEN_SHA256))),
+        allowedHosts);
   }
 
   /** The inverse of {@link #fromEnvironment}: what deploy puts into the function's environment. */
@@ -200,6 +265,9 @@ public record ProxySettings(
     }
     if (logContent) {
       env.put(ENV_LOG_CONTENT, "true");
+    }
+    if (!allowedUpstreamHosts.isEmpty()) {
+      env.put(ENV_UPSTREAM_ALLOWED_HOSTS, String.join(",", allowedUpstreamHosts));
     }
     return env;
   }

@@ -21,21 +21,25 @@ final class StreamRelay implements ProxyResponse.EventStream {
   private final Duration idleTimeout;
   private final NovaUpstream.Deadline wholeDeadline;
   private final RequestRecord record;
+  private final KeyScrubber scrubber;
   private final long startNanos = System.nanoTime();
 
   /**
    * @param idleTimeout the most silence between two events
    * @param wholeDeadline when the whole stream must have ended, or null for no such limit
+   * @param scrubber takes the key out of each event (an error event may quote the request)
    */
   StreamRelay(
       EventQueue queue,
       Duration idleTimeout,
       NovaUpstream.Deadline wholeDeadline,
-      RequestRecord record) {
+      RequestRecord record,
+      KeyScrubber scrubber) {
     this.queue = queue;
     this.idleTimeout = idleTimeout;
     this.wholeDeadline = wholeDeadline;
     this.record = record;
+    this.scrubber = scrubber;
   }
 
   @Override
@@ -64,7 +68,7 @@ final class StreamRelay implements ProxyResponse.EventStream {
       }
       EventQueue.Item item = queue.next(wait);
       if (item instanceof EventQueue.Event event) {
-        byte[] bytes = event.bytes();
+        byte[] bytes = scrubber.scrub(event.bytes());
         if (Arrays.equals(bytes, DONE)) {
           done = true;
         } else {

@@ -95,6 +95,22 @@ class ChatClientTest {
   }
 
   @Test
+  void should_say_when_to_retry_once_only() {
+    nova.enqueue(
+        Reply.json(
+            429,
+            "{\"error\":{\"message\":\"Nova is rate limiting requests; retry after 3 s.\"}}",
+            "Retry-After",
+            "3"),
+        // API Gateway's throttling answer has its own shape.
+        Reply.json(429, "{\"message\":\"Too Many Requests\"}", "Retry-After", "1"));
+    assertThatThrownBy(() -> ask(false, new ArrayList<>()))
+        .hasMessage("Rate limited (429): Nova is rate limiting requests; retry after 3 s.");
+    assertThatThrownBy(() -> ask(false, new ArrayList<>()))
+        .hasMessage("Rate limited (429): Too Many Requests; retry in 1 s.");
+  }
+
+  @Test
   void should_report_5xx_non_json_and_cut_off_streams_as_proxy_failures() {
     nova.enqueue(
         Reply.json(

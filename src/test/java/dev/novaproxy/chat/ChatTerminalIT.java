@@ -212,6 +212,30 @@ class ChatTerminalIT {
   }
 
   @Test
+  void should_point_at_nova_api_key_not_setup_when_nova_rejects_the_local_key() throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            launcher().toString(),
+            "chat",
+            "--local",
+            "--upstream-url",
+            nova.baseUrl().toString(),
+            "-m",
+            "ping");
+    pb.environment().put("NOVA_API_KEY", "sk-wrong-local-key-5e0d");
+    pb.environment().put("XDG_CONFIG_HOME", dir.resolve("config").toString());
+    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    process = pb.start();
+    String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(err).isNotZero();
+    assertThat(err.strip())
+        .isEqualTo(
+            "novaproxy: The proxy failed (502): Nova rejected the proxy's API key; set"
+                + " NOVA_API_KEY to a valid Nova API key.");
+  }
+
+  @Test
   void should_exit_2_naming_the_fix_when_local_has_no_key_and_no_terminal() throws Exception {
     ProcessBuilder pb =
         IsolatedEnvironment.apply(

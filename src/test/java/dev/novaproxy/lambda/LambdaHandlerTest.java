@@ -13,6 +13,7 @@ import dev.novaproxy.testing.FakeNova.Reply;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -197,11 +198,109 @@ class LambdaHandlerTest {
   }
 
   @Test
+  void should_vary_on_origin_with_and_without_an_origin() {
+    APIGatewayV2HTTPEvent noOrigin = EventLoader.loadApiGatewayHttpEvent("events/models-get.json");
+    APIGatewayV2HTTPEvent otherOrigin =
+        EventLoader.loadApiGatewayHttpEvent("events/models-get.json");
+    otherOrigin.getHeaders().put("origin", "https://evil.example.net");
+    for (APIGatewayV2HTTPEvent event : List.of(noOrigin, otherOrigin)) {
+      assertThat(handler.handleRequest(event, null).getHeaders()).containsEntry("vary", "Origin");
+    }
+    assertThat(invoke("health-get.json").getHeaders()).containsEntry("vary", "Origin");
+    assertThat(invoke("preflight.json").getHeaders()).containsEntry("vary", "Origin");
+  }
+
+  @Test
+  void should_take_the_key_out_of_upstream_answers_that_quote_the_authorization_header() {
+    nova.enqueue(
+        Reply.echoAuthorization(400),
+        Reply.echoAuthorization(500),
+        Reply.streamThenEchoAuthorization("Hel", "lo"));
+    APIGatewayV2HTTPResponse relayed = invoke("chat-post.json");
+    APIGatewayV2HTTPResponse failed = invoke("chat-post.json");
+    APIGatewayV2HTTPResponse streamed = invoke("chat-stream.json");
+
+    assertThat(relayed.getStatusCode()).isEqualTo(400);
+    assertThat(failed.getStatusCode()).isEqualTo(502);
+    assertThat(streamed.getStatusCode()).isEqualTo(200);
+    for (APIGatewayV2HTTPResponse r : List.of(relayed, failed, streamed)) {
+      assertThat(r.getBody()).contains("Bearer [redacted]").doesNotContain(KEY);
+    }
+  }
+
+  @Test
   void should_turn_an_upstream_failure_into_502_without_the_key() throws Exception {
     nova.enqueue(Reply.json(503, "{\"error\":{\"message\":\"overloaded\"}}"));
     APIGatewayV2HTTPResponse r = invoke("chat-post.json");
     assertThat(r.getStatusCode()).isEqualTo(502);
     assertThat(r.getBody()).doesNotContain(KEY);
     assertThat(JSON.readTree(r.getBody()).path("error").path("message").asText()).contains("503");
+  }
+
+  @Test
+  void should_refuse_an_upstream_host_not_allowed_with_an_openai_shaped_500_and_log_why()
+      throws Exception {
+    List<String> log = new CopyOnWriteArrayList<>();
+    LambdaHandler refused =
+        new LambdaHandler(
+            Map.of(ProxySettings.ENV_UPSTREAM_URL, "https://nova.evil.example/v1"),
+            () -> {
+              keyFetches.incrementAndGet();
+              return KEY;
+            },
+            log::add);
+    for (String fixture : List.of("chat-post.json", "health-get.json", "models-get.json")) {
+      APIGatewayV2HTTPResponse r =
+          refused.handleRequest(EventLoader.loadApiGatewayHttpEvent("events/" + fixture), null);
+      assertThat(r.getStatusCode()).as(fixture).isEqualTo(500);
+      assertThat(r.getHeaders())
+          .containsEntry("content-type", "application/json")
+          .containsKey("x-request-id");
+      JsonNode error = JSON.readTree(r.getBody()).path("error");
+      assertThat(error.path("code").asText()).isEqualTo("proxy_misconfigured");
+      assertThat(error.path("type").asText()).isEqualTo("server_error");
+      assertThat(error.path("message").asText()).contains("operator");
+      assertThat(r.getBody()).doesNotContain(KEY);
+    }
+    assertThat(keyFetches).hasValue(0);
+    assertThat(log.get(0))
+        .contains("nova.evil.example, which is not the Nova API")
+        .contains("NOVA_UPSTREAM_ALLOWED_HOSTS");
+    assertThat(log).allSatisfy(l -> assertThat(l).doesNotContain(KEY));
+  }
+
+  @Test
+  void should_refuse_an_upstream_url_with_a_password_without_logging_it() throws Exception {
+    List<String> log = new CopyOnWriteArrayList<>();
+    LambdaHandler refused =
+        new LambdaHandler(
+            Map.of(ProxySettings.ENV_UPSTREAM_URL, "http://alice:pw-s3cret@127.0.0.1:1/v1"),
+            () -> KEY,
+            log::add);
+    APIGatewayV2HTTPResponse r =
+        refused.handleRequest(EventLoader.loadApiGatewayHttpEvent("events/chat-post.json"), null);
+    assertThat(r.getStatusCode()).isEqualTo(500);
+    assertThat(log.get(0)).contains("user name or password").contains("127.0.0.1:1/v1");
+    assertThat(log).allSatisfy(l -> assertThat(l).doesNotContain("s3cret").doesNotContain("alice"));
+    assertThat(r.getBody()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void should_warn_in_the_log_when_the_key_goes_to_an_explicitly_allowed_host() {
+    List<String> log = new CopyOnWriteArrayList<>();
+    new LambdaHandler(
+        Map.of(
+            ProxySettings.ENV_UPSTREAM_URL, "https://nova.internal.example/v1",
+            ProxySettings.ENV_UPSTREAM_ALLOWED_HOSTS, "nova.internal.example"),
+        () -> KEY,
+        log::add);
+    assertThat(log)
+        .singleElement()
+        .satisfies(
+            line ->
+                assertThat(JSON.readTree(line).path("message").asText())
+                    .isEqualTo(
+                        "warning: the Nova key will be sent to nova.internal.example, which is not"
+                            + " the Nova API"));
   }
 }

@@ -75,6 +75,9 @@ class BadInputOverHttpTest {
     assertThat(error.path("type").asText()).isEqualTo(c.type());
     assertThat(error.path("param").isNull() ? null : error.path("param").asText())
         .isEqualTo(c.param());
+    if (c.message() != null) {
+      assertThat(error.path("message").asText()).contains(c.message());
+    }
     assertThat(proxy.nova.requests()).isEmpty();
   }
 

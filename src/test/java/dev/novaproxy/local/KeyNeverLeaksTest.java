@@ -56,6 +56,39 @@ class KeyNeverLeaksTest {
   }
 
   @Test
+  void should_take_the_key_out_of_upstream_answers_that_quote_the_authorization_header() {
+    try (RunningProxy proxy = RunningProxy.start(s -> s.withLogContent(true))) {
+      proxy.nova.enqueue(
+          Reply.echoAuthorization(400),
+          Reply.echoAuthorization(503),
+          Reply.streamThenEchoAuthorization("Hel", "lo"));
+      HttpResponse<String> relayed = proxy.post("/chat", HELLO);
+      HttpResponse<String> failed = proxy.post("/chat", HELLO);
+      HttpResponse<String> streamed = proxy.post("/chat", STREAM);
+
+      // Nova's 400 is relayed, its 503 described, its error event passed on: each without the key.
+      assertThat(relayed.statusCode()).isEqualTo(400);
+      assertThat(relayed.body())
+          .contains("\"authorization\":\"Bearer [redacted]\"")
+          .contains("Authorization: Bearer [redacted]");
+      assertThat(failed.statusCode()).isEqualTo(502);
+      assertThat(failed.body()).contains("Authorization: Bearer [redacted]");
+      assertThat(streamed.statusCode()).isEqualTo(200);
+      assertThat(streamed.body()).contains("\"Hel\"").contains("Bearer [redacted]");
+      for (HttpResponse<String> r : List.of(relayed, failed, streamed)) {
+        assertThat(r.body()).doesNotContain(RunningProxy.KEY);
+      }
+      assertThat(proxy.logLines).allSatisfy(l -> assertThat(l).doesNotContain(RunningProxy.KEY));
+      // The fake really was sent the key: the test would see it if the proxy relayed it.
+      assertThat(proxy.nova.chatRequests())
+          .allSatisfy(
+              r ->
+                  assertThat(r.headers().get("authorization"))
+                      .isEqualTo("Bearer " + RunningProxy.KEY));
+    }
+  }
+
+  @Test
   void should_refetch_the_key_once_when_nova_rejects_it() {
     AtomicInteger fetches = new AtomicInteger();
     SecretSource rotating =
@@ -67,6 +100,21 @@ class KeyNeverLeaksTest {
       assertThat(proxy.nova.chatRequests()).hasSize(2);
       assertThat(proxy.post("/chat", HELLO).statusCode()).isEqualTo(200);
       assertThat(fetches).hasValue(2);
+    }
+  }
+
+  @Test
+  void should_name_the_fix_for_a_rejected_key_by_where_the_key_came_from() {
+    String wrong = "sk-wrong-local-key-0c11";
+    try (RunningProxy proxy =
+        RunningProxy.start(
+            s -> s, SecretSource.fixed(wrong, "set NOVA_API_KEY to a valid Nova API key"))) {
+      HttpResponse<String> r = proxy.post("/chat", HELLO);
+      assertThat(r.statusCode()).isEqualTo(502);
+      assertThat(r.body())
+          .contains("Nova rejected the proxy's API key; set NOVA_API_KEY to a valid Nova API key.")
+          .doesNotContain("setup")
+          .doesNotContain(wrong);
     }
   }
 

@@ -368,6 +368,59 @@ class ProxyOverHttpTest {
   }
 
   @Test
+  void should_vary_on_origin_in_every_answer_whose_cors_headers_depend_on_it() throws Exception {
+    proxy =
+        RunningProxy.start(
+            s ->
+                s.withPolicy(
+                    new Policy(
+                        "nova-2-lite-v1",
+                        Set.of(),
+                        null,
+                        List.of("https://app.example.com"),
+                        Policy.Limits.defaults())));
+    // A cache in front of the proxy must not give one origin's answer (or a no-origin answer
+    // without CORS headers) to another origin: every answer says it varies on Origin.
+    List<HttpResponse<String>> answers =
+        List.of(
+            proxy.get("/v1/models"),
+            proxy.get("/health"),
+            proxy.get("/v1/models", "Origin", "https://app.example.com"),
+            proxy.get("/v1/models", "Origin", "https://evil.example.net"),
+            proxy.post("/chat", HELLO),
+            proxy.post("/chat", HELLO_STREAM, "Origin", "https://app.example.com"),
+            proxy.post("/chat", "{}", "Origin", "https://app.example.com"),
+            proxy.get("/nowhere"),
+            proxy.send(
+                HttpRequest.newBuilder(proxy.url("/chat"))
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                    .header("Origin", "https://app.example.com")
+                    .build()));
+    for (HttpResponse<String> r : answers) {
+      assertThat(r.headers().allValues("vary"))
+          .as(r.request().toString())
+          .containsExactly("Origin");
+    }
+  }
+
+  @Test
+  void should_not_vary_on_origin_when_no_origin_or_any_origin_is_allowed() throws Exception {
+    proxy = RunningProxy.start();
+    assertThat(proxy.get("/v1/models").headers().firstValue("vary")).isEmpty();
+    proxy.close();
+    proxy =
+        RunningProxy.start(
+            s ->
+                s.withPolicy(
+                    new Policy(
+                        "nova-2-lite-v1", Set.of(), null, List.of("*"), Policy.Limits.defaults())));
+    assertThat(proxy.get("/v1/models").headers().firstValue("vary")).isEmpty();
+    HttpResponse<String> any = proxy.get("/v1/models", "Origin", "https://app.example.com");
+    assertThat(any.headers().firstValue("access-control-allow-origin")).hasValue("*");
+    assertThat(any.headers().firstValue("vary")).isEmpty();
+  }
+
+  @Test
   void should_require_a_valid_client_token_when_configured_before_calling_nova() throws Exception {
     String token = "npc_test-client-token";
     proxy =

@@ -252,6 +252,51 @@ class ServeIT {
   }
 
   @Test
+  void should_warn_once_when_the_key_goes_to_an_explicitly_allowed_host() throws Exception {
+    String upstream = "https://nova.internal.example/v1";
+    String warning =
+        "warning: the Nova key will be sent to nova.internal.example, which is not the Nova API";
+    Process byFlag =
+        serve(
+            Map.of("NOVA_API_KEY", KEY),
+            "--port",
+            "0",
+            "--upstream-url",
+            upstream,
+            "--allow-upstream-host",
+            "nova.internal.example");
+    listeningUrl(byFlag);
+    Process byEnv =
+        serve(
+            Map.of("NOVA_API_KEY", KEY, "NOVA_UPSTREAM_ALLOWED_HOSTS", "nova.internal.example"),
+            "--port",
+            "0",
+            "--upstream-url",
+            upstream);
+    listeningUrl(byEnv);
+    for (Process p : List.of(byFlag, byEnv)) {
+      assertThat(stderr(p).lines().filter(l -> l.startsWith("warning:"))).containsExactly(warning);
+    }
+  }
+
+  @Test
+  void should_refuse_another_upstream_host_without_the_opt_in() throws Exception {
+    Process p =
+        serve(
+            Map.of("NOVA_API_KEY", KEY),
+            "--port",
+            "0",
+            "--upstream-url",
+            "https://nova.internal.example/v1");
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(2);
+    assertThat(stderr(p).strip().lines())
+        .singleElement()
+        .asString()
+        .contains("--allow-upstream-host");
+  }
+
+  @Test
   void launcher_should_work_through_a_symlink_from_another_directory() throws Exception {
     Path dir = Files.createTempDirectory("np-link");
     Path link = dir.resolve("novaproxy");

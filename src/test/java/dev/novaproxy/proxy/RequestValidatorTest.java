@@ -42,6 +42,24 @@ class RequestValidatorTest {
     assertThat(e.code()).as(e.getMessage()).isEqualTo(c.code());
     assertThat(e.param()).as(e.getMessage()).isEqualTo(c.param());
     assertThat(e.getMessage()).isNotBlank().doesNotContain("\n").hasSizeLessThan(400);
+    assertPlainWords(e.getMessage());
+    if (c.message() != null) {
+      assertThat(e.getMessage()).contains(c.message());
+    }
+  }
+
+  /** A message for people: none of the parser's class or feature names, nor its source notes. */
+  static void assertPlainWords(String message) {
+    assertThat(message)
+        .doesNotContain("Source:")
+        .doesNotContain("REDACTED")
+        .doesNotContain("Feature")
+        .doesNotContain("`")
+        .doesNotContain("jackson")
+        .doesNotContain("VALUE_")
+        .doesNotContain("(code ")
+        .doesNotContain("START_")
+        .doesNotContain("END_");
   }
 
   @Test

@@ -11,8 +11,18 @@ import java.util.List;
  * test, so both prove the same thing at their level. Bodies assume the default policy.
  */
 public final class BadRequests {
-  /** One bad request and the error it must get. {@code param} null means the body as a whole. */
-  public record Case(String name, byte[] body, int status, String type, String code, String param) {
+  /**
+   * One bad request and the error it must get. {@code param} null means the body as a whole; {@code
+   * message}, when not null, is a part of the error message the client must read.
+   */
+  public record Case(
+      String name,
+      byte[] body,
+      int status,
+      String type,
+      String code,
+      String param,
+      String message) {
     @Override
     public String toString() {
       return name;
@@ -29,10 +39,105 @@ public final class BadRequests {
     c.add(bad("array instead of object", "[" + USER + "]", "invalid_type", null));
     c.add(bad("string instead of object", "'hello'", "invalid_type", null));
     c.add(bad("number instead of object", "42", "invalid_type", null));
-    c.add(bad("truncated JSON", "{'messages':[" + USER, "invalid_json", null));
-    c.add(bad("single-quoted JSON", "{\\'messages\\':[]}", "invalid_json", null));
-    c.add(bad("trailing garbage", "{'messages':[" + USER + "]}x", "invalid_json", null));
+    c.add(
+        saying(
+            bad("truncated JSON", "{'messages':[" + USER, "invalid_json", null),
+            "The JSON body ends early at line 1, column 44: the array opened at line 1, column 13"
+                + " is not closed."));
+    c.add(
+        saying(
+            raw(
+                "truncated JSON over lines",
+                "{\"messages\":[\n{\"role\":\"user\",\"content\":\"hi\"}\n",
+                "invalid_json",
+                null),
+            "The JSON body ends early at line 3, column 1"));
+    c.add(
+        saying(
+            bad("single-quoted JSON", "{\\'messages\\':[]}", "invalid_json", null),
+            "Invalid JSON at line 1, column 2: keys need double quotes, not single quotes."));
+    c.add(
+        saying(
+            bad("trailing garbage", "{'messages':[" + USER + "]}x", "invalid_json", null),
+            "more data after the JSON object ends, at line 1, column 46"));
     c.add(bad("two objects", "{'messages':[" + USER + "]} {}", "invalid_json", null));
+    c.add(
+        saying(
+            raw("NaN as a number", "{\"x\":NaN}", "invalid_json", null),
+            "Invalid JSON at line 1, column 6: NaN is not a JSON number."));
+    c.add(
+        saying(
+            raw("NaN after non-ASCII text", "{\"café\":NaN}", "invalid_json", null),
+            "line 1, column 9: NaN is not a JSON number.")); // columns count characters
+    c.add(
+        saying(
+            raw(
+                "NaN on the second line",
+                "{\"messages\":[],\r\n  \"x\":NaN}",
+                "invalid_json",
+                null),
+            "line 2, column 7: NaN is not a JSON number."));
+    c.add(
+        saying(
+            bad(
+                "Infinity as a number",
+                "{'messages':[" + USER + "],'seed':-Infinity}",
+                "invalid_json",
+                null),
+            "column 53: -Infinity is not a JSON number."));
+    c.add(
+        saying(
+            bad(
+                "a number with a plus sign",
+                "{'temperature':+1,'messages':[" + USER + "]}",
+                "invalid_json",
+                null),
+            "column 16: a number must not start with '+'."));
+    c.add(
+        saying(
+            bad(
+                "a capitalised literal",
+                "{'stream':True,'messages':[" + USER + "]}",
+                "invalid_json",
+                null),
+            "column 11: 'True' is not a JSON value"));
+    c.add(
+        saying(
+            bad("a comment", "{/* hi */'messages':[" + USER + "]}", "invalid_json", null),
+            "column 2: comments are not allowed in JSON."));
+    c.add(
+        saying(
+            bad("a trailing comma", "{'messages':[" + USER + ",]}", "invalid_json", null),
+            "column 45: a ',' must be followed by another value"));
+    c.add(
+        saying(
+            bad(
+                "an unclosed string",
+                "{'messages':[{'role':'user','content':'hi",
+                "invalid_json",
+                null),
+            "The JSON body ends early at line 1, column 42: a string is not closed."));
+    c.add(
+        saying(
+            raw(
+                "a raw line break in a string",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"h\ni\"}]}",
+                "invalid_json",
+                null),
+            "column 41: a line break inside a string must be written as \\n."));
+    c.add(
+        saying(
+            raw(
+                "an unknown escape",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"C:\\xyz\"}]}",
+                "invalid_json",
+                null),
+            "column 42: '\\x' is not an escape JSON knows"));
+    c.add(
+        saying(
+            bad("a mismatched bracket", "{'messages':[" + USER + "}}", "invalid_json", null),
+            "column 44: found '}' where ']' was expected to close the array opened at line 1,"
+                + " column 13."));
     c.add(
         bad(
             "duplicate top-level key",
@@ -461,16 +566,28 @@ public final class BadRequests {
         400,
         "invalid_request_error",
         code,
-        param);
+        param,
+        null);
   }
 
   private static Case raw(String name, String body, String code, String param) {
     return new Case(
-        name, body.getBytes(StandardCharsets.UTF_8), 400, "invalid_request_error", code, param);
+        name,
+        body.getBytes(StandardCharsets.UTF_8),
+        400,
+        "invalid_request_error",
+        code,
+        param,
+        null);
   }
 
   private static Case bytes(String name, byte[] body, String code, String param) {
-    return new Case(name, body, 400, "invalid_request_error", code, param);
+    return new Case(name, body, 400, "invalid_request_error", code, param, null);
+  }
+
+  /** The case, whose error message must contain {@code message}. */
+  private static Case saying(Case c, String message) {
+    return new Case(c.name(), c.body(), c.status(), c.type(), c.code(), c.param(), message);
   }
 
   /** The body with its one {@code #} replaced by the given bytes. */

@@ -98,6 +98,22 @@ public final class FakeNova implements AutoCloseable {
     static Reply reset() {
       return new Reset();
     }
+
+    /**
+     * An error whose body quotes the request's {@code Authorization} header (as some gateways and
+     * debugging servers do): the key, if the proxy relayed it as is.
+     */
+    static Reply echoAuthorization(int status) {
+      return new EchoAuthorization(status);
+    }
+
+    /**
+     * Streams these deltas, then an error event quoting the {@code Authorization} header, then ends
+     * the stream (no [DONE]).
+     */
+    static Reply streamThenEchoAuthorization(String... deltas) {
+      return new StreamThenEchoAuthorization(List.of(deltas));
+    }
   }
 
   record Echo(Duration delay) implements Reply {}
@@ -109,6 +125,10 @@ public final class FakeNova implements AutoCloseable {
   record Reset() implements Reply {}
 
   record StallBody(Duration stall) implements Reply {}
+
+  record EchoAuthorization(int status) implements Reply {}
+
+  record StreamThenEchoAuthorization(List<String> deltas) implements Reply {}
 
   private final ServerSocket server;
   private final ExecutorService pool =
@@ -323,8 +343,21 @@ public final class FakeNova implements AutoCloseable {
       writeFixed(out, raw.status(), raw.contentType(), raw.body(), raw.headers());
       return true;
     }
+    if (reply instanceof EchoAuthorization echo) {
+      writeFixed(
+          out,
+          echo.status(),
+          "application/json",
+          authorizationError(req).toString(),
+          new String[0]);
+      return true;
+    }
     JsonNode request = safeJson(req.body());
     String model = request.path("model").asText("nova-2-lite-v1");
+    if (reply instanceof StreamThenEchoAuthorization echo) {
+      return writeStream(
+          out, model, echo.deltas(), Duration.ZERO, false, false, authorizationError(req));
+    }
     if (reply instanceof Echo echo) {
       sleep(echo.delay());
       String content = "echo: " + lastUserText(request);
@@ -335,14 +368,28 @@ public final class FakeNova implements AutoCloseable {
             words(content),
             Duration.ZERO,
             false,
-            request.path("stream_options").path("include_usage").asBoolean(false));
+            request.path("stream_options").path("include_usage").asBoolean(false),
+            null);
       }
       writeFixed(
           out, 200, "application/json", completion(model, content).toString(), new String[0]);
       return true;
     }
     Stream stream = (Stream) reply;
-    return writeStream(out, model, stream.deltas(), stream.gap(), stream.truncate(), false);
+    return writeStream(out, model, stream.deltas(), stream.gap(), stream.truncate(), false, null);
+  }
+
+  /** An OpenAI-shaped error that quotes the request's Authorization header back. */
+  private static ObjectNode authorizationError(Recorded req) {
+    String authorization = req.headers().getOrDefault("authorization", "");
+    ObjectNode body = JSON.createObjectNode();
+    ObjectNode error = body.putObject("error");
+    error.put("message", "Request not accepted; it carried Authorization: " + authorization);
+    error.put("type", "invalid_request_error");
+    error.putNull("param");
+    error.put("code", "invalid_request");
+    error.put("authorization", authorization);
+    return body;
   }
 
   private ObjectNode completion(String model, String content) {
@@ -368,7 +415,8 @@ public final class FakeNova implements AutoCloseable {
       List<String> deltas,
       Duration gap,
       boolean truncate,
-      boolean usage)
+      boolean usage,
+      ObjectNode errorEvent)
       throws IOException {
     String head =
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
@@ -400,6 +448,13 @@ public final class FakeNova implements AutoCloseable {
     if (truncate) {
       // Stop mid-stream: no final chunk, no [DONE], no chunked terminator.
       return false;
+    }
+    if (errorEvent != null) {
+      // An error after the stream began: one error event, then the end, with no [DONE].
+      writeChunk(out, "data: " + errorEvent + "\n\n");
+      out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      return true;
     }
     ObjectNode last = JSON.createObjectNode();
     last.put("id", id)

@@ -428,7 +428,7 @@ function _picocli_novaproxy_deploy() {
 
   local commands=""
   local flag_opts="'--no-color' '-v' '--verbose' '--no-client-tokens' '--dry-run' '--snapstart' '--no-snapstart' '--stream-url' '--no-stream-url' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--secret-name' '--arch' '--memory' '--timeout' '--throttle-rate' '--throttle-burst' '--upstream-url' '--artifact'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--secret-name' '--arch' '--memory' '--timeout' '--throttle-rate' '--throttle-burst' '--upstream-url' '--allow-upstream-host' '--artifact'"
   local FORMAT_option_args=("text" "json") # --output values
   local ARCH_option_args=("arm64" "x86_64") # --arch values
 
@@ -491,6 +491,9 @@ function _picocli_novaproxy_deploy() {
       return
       ;;
     '--upstream-url')
+      return
+      ;;
+    '--allow-upstream-host')
       return
       ;;
     '--artifact')

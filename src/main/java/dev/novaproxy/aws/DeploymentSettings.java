@@ -2,6 +2,7 @@ package dev.novaproxy.aws;
 
 import dev.novaproxy.proxy.Policy;
 import dev.novaproxy.proxy.ProxySettings;
+import dev.novaproxy.proxy.UpstreamUrl;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,6 +86,9 @@ public record DeploymentSettings(
     m.put("throttleBurst", Integer.toString(throttleBurst));
     m.put("streamUrl", streamUrl ? "on" : "off");
     m.put("upstreamUrl", proxy.upstreamUrl().toString());
+    if (!proxy.allowedUpstreamHosts().isEmpty()) {
+      m.put("allowUpstreamHosts", proxy.allowedUpstreamHosts().toString());
+    }
     m.put("defaultModel", p.defaultModel());
     m.put(
         "allowModels", p.allowedModels().isEmpty() ? "any" : sorted(p.allowedModels()).toString());
@@ -136,6 +140,10 @@ public record DeploymentSettings(
     }
     if (!was.allowedModels().isEmpty() && now.allowedModels().isEmpty()) {
       w.add("the allowed-models list is removed: clients may ask for any model");
+    }
+    if (!proxy.upstreamUrl().equals(before.proxy.upstreamUrl())
+        && UpstreamUrl.isExplicitlyAllowedHost(proxy.upstreamUrl())) {
+      w.add(UpstreamUrl.warning(proxy.upstreamUrl()).replaceFirst("^warning: ", ""));
     }
     if (throttleRate > before.throttleRate || throttleBurst > before.throttleBurst) {
       w.add(

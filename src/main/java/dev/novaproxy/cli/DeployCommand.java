@@ -11,8 +11,9 @@ import dev.novaproxy.config.ConfigFile;
 import dev.novaproxy.proxy.ProxySettings;
 import dev.novaproxy.proxy.UpstreamUrl;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -130,8 +131,17 @@ public final class DeployCommand implements Callable<Integer> {
       description =
           "The Nova API base URL the function calls (default: "
               + "https://api.nova.amazon.com/v1"
-              + ").")
-  URI upstreamUrl;
+              + "); another host than the Nova API needs --allow-upstream-host.")
+  String upstreamUrl; // a String, not a URI: picocli's own error would echo a password in it
+
+  @Option(
+      names = "--allow-upstream-host",
+      paramLabel = "HOST",
+      split = ",",
+      description =
+          "Allow the function to send the Nova key to HOST, which is not the Nova API (warned);"
+              + " repeat for more; 'none' removes them. Default: none.")
+  List<String> allowUpstreamHosts = new ArrayList<>();
 
   @Option(
       names = "--artifact",
@@ -214,8 +224,19 @@ public final class DeployCommand implements Callable<Integer> {
   /** The starting settings with every flag given (or its environment or config value) applied. */
   private DeploymentSettings applyFlags(DeploymentSettings base) {
     ProxySettings proxy = policy.applyTo(base.proxy());
-    if (upstreamUrl != null) {
-      proxy = proxy.withUpstream(upstreamUrl);
+    try {
+      if (!allowUpstreamHosts.isEmpty()) {
+        boolean none =
+            allowUpstreamHosts.size() == 1 && allowUpstreamHosts.get(0).strip().equals("none");
+        proxy = proxy.withAllowedUpstreamHosts(none ? List.of() : allowUpstreamHosts);
+      }
+      if (upstreamUrl != null) {
+        proxy = proxy.withUpstream(UpstreamUrl.parse(upstreamUrl, proxy.allowedUpstreamHosts()));
+      }
+      // The deployed upstream must still be allowed when only the allowed hosts changed.
+      proxy.checkedUpstream();
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage(e.getMessage());
     }
     return new DeploymentSettings(
         arch != null ? arch : base.arch(),
@@ -260,13 +281,6 @@ public final class DeployCommand implements Callable<Integer> {
     }
     if (snapStart && noSnapStart) {
       throw CliException.usage("--snapstart and --no-snapstart contradict each other; give one.");
-    }
-    if (upstreamUrl != null) {
-      try {
-        UpstreamUrl.parse(upstreamUrl.toString());
-      } catch (IllegalArgumentException e) {
-        throw CliException.usage(e.getMessage());
-      }
     }
   }
 

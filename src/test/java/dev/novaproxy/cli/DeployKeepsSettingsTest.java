@@ -272,4 +272,42 @@ class DeployKeepsSettingsTest {
     assertThat(shown.at("/deployments/us-east-1/novaproxy/settings/memory").asText())
         .isEqualTo("1024 MB");
   }
+
+  @Test
+  void should_send_the_key_elsewhere_only_to_an_allowed_host_and_keep_that_choice() {
+    deployProtected();
+    CliRun refused = deploy("--upstream-url", "https://nova.corp.example/v1", "--dry-run");
+    assertThat(refused.exitCode()).as("%s", refused).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.err()).contains("--allow-upstream-host");
+
+    CliRun allowed =
+        deployOk(
+            "--upstream-url",
+            "https://nova.corp.example/v1",
+            "--allow-upstream-host",
+            "nova.corp.example");
+    assertThat(allowed.err())
+        .contains(
+            "warning: the Nova key will be sent to nova.corp.example, which is not the Nova API");
+    assertThat(deployed().env())
+        .containsEntry("NOVA_UPSTREAM_URL", "https://nova.corp.example/v1")
+        .containsEntry("NOVA_UPSTREAM_ALLOWED_HOSTS", "nova.corp.example");
+
+    CliRun plain = deployOk();
+    assertThat(plain.out()).contains("No changes");
+    assertThat(plain.err()).doesNotContain("warning");
+
+    CliRun stillUsed = deploy("--allow-upstream-host", "none", "--dry-run");
+    assertThat(stillUsed.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(stillUsed.err()).contains("nova.corp.example");
+  }
+
+  @Test
+  void should_never_echo_a_password_in_an_upstream_url() {
+    deployProtected();
+    CliRun r =
+        deploy("--upstream-url", "https://user:s3cr3t-pass@nova.corp.example/v1", "--dry-run");
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).doesNotContain("s3cr3t-pass");
+  }
 }

@@ -48,7 +48,7 @@ final class ConfigShowCommand implements Callable<Integer> {
       ObjectNode values = o.putObject("settings");
       for (var r : rows) {
         ObjectNode v = values.putObject(r.setting().key());
-        v.put("value", r.value()).put("source", r.source().label()).put("from", r.origin());
+        v.put("value", shown(r)).put("source", r.source().label()).put("from", r.origin());
         v.put("option", r.setting().option());
         r.setting().env().forEach(v.putArray("env")::add);
       }
@@ -75,7 +75,7 @@ final class ConfigShowCommand implements Callable<Integer> {
               + (r.origin() != null && r.source() != Settings.Source.file ? " " + r.origin() : "");
       out.println(
           String.format(
-              "%-18s %-34s %s", r.setting().key(), r.value() == null ? "-" : r.value(), source));
+              "%-18s %-34s %s", r.setting().key(), r.value() == null ? "-" : shown(r), source));
     }
     saved.forEach(
         (where, d) -> {
@@ -111,5 +111,12 @@ final class ConfigShowCommand implements Callable<Integer> {
           s.option());
     }
     return settings.resolve(s, parsed.matchedOptionValue("--profile", (String) null));
+  }
+
+  /** A URL's user name and password (from the environment, say) are never printed. */
+  private static String shown(Settings.Resolved r) {
+    return r.value() != null && r.setting().key().equals("upstreamUrl")
+        ? dev.novaproxy.proxy.UpstreamUrl.redacted(r.value())
+        : r.value();
   }
 }

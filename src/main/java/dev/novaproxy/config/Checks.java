@@ -2,10 +2,8 @@ package dev.novaproxy.config;
 
 import dev.novaproxy.proxy.ClientAuth;
 import dev.novaproxy.proxy.UpstreamUrl;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
 
@@ -15,8 +13,6 @@ import java.util.Locale;
  */
 public final class Checks {
   /** The one upstream host a saved or inherited URL may name, besides this machine. */
-  public static final String NOVA_HOST = "api.nova.amazon.com";
-
   public static final Check REGION =
       matching("[a-z]{2}(-[a-z]+)+-\\d+", "is not an AWS region such as us-east-1");
 
@@ -84,25 +80,13 @@ public final class Checks {
    */
   public static final Check UPSTREAM_URL =
       v -> {
-        URI uri;
         try {
-          uri = UpstreamUrl.parse(v);
+          // With no extra hosts allowed: the Nova API or this machine, no user info.
+          UpstreamUrl.parse(v);
+          return null;
         } catch (IllegalArgumentException e) {
           return clause(e.getMessage());
         }
-        if (uri.getRawUserInfo() != null) {
-          // Not quoted: the part before '@' may be a password.
-          return "the upstream URL must not carry a user name or password";
-        }
-        String host = uri.getHost().toLowerCase(Locale.ROOT);
-        if (!host.equals(NOVA_HOST) && !isLoopback(host)) {
-          return quote(v)
-              + " is not Nova: the host must be "
-              + NOVA_HOST
-              + " or this machine (to use another, give serve --upstream-url with"
-              + " --allow-upstream-host)";
-        }
-        return null;
       };
 
   private static Check matching(String regex, String clause) {
@@ -132,22 +116,6 @@ public final class Checks {
         return quote(v) + " " + clause;
       }
     };
-  }
-
-  private static boolean isLoopback(String host) {
-    String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-    if (h.equals("localhost")) {
-      return true;
-    }
-    // Only literal addresses: resolving a name could itself leave the machine.
-    if (!h.matches("[0-9.]+|[0-9a-f:]+")) {
-      return false;
-    }
-    try {
-      return InetAddress.getByName(h).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
   }
 
   static String quote(String v) {

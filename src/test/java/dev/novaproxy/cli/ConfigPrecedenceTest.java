@@ -418,4 +418,15 @@ class ConfigPrecedenceTest {
       assertThat(dev.novaproxy.config.Settings.looksSecret(key)).as(key).isTrue();
     }
   }
+
+  @Test
+  void should_never_print_a_password_in_an_upstream_url_from_the_environment() {
+    var r =
+        dev.novaproxy.testing.CliRun.runWithEnv(
+            Map.of("NOVA_UPSTREAM_URL", "https://u:pw-0451@api.nova.amazon.com/v1"),
+            "config",
+            "show");
+    assertThat(r.out()).contains("https://api.nova.amazon.com/v1").doesNotContain("pw-0451");
+    assertThat(r.err()).doesNotContain("pw-0451");
+  }
 }

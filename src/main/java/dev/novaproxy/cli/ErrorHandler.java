@@ -45,7 +45,15 @@ final class ErrorHandler implements IExecutionExceptionHandler {
       translators = List.copyOf(TRANSLATORS);
     }
     for (var t : translators) {
-      CliException translated = t.apply(ex);
+      CliException translated;
+      try {
+        translated = t.apply(ex);
+      } catch (RuntimeException bug) {
+        // A translator that fails on an odd exception must not turn one line into a stack trace:
+        // the generic line below still says what went wrong, and -v shows both.
+        ex.addSuppressed(bug);
+        continue;
+      }
       if (translated != null) {
         return translated;
       }

@@ -64,7 +64,9 @@ public final class Deployment {
                           + c.functionName()
                           + " has a setting deploy cannot read ("
                           + e.getMessage()
-                          + "); give that setting as a flag to replace it.");
+                          + "); fix or remove that variable in the function's configuration"
+                          + " (Lambda console, or aws lambda update-function-configuration), then"
+                          + " deploy again.");
                 }
                 RouteSettings throttle =
                     haveApi

@@ -86,9 +86,9 @@ public record DeploymentSettings(
     m.put("throttleBurst", Integer.toString(throttleBurst));
     m.put("streamUrl", streamUrl ? "on" : "off");
     m.put("upstreamUrl", proxy.upstreamUrl().toString());
-    if (!proxy.allowedUpstreamHosts().isEmpty()) {
-      m.put("allowUpstreamHosts", proxy.allowedUpstreamHosts().toString());
-    }
+    m.put(
+        "allowUpstreamHosts",
+        proxy.allowedUpstreamHosts().isEmpty() ? "none" : proxy.allowedUpstreamHosts().toString());
     m.put("defaultModel", p.defaultModel());
     m.put(
         "allowModels", p.allowedModels().isEmpty() ? "any" : sorted(p.allowedModels()).toString());
@@ -96,9 +96,7 @@ public record DeploymentSettings(
     m.put("allowOrigins", p.allowedOrigins().isEmpty() ? "none" : p.allowedOrigins().toString());
     m.put("maxBodyBytes", Integer.toString(p.limits().maxBodyBytes()));
     m.put("clientTokens", clientTokens());
-    if (proxy.logContent()) {
-      m.put("logContent", "on");
-    }
+    m.put("logContent", proxy.logContent() ? "on" : "off");
     return m;
   }
 
@@ -107,11 +105,9 @@ public record DeploymentSettings(
     Map<String, String> old = before.describe();
     Map<String, String> now = describe();
     List<String> out = new ArrayList<>();
-    var keys = new java.util.LinkedHashSet<>(now.keySet());
-    keys.addAll(old.keySet());
-    for (String k : keys) {
-      String a = old.getOrDefault(k, "off");
-      String b = now.getOrDefault(k, "off");
+    for (String k : now.keySet()) {
+      String a = old.get(k);
+      String b = now.get(k);
       if (!a.equals(b)) {
         out.add(k + " " + a + " -> " + b);
       }
@@ -144,6 +140,11 @@ public record DeploymentSettings(
     if (!proxy.upstreamUrl().equals(before.proxy.upstreamUrl())
         && UpstreamUrl.isExplicitlyAllowedHost(proxy.upstreamUrl())) {
       w.add(UpstreamUrl.warning(proxy.upstreamUrl()).replaceFirst("^warning: ", ""));
+    }
+    if (streamUrl && !before.streamUrl) {
+      w.add(
+          "a stream URL is added: a second public URL, without the stage's throttling (the"
+              + " proxy's client policy and the function's concurrency limit it)");
     }
     if (throttleRate > before.throttleRate || throttleBurst > before.throttleBurst) {
       w.add(

@@ -1,26 +1,42 @@
 package dev.novaproxy.aws;
 
+import dev.novaproxy.limits.LimitsSettings;
 import dev.novaproxy.proxy.ProxySettings;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The plan's account of a function's environment change: each variable that changes, old -> new. A
- * value is shown only when it cannot be a credential; the client-token hashes are shown short.
+ * The plan's account of a function's environment change: each variable that changes, old -> new.
+ * Values are shown only for the variables deploy itself writes, none of which is a credential (the
+ * client-token hashes are shown short); any other variable, added by hand, shows no value.
  */
 final class EnvironmentDiff {
-  /** Variables whose names look like credentials but whose values are not secret. */
-  private static final Set<String> SAFE =
-      Set.of(ProxySettings.ENV_SECRET_NAME, ProxySettings.ENV_CLIENT_TOKEN_SHA256);
-
-  private static final Set<String> CREDENTIAL_WORDS =
-      Set.of("KEY", "SECRET", "TOKEN", "PASSWORD", "PASSWD", "CREDENTIAL", "CREDENTIALS", "APIKEY");
+  /** Variables whose values are shown. */
+  private static final Set<String> SHOWN =
+      Set.of(
+          ProxySettings.ENV_SECRET_NAME,
+          ProxySettings.ENV_UPSTREAM_URL,
+          ProxySettings.ENV_UPSTREAM_ALLOWED_HOSTS,
+          ProxySettings.ENV_DEFAULT_MODEL,
+          ProxySettings.ENV_ALLOWED_MODELS,
+          ProxySettings.ENV_MAX_TOKENS_CAP,
+          ProxySettings.ENV_ALLOWED_ORIGINS,
+          ProxySettings.ENV_MAX_BODY_BYTES,
+          ProxySettings.ENV_TIMEOUT_SECONDS,
+          ProxySettings.ENV_SECRET_TTL_SECONDS,
+          ProxySettings.ENV_LOG_CONTENT,
+          ProxySettings.ENV_CLIENT_TOKEN_SHA256,
+          LimitsSettings.ENV_KEYS_TABLE,
+          LimitsSettings.ENV_ANONYMOUS,
+          LimitsSettings.ENV_ANONYMOUS_RPM,
+          LimitsSettings.ENV_ANONYMOUS_TOKENS_PER_DAY,
+          LimitsSettings.ENV_DAILY_TOKEN_BUDGET,
+          "JAVA_TOOL_OPTIONS",
+          "AWS_LAMBDA_EXEC_WRAPPER");
 
   static List<String> lines(Map<String, String> have, Map<String, String> want) {
     List<String> out = new ArrayList<>();
@@ -47,11 +63,7 @@ final class EnvironmentDiff {
       }
       return String.join(",", shortened);
     }
-    // By whole words, so that NOVA_MAX_TOKENS_CAP is shown and an API_KEY is not.
-    boolean mayBeSecret =
-        Arrays.stream(name.toUpperCase(Locale.ROOT).split("[^A-Z0-9]+"))
-            .anyMatch(CREDENTIAL_WORDS::contains);
-    return mayBeSecret && !SAFE.contains(name) ? "(a value not shown)" : value;
+    return SHOWN.contains(name) ? value : "(a value not shown)";
   }
 
   private EnvironmentDiff() {}

@@ -142,7 +142,9 @@ public final class ProxyFunction {
         && Objects.equals(latest.architectures(), live.architectures())
         && Objects.equals(
             latest.environment() == null ? Map.of() : latest.environment().variables(),
-            live.environment() == null ? Map.of() : live.environment().variables());
+            live.environment() == null ? Map.of() : live.environment().variables())
+        // An interrupted deploy may have changed SnapStart on $LATEST only.
+        && snapStartOf(latest).equals(snapStartOf(live));
   }
 
   /** Creates or updates $LATEST as the function step planned. */

@@ -190,7 +190,9 @@ public final class ChatCommand implements Callable<Integer> {
           ChatEndpoint.parse(
               proxy != null
                   ? proxy.baseUrl()
-                  : url != null ? streamingDoor(url, stream) : ChatEndpoint.DEFAULT_URL);
+                  : url != null
+                      ? streamingDoor(url, typed("--url"), stream)
+                      : ChatEndpoint.DEFAULT_URL);
     } catch (IllegalArgumentException e) {
       throw CliException.usage(e.getMessage());
     }
@@ -213,17 +215,22 @@ public final class ChatCommand implements Callable<Integer> {
 
   /**
    * The deployed API buffers answers and stops at 30 s; the deployment's stream URL does neither.
-   * When the URL is the one deploy saved and the answers stream, chat talks to the stream URL that
-   * deploy saved with it; with --no-stream (or -o json) it keeps the API URL.
+   * When the URL is the one deploy saved (not typed with --url) and the answers stream, chat talks
+   * to the stream URL that deploy saved with it; with --no-stream (or -o json) it keeps the API
+   * URL.
    */
-  private static String streamingDoor(String url, boolean stream) {
-    if (!stream) {
+  private static String streamingDoor(String url, boolean typed, boolean stream) {
+    if (!stream || typed) {
       return url;
     }
     ConfigFile config = ConfigFile.forCurrentUser();
     String deployed = config.get(ConfigFile.URL);
     String streamUrl = config.get(ConfigFile.STREAM_URL);
     return streamUrl != null && url.strip().equals(deployed) ? streamUrl : url;
+  }
+
+  private boolean typed(String option) {
+    return spec.commandLine().getParseResult().hasMatchedOption(option);
   }
 
   private void saveIfAsked(ChatSession session) {

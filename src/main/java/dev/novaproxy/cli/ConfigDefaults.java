@@ -71,6 +71,14 @@ final class ConfigDefaults implements IDefaultValueProvider {
     if (awsLocation) {
       return null;
     }
+    if (r.source() == Settings.Source.file
+        && arg.command().name().equals("deploy")
+        && !setting.key().equals("name")) {
+      // A deployment keeps its own settings (deploy reads them back from what is deployed); the
+      // file's values are for serve and chat. As standing flags they would undo a change made
+      // since, from this machine or another (a rotated client token coming back).
+      return null;
+    }
     given.put(arg, r);
     return r.value();
   }

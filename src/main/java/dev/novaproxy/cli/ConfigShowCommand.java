@@ -39,7 +39,8 @@ final class ConfigShowCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     var path = settings.file().path();
-    var saved = new SavedDeployments(settings.file()).all();
+    List<String> unreadable = new ArrayList<>();
+    var saved = new SavedDeployments(settings.file()).all(unreadable::add);
     if (global.json()) {
       ObjectNode o =
           Json.object()
@@ -55,8 +56,8 @@ final class ConfigShowCommand implements Callable<Integer> {
       ObjectNode deployments = o.putObject(SavedDeployments.KEY);
       saved.forEach(
           (where, d) -> {
-            String[] regionName = where.split("/", 2);
-            ObjectNode one = deployments.with(regionName[0]).putObject(regionName[1]);
+            ObjectNode one =
+                deployments.with(where.account()).with(where.region()).putObject(where.name());
             one.put("pending", d.pending())
                 .put("savedAt", d.savedAt())
                 .put("secretName", d.secretName());
@@ -79,19 +80,22 @@ final class ConfigShowCommand implements Callable<Integer> {
     }
     saved.forEach(
         (where, d) -> {
-          String[] regionName = where.split("/", 2);
           out.println();
           out.println(
               "Deployment "
-                  + regionName[1]
+                  + where.name()
                   + " in "
-                  + regionName[0]
+                  + where.region()
+                  + " (account "
+                  + where.account()
+                  + ")"
                   + (d.pending()
                       ? ", an unfinished deploy of " + d.savedAt() + " (deploy again to finish it):"
                       : ", as last deployed from here on " + d.savedAt() + ":"));
           d.settings().describe().forEach((k, v) -> out.println(String.format("  %-14s %s", k, v)));
           out.println("  " + String.format("%-14s %s", "secretName", d.secretName()));
         });
+    unreadable.forEach(problem -> out.println("\n" + problem));
     if (!saved.isEmpty()) {
       out.println();
       out.println("deploy starts from what is deployed; flags change it (see 'deploy --help').");

@@ -97,7 +97,7 @@ public final class DeployCommand implements Callable<Integer> {
 
   @Option(
       names = "--snapstart",
-      description = "Turn on SnapStart for published versions (the default).")
+      description = "Turn on SnapStart for published versions (a new deployment's default).")
   boolean snapStart;
 
   @Option(names = "--no-snapstart", description = "Turn SnapStart off.")
@@ -119,7 +119,7 @@ public final class DeployCommand implements Callable<Integer> {
       names = "--stream-url",
       description =
           "Give the function a stream URL (a Lambda function URL that streams answers, past the"
-              + " HTTP API's 30 s); the default.")
+              + " HTTP API's 30 s); a new deployment's default.")
   boolean streamUrl;
 
   @Option(names = "--no-stream-url", description = "No stream URL; remove it when there is one.")
@@ -163,7 +163,7 @@ public final class DeployCommand implements Callable<Integer> {
     try (var aws = new AwsClients(ctx.location())) {
       var deployment = new Deployment(aws, Backoff.iamPropagation());
       Deployment.Observed seen = deployment.observe(ctx.names());
-      Optional<SavedDeployments.Saved> before = saved.read(region, name);
+      Optional<SavedDeployments.Saved> before = saved.read(seen.account().id(), region, name);
       DesiredSettings settings =
           DesiredSettings.resolve(
               seen.settings(), before, ctx.config().path().toString(), this::applyFlags);
@@ -201,9 +201,15 @@ public final class DeployCommand implements Callable<Integer> {
       }
       // Saved before anything changes, so that a deploy cut short is finished by running it again
       // with no flags; marked done after.
-      saved.save(region, name, settings.desired(), secret, true);
+      String account = seen.account().id();
+      boolean record = plan.changes() || before.map(SavedDeployments.Saved::pending).orElse(false);
+      if (record) {
+        saved.save(account, region, name, settings.desired(), secret, true);
+      }
       Deployment.Result result = deployment.apply(plan, line -> println(err, line));
-      saved.save(region, name, settings.desired(), secret, false);
+      if (record) {
+        saved.save(account, region, name, settings.desired(), secret, false);
+      }
       ctx.config()
           .update(
               c -> {
@@ -250,16 +256,22 @@ public final class DeployCommand implements Callable<Integer> {
   }
 
   /**
-   * A secret named by flag or config wins; else the one the deployed function reads, so that a
-   * deploy from a machine without the config keeps it; else the last one deployed from here.
+   * A secret named by flag or environment wins; else an unfinished deploy's, the deployed
+   * function's (so that a plain deploy never switches secrets), the last one deployed from here,
+   * the one setup saved, the default.
    */
   private String secretNameFor(
       AwsContext ctx, Deployment.Observed seen, Optional<SavedDeployments.Saved> saved) {
-    // Filled by the flag, NOVAPROXY_SECRET_NAME or the config file (ConfigDefaults).
+    // Filled by the flag or NOVAPROXY_SECRET_NAME only (ConfigDefaults gives deploy no file
+    // values).
     if (secretName != null) {
-      return ctx.secretName();
+      return secretName.strip();
     }
-    return seen.secretName()
+    Optional<String> pending =
+        saved.filter(SavedDeployments.Saved::pending).map(SavedDeployments.Saved::secretName);
+    // ctx.secretName(): the one setup saved in the config file, else the default.
+    return pending
+        .or(seen::secretName)
         .or(() -> saved.map(SavedDeployments.Saved::secretName))
         .orElse(ctx.secretName());
   }

@@ -1,6 +1,9 @@
 package dev.novaproxy.cli;
 
 import dev.novaproxy.aws.DeploymentSettings;
+import dev.novaproxy.proxy.UpstreamUrl;
+import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -47,9 +50,27 @@ record DesiredSettings(
     return desired.changesFrom(deployed.orElse(DeploymentSettings.defaults()));
   }
 
-  /** Changes that open the proxy to more callers or more spend: printed as warnings. */
+  /**
+   * Changes that open the proxy to more callers or more spend, and settings that cannot work in
+   * AWS: printed as warnings.
+   */
   List<String> warnings() {
-    return desired.openingsFrom(deployed.orElse(DeploymentSettings.defaults()));
+    List<String> w =
+        new ArrayList<>(desired.openingsFrom(deployed.orElse(DeploymentSettings.defaults())));
+    if (deployed.isEmpty() && !desired.proxy().clientAuth().enabled()) {
+      w.add(
+          "a new deployment without client tokens: anyone who has its URLs can call it"
+              + " (--client-token-sha256 HASH limits it to your apps)");
+    }
+    URI upstream = desired.proxy().upstreamUrl();
+    if (!UpstreamUrl.NOVA_API_HOST.equalsIgnoreCase(upstream.getHost())
+        && !UpstreamUrl.isExplicitlyAllowedHost(upstream)) {
+      w.add(
+          "the upstream URL "
+              + UpstreamUrl.redacted(upstream.toString())
+              + " is this machine: a function in AWS cannot reach it");
+    }
+    return w;
   }
 
   /** The deployed value of a setting when it differs from the desired one, else empty. */

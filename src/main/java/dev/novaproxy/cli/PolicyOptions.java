@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The proxy's policy as flags, shared by {@code serve} and {@code deploy} so both mean the same. A
@@ -19,6 +21,10 @@ import picocli.CommandLine.Option;
 public final class PolicyOptions {
   static final String NONE = "none";
   static final String ANY = "any";
+
+  /** The command these options belong to: to name where a value came from. */
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
 
   @Option(
       names = "--default-model",
@@ -90,7 +96,11 @@ public final class PolicyOptions {
   private ClientAuth clientAuth(ClientAuth base) {
     if (noClientTokens && !clientTokenHashes.isEmpty()) {
       throw CliException.usage(
-          "--no-client-tokens and --client-token-sha256 contradict each other; give one.");
+          "--no-client-tokens contradicts "
+              + (mixee == null
+                  ? "--client-token-sha256"
+                  : ConfigDefaults.origin(mixee, "--client-token-sha256"))
+              + "; give one.");
     }
     if (noClientTokens) {
       return ClientAuth.off();

@@ -12,10 +12,11 @@ import java.util.Optional;
 
 /**
  * Each deployment's settings as this machine last deployed them, in the config file under {@code
- * deployments.REGION.NAME}: for {@code config show}, and so that a deploy that failed halfway is
- * finished with the settings it was given. What is deployed stays the reference: deploy reads the
- * function first and uses these only while a deploy from here is unfinished, or when nothing is
- * deployed.
+ * deployments.ACCOUNT.REGION.NAME} (the account too, so that a deployment of the same name in
+ * another account, or in an emulator, is another entry): for {@code config show}, and so that a
+ * deploy that failed halfway is finished with the settings it was given. What is deployed stays the
+ * reference: deploy reads the function first and uses these only while a deploy from here is
+ * unfinished, or when nothing is deployed.
  */
 final class SavedDeployments {
   static final String KEY = "deployments";
@@ -29,23 +30,37 @@ final class SavedDeployments {
     this.file = file;
   }
 
-  /** Every saved deployment, as "REGION/NAME" in the file's order. */
-  Map<String, Saved> all() {
-    Map<String, Saved> out = new LinkedHashMap<>();
+  /** Where one saved entry is. */
+  record Where(String account, String region, String name) {}
+
+  /**
+   * Every saved deployment in the file's order; an entry that cannot be read is left out and its
+   * problem passed to {@code unreadable}, so that {@code config show} still shows the rest.
+   */
+  Map<Where, Saved> all(java.util.function.Consumer<String> unreadable) {
+    Map<Where, Saved> out = new LinkedHashMap<>();
     JsonNode root = file.read().path(KEY);
-    root.fieldNames()
-        .forEachRemaining(
-            region ->
-                root.path(region)
-                    .fieldNames()
-                    .forEachRemaining(
-                        name ->
-                            read(region, name).ifPresent(s -> out.put(region + "/" + name, s))));
+    for (var account : iterable(root.fieldNames())) {
+      for (var region : iterable(root.path(account).fieldNames())) {
+        for (var name : iterable(root.path(account).path(region).fieldNames())) {
+          try {
+            read(account, region, name)
+                .ifPresent(s -> out.put(new Where(account, region, name), s));
+          } catch (CliException e) {
+            unreadable.accept(e.getMessage());
+          }
+        }
+      }
+    }
     return out;
   }
 
-  Optional<Saved> read(String region, String name) {
-    JsonNode node = file.read().path(KEY).path(region).path(name);
+  private static <T> Iterable<T> iterable(java.util.Iterator<T> it) {
+    return () -> it;
+  }
+
+  Optional<Saved> read(String account, String region, String name) {
+    JsonNode node = file.read().path(KEY).path(account).path(region).path(name);
     if (!node.isObject()) {
       return Optional.empty();
     }
@@ -83,19 +98,21 @@ final class SavedDeployments {
               + " ("
               + e.getMessage()
               + "); fix or delete the entry "
-              + KEY
-              + "."
-              + region
-              + "."
-              + name
+              + String.join(".", KEY, account, region, name)
               + " in that file.");
     }
   }
 
-  void save(String region, String name, DeploymentSettings s, String secretName, boolean pending) {
+  void save(
+      String account,
+      String region,
+      String name,
+      DeploymentSettings s,
+      String secretName,
+      boolean pending) {
     file.update(
         c -> {
-          ObjectNode byRegion = object(object(c, KEY), region);
+          ObjectNode byRegion = object(object(object(c, KEY), account), region);
           ObjectNode o = byRegion.putObject(name);
           o.put("arch", s.arch().name())
               .put("memory", s.memoryMb())

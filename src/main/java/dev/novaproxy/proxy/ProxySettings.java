@@ -266,6 +266,9 @@ public record ProxySettings(
     if (logContent) {
       env.put(ENV_LOG_CONTENT, "true");
     }
+    if (!secretTtl.equals(defaults().secretTtl())) {
+      env.put(ENV_SECRET_TTL_SECONDS, Long.toString(secretTtl.toSeconds()));
+    }
     if (!allowedUpstreamHosts.isEmpty()) {
       env.put(ENV_UPSTREAM_ALLOWED_HOSTS, String.join(",", allowedUpstreamHosts));
     }

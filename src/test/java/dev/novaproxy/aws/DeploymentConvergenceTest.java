@@ -188,4 +188,31 @@ class DeploymentConvergenceTest {
     assertThat(lambdaCalls.subList(0, lambdaCalls.indexOf("PublishVersion") + 1))
         .containsExactly("GetFunction", "PublishVersion");
   }
+
+  @Test
+  void should_keep_the_api_with_a_stage_even_when_an_older_one_has_none() {
+    // An older API left without a stage, and a newer complete one: the complete one is kept
+    // whatever their order, so a re-run never moves the URL it printed.
+    String older =
+        aws.apis()
+            .createApi(r -> r.name("novaproxy").protocolType(ProtocolType.HTTP).tags(NAMES.tags()))
+            .apiId();
+    String complete =
+        aws.apis()
+            .createApi(r -> r.name("novaproxy").protocolType(ProtocolType.HTTP).tags(NAMES.tags()))
+            .apiId();
+    // Throttled as the spec asks: moto has no UpdateStage.
+    aws.apis()
+        .createStage(
+            r ->
+                r.apiId(complete)
+                    .stageName("$default")
+                    .autoDeploy(true)
+                    .defaultRouteSettings(
+                        s -> s.throttlingRateLimit(10.0).throttlingBurstLimit(20)));
+    assertThat(new HttpApi(aws).find(NAMES)).map(Api::apiId).hasValue(complete);
+    Deployment.Result r = deploy();
+    assertThat(r.apiId()).isEqualTo(complete);
+    assertThat(ourApis()).extracting(Api::apiId).containsExactly(complete).doesNotContain(older);
+  }
 }

@@ -392,15 +392,25 @@ class ConfigPrecedenceTest {
     ServeCommand serve = parsed("serve");
     var auth = serve.policy.applyTo(dev.novaproxy.proxy.ProxySettings.defaults()).clientAuth();
     assertThat(auth.hexHashes()).containsExactly(hash);
+    // deploy keeps the deployment's own tokens: the file's value is not a standing flag for it
+    // (it would bring back a rotated token); the environment's is.
     DeployCommand deploy = parsed("deploy");
     assertThat(deploy.policy.applyTo(dev.novaproxy.proxy.ProxySettings.defaults()).clientAuth())
-        .satisfies(a -> assertThat(a.hexHashes()).containsExactly(hash));
+        .satisfies(a -> assertThat(a.hexHashes()).isEmpty());
 
     String other = dev.novaproxy.proxy.ClientAuth.sha256Hex("npc_other");
     env.put("NOVAPROXY_CLIENT_TOKEN_SHA256", hash + "," + other);
     ServeCommand fromEnv = parsed("serve");
     assertThat(
             fromEnv
+                .policy
+                .applyTo(dev.novaproxy.proxy.ProxySettings.defaults())
+                .clientAuth()
+                .hexHashes())
+        .containsExactly(hash, other);
+    DeployCommand deployFromEnv = parsed("deploy");
+    assertThat(
+            deployFromEnv
                 .policy
                 .applyTo(dev.novaproxy.proxy.ProxySettings.defaults())
                 .clientAuth()

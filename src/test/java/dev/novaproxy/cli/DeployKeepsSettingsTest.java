@@ -241,7 +241,8 @@ class DeployKeepsSettingsTest {
     CliRun cut = deploy("--throttle-rate", "3", "--max-tokens-cap", "100");
     assertThat(cut.exitCode()).as("%s", cut).isNotZero();
     assertThat(cut.err()).contains("stage");
-    JsonNode saved = JSON.readTree(Files.readString(config)).at("/deployments/us-east-1/novaproxy");
+    JsonNode saved =
+        JSON.readTree(Files.readString(config)).at("/deployments/123456789012/us-east-1/novaproxy");
     assertThat(saved.get("pending").asBoolean()).isTrue();
     assertThat(saved.get("throttleRate").asDouble()).isEqualTo(3.0);
 
@@ -257,7 +258,8 @@ class DeployKeepsSettingsTest {
   void should_save_the_settings_per_deployment_and_show_them() throws Exception {
     deployProtected();
     Path config = Path.of(System.getProperty(ConfigFile.PATH_PROPERTY));
-    JsonNode saved = JSON.readTree(Files.readString(config)).at("/deployments/us-east-1/novaproxy");
+    JsonNode saved =
+        JSON.readTree(Files.readString(config)).at("/deployments/123456789012/us-east-1/novaproxy");
     assertThat(saved.get("pending").asBoolean()).isFalse();
     assertThat(saved.get("memory").asInt()).isEqualTo(1024);
     assertThat(saved.at("/environment/NOVA_MAX_TOKENS_CAP").asText()).isEqualTo("500");
@@ -269,7 +271,7 @@ class DeployKeepsSettingsTest {
         .contains("maxTokensCap   500")
         .contains("clientTokens   1 (" + HASH.substring(0, 8));
     JsonNode shown = json(CliRun.run(args("config", "show", "-o", "json")));
-    assertThat(shown.at("/deployments/us-east-1/novaproxy/settings/memory").asText())
+    assertThat(shown.at("/deployments/123456789012/us-east-1/novaproxy/settings/memory").asText())
         .isEqualTo("1024 MB");
   }
 
@@ -309,5 +311,32 @@ class DeployKeepsSettingsTest {
         deploy("--upstream-url", "https://user:s3cr3t-pass@nova.corp.example/v1", "--dry-run");
     assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(r.err()).doesNotContain("s3cr3t-pass");
+  }
+
+  @Test
+  void should_keep_the_deployed_secret_when_setup_saves_another() {
+    deployProtected(); // reads team/NovaKey
+    setup("other/NovaKey"); // saves secretName other/NovaKey in the config file
+    CliRun plain = deployOk();
+    assertThat(plain.out()).contains("No changes");
+    assertThat(deployed().secret()).isEqualTo("team/NovaKey");
+    deployOk("--secret-name", "other/NovaKey");
+    assertThat(deployed().secret()).isEqualTo("other/NovaKey");
+  }
+
+  @Test
+  void should_not_bring_back_a_rotated_token_from_the_config_file() throws Exception {
+    deployProtected();
+    String old = ClientAuth.sha256Hex("np-old-token");
+    assertThat(CliRun.run(args("config", "set", "clientTokenSha256", old)).exitCode()).isZero();
+    String rotated = ClientAuth.sha256Hex("np-rotated-token");
+    deployOk("--client-token-sha256", rotated);
+    CliRun plain = deployOk();
+    assertThat(plain.out()).contains("No changes");
+    assertThat(deployed().env()).containsEntry("NOVA_CLIENT_TOKEN_SHA256", rotated);
+
+    CliRun open = deployOk("--no-client-tokens");
+    assertThat(open.err()).contains("warning: client tokens are removed");
+    assertThat(deployed().env()).doesNotContainKey("NOVA_CLIENT_TOKEN_SHA256");
   }
 }

@@ -35,7 +35,7 @@ public final class HttpApi {
 
   static final List<String> CORS_METHODS = dev.novaproxy.proxy.Cors.ALLOWED_METHODS;
   static final List<String> CORS_HEADERS = dev.novaproxy.proxy.Cors.ALLOWED_HEADERS;
-  static final int INTEGRATION_TIMEOUT_MS = 30_000;
+  static final int INTEGRATION_TIMEOUT_MS = DeploymentSettings.API_TIMEOUT_SECONDS * 1000;
 
   /** The API deploy wants; {@code integrationUri} is the alias ARN. */
   public record Desired(

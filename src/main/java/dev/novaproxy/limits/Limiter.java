@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -185,11 +186,22 @@ public final class Limiter {
     }
   }
 
-  /** Whether any token limit applies to this caller (so its output must be bounded). */
-  public boolean tokensLimited(Caller caller) {
-    return settings.dailyTokenBudget() != null
-        || (caller.key() != null && caller.key().tokensPerDay() != null)
-        || (caller.anonymous() && settings.anonymousTokensPerDay() != null);
+  /**
+   * The smallest daily token limit that applies to this caller, or empty when none does (then its
+   * output need not be bounded for the limits' sake).
+   */
+  public OptionalLong tokenLimit(Caller caller) {
+    long least = Long.MAX_VALUE;
+    if (settings.dailyTokenBudget() != null) {
+      least = Math.min(least, settings.dailyTokenBudget());
+    }
+    if (caller.key() != null && caller.key().tokensPerDay() != null) {
+      least = Math.min(least, caller.key().tokensPerDay());
+    }
+    if (caller.anonymous() && settings.anonymousTokensPerDay() != null) {
+      least = Math.min(least, settings.anonymousTokensPerDay());
+    }
+    return least == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(least);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.novaproxy.proxy;
 
+import dev.novaproxy.limits.LimitsSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
@@ -18,6 +19,9 @@ import java.util.function.Function;
  * timeout. True in Lambda, where the stream is collected whole and the function's own timeout would
  * otherwise cut it off with no answer at all; false under {@code serve}, where a long stream is
  * fine and only silence longer than the timeout ends it.
+ *
+ * <p>{@code limits}: client keys, per-key and per-IP limits and the daily budget; they travel in
+ * the same environment ({@link LimitsSettings} names the variables).
  */
 public record ProxySettings(
     URI upstreamUrl,
@@ -28,7 +32,8 @@ public record ProxySettings(
     boolean logContent,
     Policy policy,
     boolean streamWithinTimeout,
-    ClientAuth clientAuth) {
+    ClientAuth clientAuth,
+    LimitsSettings limits) {
 
   public static final URI DEFAULT_UPSTREAM = URI.create("https://api.nova.amazon.com/v1");
   public static final String DEFAULT_SECRET_NAME = "backend/NovaApiKey";
@@ -56,7 +61,8 @@ public record ProxySettings(
         false,
         Policy.defaults(),
         false,
-        ClientAuth.off());
+        ClientAuth.off(),
+        LimitsSettings.off());
   }
 
   public ProxySettings withUpstream(URI url) {
@@ -69,7 +75,8 @@ public record ProxySettings(
         logContent,
         policy,
         streamWithinTimeout,
-        clientAuth);
+        clientAuth,
+        limits);
   }
 
   public ProxySettings withPolicy(Policy p) {
@@ -82,7 +89,8 @@ public record ProxySettings(
         logContent,
         p,
         streamWithinTimeout,
-        clientAuth);
+        clientAuth,
+        limits);
   }
 
   public ProxySettings withTotalTimeout(Duration d) {
@@ -95,7 +103,8 @@ public record ProxySettings(
         logContent,
         policy,
         streamWithinTimeout,
-        clientAuth);
+        clientAuth,
+        limits);
   }
 
   public ProxySettings withClientAuth(ClientAuth auth) {
@@ -108,7 +117,22 @@ public record ProxySettings(
         logContent,
         policy,
         streamWithinTimeout,
-        auth);
+        auth,
+        limits);
+  }
+
+  public ProxySettings withLimits(LimitsSettings l) {
+    return new ProxySettings(
+        upstreamUrl,
+        connectTimeout,
+        totalTimeout,
+        maxRetryAfter,
+        secretTtl,
+        logContent,
+        policy,
+        streamWithinTimeout,
+        clientAuth,
+        l);
   }
 
   public ProxySettings withLogContent(boolean b) {
@@ -121,7 +145,8 @@ public record ProxySettings(
         b,
         policy,
         streamWithinTimeout,
-        clientAuth);
+        clientAuth,
+        limits);
   }
 
   /**
@@ -174,7 +199,8 @@ public record ProxySettings(
         true,
         get.apply(ENV_CLIENT_TOKEN_SHA256) == null
             ? ClientAuth.off()
-            : ClientAuth.ofSha256(list(get.apply(ENV_CLIENT_TOKEN_SHA256))));
+            : ClientAuth.ofSha256(list(get.apply(ENV_CLIENT_TOKEN_SHA256))),
+        LimitsSettings.fromEnvironment(env));
   }
 
   /** The inverse of {@link #fromEnvironment}: what deploy puts into the function's environment. */
@@ -201,6 +227,7 @@ public record ProxySettings(
     if (logContent) {
       env.put(ENV_LOG_CONTENT, "true");
     }
+    env.putAll(limits.toEnvironment());
     return env;
   }
 

@@ -3,8 +3,8 @@ package dev.novaproxy.limits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.novaproxy.limits.LimitsStoreContract.MovableClock;
 import dev.novaproxy.testing.CountingStore;
+import dev.novaproxy.testing.MovableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

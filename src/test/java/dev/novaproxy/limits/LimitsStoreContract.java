@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.novaproxy.limits.LimitsStore.Increment;
+import dev.novaproxy.testing.MovableClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
@@ -17,7 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,38 +29,6 @@ import org.junit.jupiter.api.Test;
  * has expired (for {@link LimitsStore#read}); tests move it forward.
  */
 public abstract class LimitsStoreContract {
-  /** A clock tests move by hand. */
-  public static final class MovableClock extends Clock {
-    private final AtomicReference<Instant> now;
-
-    public MovableClock(Instant start) {
-      this.now = new AtomicReference<>(start);
-    }
-
-    public void advance(Duration d) {
-      now.updateAndGet(t -> t.plus(d));
-    }
-
-    public void set(Instant t) {
-      now.set(t);
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
-
   protected static final Instant T0 = Instant.parse("2026-11-30T12:05:30Z");
 
   protected MovableClock clock;

@@ -4,6 +4,8 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.novaproxy.limits.LimitsSettings;
+import dev.novaproxy.limits.LimitsStore;
 import dev.novaproxy.proxy.AccessLog;
 import dev.novaproxy.proxy.ProxyHandler;
 import dev.novaproxy.proxy.ProxyRequest;
@@ -15,6 +17,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
@@ -37,11 +40,35 @@ public final class LambdaHandler
   }
 
   public LambdaHandler(Map<String, String> env, SecretSource key) {
+    this(env, key, limitsStore(env), Clock.systemUTC());
+  }
+
+  /** With the store client keys and counters are in (null: none), and the clock they count by. */
+  public LambdaHandler(Map<String, String> env, SecretSource key, LimitsStore limits, Clock clock) {
     // Created once per container (and captured by a SnapStart snapshot); the key is fetched on
     // the first request, never here.
     ProxySettings settings = ProxySettings.fromEnvironment(env);
     this.proxy =
-        new ProxyHandler(settings, key, new AccessLog(System.out::println, settings.logContent()));
+        new ProxyHandler(
+            settings,
+            key,
+            new AccessLog(System.out::println, settings.logContent()),
+            limits,
+            clock);
+  }
+
+  /**
+   * The keys table named by {@code NOVA_KEYS_TABLE}, or null without one. The DynamoDB store is
+   * built here; until then a function given a table refuses to start rather than run without the
+   * limits it was deployed with.
+   */
+  static LimitsStore limitsStore(Map<String, String> env) {
+    String table = env.get(LimitsSettings.ENV_KEYS_TABLE);
+    if (table == null || table.isBlank()) {
+      return null;
+    }
+    throw new IllegalStateException(
+        LimitsSettings.ENV_KEYS_TABLE + " is set but this build has no DynamoDB limits store.");
   }
 
   private static SecretSource defaultSecretSource(Map<String, String> env) {
@@ -86,7 +113,12 @@ public final class LambdaHandler
       body = event.getBody().getBytes(StandardCharsets.UTF_8);
     }
     String path = event.getRawPath() == null ? "/" : event.getRawPath();
-    return new ProxyRequest(method, path, headers, body);
+    // The caller's address as API Gateway saw it (what anonymous limits count by).
+    String sourceIp =
+        event.getRequestContext() == null || event.getRequestContext().getHttp() == null
+            ? null
+            : event.getRequestContext().getHttp().getSourceIp();
+    return new ProxyRequest(method, path, headers, body, event.getRawQueryString(), sourceIp);
   }
 
   static APIGatewayV2HTTPResponse toResponse(ProxyResponse response) {

@@ -16,12 +16,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -44,7 +46,8 @@ import java.util.function.Function;
  * reservation is all-or-nothing across processes as it is across threads. Writes go to a temporary
  * file that is renamed over the old one, so a crash leaves the old file or the new, never half.
  * Within one process the lock is taken per file by one thread at a time (the JVM refuses a second
- * lock on a file it already holds).
+ * lock on a file it already holds). The file is parsed again only when it changed since this store
+ * last saw it: every store counts its writes in the lock file.
  */
 public final class LocalFileStore implements LimitsStore {
   /** Overrides the default location; tests use it so that they never touch the user's file. */
@@ -62,6 +65,9 @@ public final class LocalFileStore implements LimitsStore {
   private final Path lockFile;
   private final Clock clock;
   private final Object monitor;
+  // The contents as this store last read or wrote them, and their stamp; guarded by monitor.
+  private State cached;
+  private List<Object> cachedStamp;
 
   public LocalFileStore(Path file) {
     this(file, Clock.systemUTC());
@@ -242,21 +248,57 @@ public final class LocalFileStore implements LimitsStore {
         try (FileChannel channel =
                 FileChannel.open(
                     lockFile,
-                    Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                    Set.of(
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.READ,
+                        StandardOpenOption.WRITE),
                     ownerOnly(OWNER_ONLY));
             FileLock ignored = channel.lock()) {
-          State state = load();
+          List<Object> stamp = stamp(channel);
+          State state = cached != null && stamp.equals(cachedStamp) ? cached : load();
+          cached = null; // until this operation has finished well
+          cachedStamp = null;
           T result = op.apply(state);
           if (write && (state.keysChanged || state.countersChanged)) {
             state.dropExpired(clock.instant());
             save(state);
+            state.keysChanged = false;
+            state.countersChanged = false;
+            bump(channel, (Long) stamp.get(0));
+            stamp = stamp(channel);
           }
+          cached = state;
+          cachedStamp = stamp;
           return result;
         }
       } catch (IOException e) {
         throw new StoreUnavailable(
             "The keys file " + file + " cannot be used (" + describe(e) + ").", e);
       }
+    }
+  }
+
+  /**
+   * What identifies the file's contents: the generation every store writes into the lock file as it
+   * writes (so another process's change is seen), and the file's identity, time and size (so a
+   * change made by hand is seen too). While it is unchanged the contents read last are still good,
+   * and reading and parsing the file again is saved.
+   */
+  private List<Object> stamp(FileChannel lock) throws IOException {
+    ByteBuffer generation = ByteBuffer.allocate(Long.BYTES);
+    long g = lock.read(generation, 0) == Long.BYTES ? generation.flip().getLong() : 0;
+    try {
+      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+      return Arrays.asList(g, a.fileKey(), a.lastModifiedTime(), a.size());
+    } catch (NoSuchFileException e) {
+      return Arrays.asList(g, null, null, null);
+    }
+  }
+
+  private static void bump(FileChannel lock, long generation) throws IOException {
+    ByteBuffer next = ByteBuffer.allocate(Long.BYTES).putLong(generation + 1).flip();
+    while (next.hasRemaining()) {
+      lock.write(next, next.position());
     }
   }
 

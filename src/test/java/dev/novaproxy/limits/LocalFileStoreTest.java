@@ -76,6 +76,16 @@ class LocalFileStoreTest extends LimitsStoreContract {
   }
 
   @Test
+  void should_see_a_change_made_to_the_file_by_hand_while_it_had_the_contents_in_memory()
+      throws Exception {
+    store.createKey(key("alice", "np_alice"));
+    assertThat(store.listKeys()).hasSize(1);
+    String edited = Files.readString(file()).replace("\"alice\"", "\"alice-renamed\"");
+    Files.writeString(file(), edited);
+    assertThat(store.listKeys()).extracting(ClientKey::name).containsExactly("alice-renamed");
+  }
+
+  @Test
   void should_drop_expired_counters_when_it_next_writes() {
     store.reserve(List.of(Increment.always("old", 5, T0.plusSeconds(60))));
     clock.advance(Duration.ofMinutes(5));

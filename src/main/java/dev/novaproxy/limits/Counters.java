@@ -22,7 +22,10 @@ import java.time.temporal.ChronoUnit;
  * tokens#budget#2026-11-30          tokens that day for the whole deployment
  * </pre>
  *
- * Static client tokens count as keys named {@code token:<first 8 hex of their hash>}. IPv6
+ * A key's "last used" is the latest day whose {@code requests#key:NAME#DAY} counter is above zero:
+ * usage needs no write beyond the reservation.
+ *
+ * <p>Static client tokens count as keys named {@code token:<first 8 hex of their hash>}. IPv6
  * addresses are counted per /64 ({@code ip:2001:db8:0:1::/64}): one host usually has a whole /64.
  */
 public final class Counters {

@@ -359,6 +359,7 @@ public final class LocalFileStore implements LimitsStore {
         (name, c) -> counters.putObject(name).put("value", c.value).put("expiresAt", c.expiresAt));
     byte[] bytes = JSON.writeValueAsBytes(root);
     Path tmp = Files.createTempFile(file.getParent(), ".keys-", ".tmp", ownerOnly(OWNER_ONLY));
+    boolean moved = false;
     try {
       try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -374,8 +375,11 @@ public final class LocalFileStore implements LimitsStore {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
       }
+      moved = true;
     } finally {
-      Files.deleteIfExists(tmp);
+      if (!moved) {
+        Files.deleteIfExists(tmp);
+      }
     }
   }
 

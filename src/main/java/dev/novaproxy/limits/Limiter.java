@@ -391,10 +391,11 @@ public final class Limiter {
    * whole /64, so counting single addresses would let it through many times over).
    */
   static String countedAddress(String sourceIp) {
-    if (sourceIp == null || !ADDRESS.matcher(sourceIp.strip()).matches()) {
+    // A link-local IPv6 address may come with its interface (fe80::1%eth0): not part of it.
+    String ip = sourceIp == null ? "" : sourceIp.strip().replaceFirst("%.*$", "");
+    if (!ADDRESS.matcher(ip).matches()) {
       return "unknown";
     }
-    String ip = sourceIp.strip();
     if (!ip.contains(":")) {
       return ip;
     }

@@ -193,6 +193,9 @@ class LimiterTest {
         .isEqualTo(limiter.identify(null, "2001:0db8:0001:0002:ffff::9", null).ip())
         .isEqualTo("2001:db8:1:2::/64");
     assertThat(limiter.identify(null, "::ffff:198.51.100.4", null).ip()).isEqualTo("198.51.100.4");
+    assertThat(limiter.identify(null, "fe80:0:0:0:1:2:3:4%eth0", null).ip())
+        .isEqualTo("fe80:0:0:0::/64");
+    assertThat(limiter.identify(null, "0:0:0:0:0:0:0:1", null).ip()).isEqualTo("0:0:0:0::/64");
     assertThat(limiter.identify(null, null, null).ip()).isEqualTo("unknown");
     assertThat(limiter.identify(null, "evil#name", null).ip()).isEqualTo("unknown");
   }

@@ -55,7 +55,10 @@ public interface LimitsStore {
    */
   void createKey(ClientKey key);
 
-  /** Every key, revoked ones included, in creation order. */
+  /**
+   * Every key, revoked ones included, in creation order: by {@code created} (keys made in the same
+   * instant in any order among themselves).
+   */
   List<ClientKey> listKeys();
 
   /**
@@ -67,6 +70,10 @@ public interface LimitsStore {
   /**
    * Adds every increment, or none: all at once, atomically (DynamoDB: one TransactWriteItems with a
    * condition per limited counter). The hot path's first write.
+   *
+   * <p>Only a limit refuses: concurrent reservations on the same counters must each be decided (a
+   * store whose transactions can conflict, as DynamoDB's do with {@code TransactionConflict},
+   * retries them), so that a limit lets through exactly as much as it allows.
    *
    * @return empty when all were added; else the index of an increment that would have passed its
    *     limit (nothing was added)

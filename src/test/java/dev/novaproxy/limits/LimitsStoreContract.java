@@ -44,6 +44,10 @@ public abstract class LimitsStoreContract {
   }
 
   protected static ClientKey key(String name, String secret) {
+    return key(name, secret, Instant.parse("2026-11-01T09:00:00Z"));
+  }
+
+  protected static ClientKey key(String name, String secret, Instant created) {
     return new ClientKey(
         name,
         ClientKey.hashOf(secret),
@@ -51,7 +55,7 @@ public abstract class LimitsStoreContract {
         100_000L,
         Set.of("nova-2-lite-v1", "nova-2-pro-v1"),
         Instant.parse("2027-01-01T00:00:00Z"),
-        Instant.parse("2026-11-01T09:00:00Z"),
+        created,
         null);
   }
 
@@ -86,9 +90,9 @@ public abstract class LimitsStoreContract {
 
   @Test
   void should_list_keys_in_creation_order_revoked_ones_included() {
-    store.createKey(key("b-first", "np_1"));
-    store.createKey(key("a-second", "np_2"));
-    store.createKey(key("c-third", "np_3"));
+    store.createKey(key("b-first", "np_1", T0));
+    store.createKey(key("a-second", "np_2", T0.plusMillis(1)));
+    store.createKey(key("c-third", "np_3", T0.plusSeconds(1)));
     assertThat(store.revokeKey("a-second", T0)).isTrue();
     assertThat(store.listKeys())
         .extracting(ClientKey::name)

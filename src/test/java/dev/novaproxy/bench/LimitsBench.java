@@ -4,6 +4,7 @@ import dev.novaproxy.limits.Caller;
 import dev.novaproxy.limits.ClientKey;
 import dev.novaproxy.limits.Limiter;
 import dev.novaproxy.limits.LimitsSettings;
+import dev.novaproxy.limits.LimitsStore;
 import dev.novaproxy.limits.LocalFileStore;
 import dev.novaproxy.limits.Reservation;
 import dev.novaproxy.limits.StaticTokens;
@@ -48,7 +49,56 @@ public final class LimitsBench {
     Files.createDirectories(dir);
     System.out.println("keys file in " + dir + " (" + Files.getFileStore(dir).type() + ")");
     limiterAlone(dir.resolve("alone.json"), requests);
-    throughServe(dir.resolve("serve.json"), requests);
+    throughServe("the local file", new LocalFileStore(dir.resolve("serve.json")), requests);
+    throughServe("a store in memory (the limits' own cost)", new MemoryStore(), requests);
+  }
+
+  /** The same rules with no I/O at all: separates the store's cost from the limits' own. */
+  private static final class MemoryStore implements LimitsStore {
+    private final Map<String, ClientKey> keys = new java.util.HashMap<>();
+    private final Map<String, Long> counters = new java.util.HashMap<>();
+
+    @Override
+    public synchronized java.util.Optional<ClientKey> findKey(String hashHex) {
+      return java.util.Optional.ofNullable(keys.get(hashHex));
+    }
+
+    @Override
+    public synchronized void createKey(ClientKey key) {
+      keys.put(key.hashHex(), key);
+    }
+
+    @Override
+    public synchronized java.util.List<ClientKey> listKeys() {
+      return java.util.List.copyOf(keys.values());
+    }
+
+    @Override
+    public synchronized boolean revokeKey(String name, Instant when) {
+      return false;
+    }
+
+    @Override
+    public synchronized java.util.OptionalInt reserve(java.util.List<Increment> increments) {
+      for (int i = 0; i < increments.size(); i++) {
+        Increment inc = increments.get(i);
+        if (counters.getOrDefault(inc.counter(), 0L) + inc.amount() > inc.limit()) {
+          return java.util.OptionalInt.of(i);
+        }
+      }
+      settle(increments);
+      return java.util.OptionalInt.empty();
+    }
+
+    @Override
+    public synchronized void settle(java.util.List<Increment> increments) {
+      increments.forEach(inc -> counters.merge(inc.counter(), inc.amount(), Long::sum));
+    }
+
+    @Override
+    public synchronized long read(String counter) {
+      return counters.getOrDefault(counter, 0L);
+    }
   }
 
   private static ClientKey key(String secret) {
@@ -96,9 +146,9 @@ public final class LimitsBench {
     r.settle(15);
   }
 
-  private static void throughServe(Path file, int requests) throws Exception {
+  private static void throughServe(String what, LimitsStore inner, int requests) throws Exception {
     String secret = ClientKey.newSecret();
-    CountingStore store = new CountingStore(new LocalFileStore(file));
+    CountingStore store = new CountingStore(inner);
     store.createKey(key(secret));
     try (RunningProxy plain = RunningProxy.start();
         RunningProxy limited =
@@ -128,11 +178,12 @@ public final class LimitsBench {
       Arrays.sort(b);
       int n = a.length;
       System.out.printf(
-          "through serve, 1 connection, %d requests each:%n"
+          "through serve, 1 connection, %d requests each, limits in %s:%n"
               + "  without limits: p50 %.3f ms, p99 %.3f ms%n"
               + "  with a key (rpm, tokens/day) and a daily budget: p50 %.3f ms, p99 %.3f ms%n"
               + "  added: p50 %.3f ms, p99 %.3f ms; store calls per request: %s%n",
           n,
+          what,
           a[n / 2] / 1e6,
           a[n * 99 / 100] / 1e6,
           b[n / 2] / 1e6,

@@ -230,7 +230,7 @@ function _picocli_novaproxy_serve() {
 
   local commands=""
   local flag_opts="'--no-color' '-v' '--verbose' '--no-client-tokens' '--log-content' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--host' '--port' '--upstream-url' '--allow-upstream-host' '--secret-name' '--timeout'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--host' '--port' '--upstream-url' '--allow-upstream-host' '--secret-name' '--timeout' '--keys-file' '--anonymous' '--anonymous-rpm' '--anonymous-tokens-per-day' '--daily-token-budget'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -287,6 +287,24 @@ function _picocli_novaproxy_serve() {
       return
       ;;
     '--timeout')
+      return
+      ;;
+    '--keys-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--anonymous')
+      return
+      ;;
+    '--anonymous-rpm')
+      return
+      ;;
+    '--anonymous-tokens-per-day')
+      return
+      ;;
+    '--daily-token-budget')
       return
       ;;
   esac

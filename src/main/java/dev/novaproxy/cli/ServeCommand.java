@@ -2,6 +2,9 @@ package dev.novaproxy.cli;
 
 import dev.novaproxy.aws.AwsClients;
 import dev.novaproxy.config.Checks;
+import dev.novaproxy.limits.LimitsSettings;
+import dev.novaproxy.limits.LimitsStore;
+import dev.novaproxy.limits.LocalFileStore;
 import dev.novaproxy.local.LocalProxyServer;
 import dev.novaproxy.proxy.AccessLog;
 import dev.novaproxy.proxy.ProxyHandler;
@@ -16,9 +19,11 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -38,6 +43,8 @@ import picocli.CommandLine.Spec;
       "/v1/chat/completions, GET /v1/models and /health. Streams answers as they arrive.",
       "The Nova key comes from NOVA_API_KEY, else from Secrets Manager with --secret-name,",
       "else from a hidden prompt. One JSON log line per request goes to stderr.",
+      "With --keys-file or a limit, client keys and usage limits apply (kept in a local",
+      "file); without, it runs as before.",
       ""
     },
     footerHeading = "%nExamples:%n",
@@ -46,6 +53,8 @@ import picocli.CommandLine.Spec;
       "  novaproxy serve --secret-name backend/NovaApiKey --region us-east-1",
       "  novaproxy serve --port 9000 --allow-origin http://localhost:5173",
       "  novaproxy serve --port 0 -o json        first line: {\"event\":\"listening\",...}",
+      "  novaproxy serve --anonymous-rpm 10 --daily-token-budget 200000",
+      "  novaproxy serve --keys-file ./keys.json --anonymous deny",
       "  curl -s localhost:8080/chat -H 'content-type: application/json' \\",
       "       -d '{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'"
     },
@@ -110,10 +119,46 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "No request log lines.")
   boolean quiet;
 
+  @Option(
+      names = "--keys-file",
+      paramLabel = "FILE",
+      description =
+          "Client keys and usage counters in this file (default, when a limit is given:"
+              + " $XDG_STATE_HOME/novaproxy/keys.json); turns client keys on.")
+  Path keysFile;
+
+  @Option(
+      names = "--anonymous",
+      paramLabel = "allow|deny",
+      description =
+          "Whether callers without a client key are served (default: allow, limited per source"
+              + " address by the two options below).")
+  String anonymous;
+
+  @Option(
+      names = "--anonymous-rpm",
+      paramLabel = "N",
+      description = "Requests per minute from each address without a client key.")
+  Integer anonymousRpm;
+
+  @Option(
+      names = "--anonymous-tokens-per-day",
+      paramLabel = "N",
+      description = "Tokens per UTC day from each address without a client key.")
+  Long anonymousTokensPerDay;
+
+  @Option(
+      names = "--daily-token-budget",
+      paramLabel = "N",
+      description = "Tokens per UTC day for everyone together; past it every request gets 429.")
+  Long dailyTokenBudget;
+
   @Override
   public Integer call() throws Exception {
     InetAddress address = listenAddress();
     ProxySettings settings = settings();
+    LimitsStore limits = limitsStore(System.getenv());
+    int keys = limits == null ? 0 : checkedKeyCount(limits);
     SecretSource key = keySource();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -136,7 +181,7 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       server =
           LocalProxyServer.start(
-              new ProxyHandler(settings, key, log), address.getHostAddress(), port);
+              new ProxyHandler(settings, key, log, limits), address.getHostAddress(), port);
     } catch (BindException e) {
       throw cannotBind(e);
     } catch (IOException e) {
@@ -155,13 +200,16 @@ public final class ServeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     if (global.json()) {
       // One line, so that a supervisor or a test can read the URL as soon as it is there.
-      Json.printLine(
-          out,
+      var listening =
           Json.object()
               .put("event", "listening")
               .put("url", server.baseUrl().toString())
               .put("chatUrl", server.baseUrl() + "/chat")
-              .put("version", dev.novaproxy.proxy.Version.current()));
+              .put("version", dev.novaproxy.proxy.Version.current());
+      if (limits instanceof LocalFileStore file) {
+        listening.put("keysFile", file.file().toString()).put("keys", keys);
+      }
+      Json.printLine(out, listening);
     } else {
       out.println(
           "novaproxy "
@@ -170,6 +218,9 @@ public final class ServeCommand implements Callable<Integer> {
               + server.baseUrl());
       out.println(
           "  POST " + server.baseUrl() + "/chat   (Ctrl-C stops; requests in flight finish first)");
+      if (limits != null) {
+        out.println("  " + limitsLine(settings.limits(), limits, keys));
+      }
     }
     out.flush();
     stopped.await();
@@ -257,7 +308,11 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   ProxySettings settings() {
-    ProxySettings s = policy.applyTo(ProxySettings.defaults()).withLogContent(logContent);
+    ProxySettings s =
+        policy
+            .applyTo(ProxySettings.defaults())
+            .withLogContent(logContent)
+            .withLimits(limitsSettings());
     try {
       // The flag wins over the environment, which the Lambda reads the same way.
       s =
@@ -283,6 +338,80 @@ public final class ServeCommand implements Callable<Integer> {
       s = s.withTotalTimeout(Duration.ofSeconds(timeoutSeconds));
     }
     return s;
+  }
+
+  /** Whether any flag asks for client keys or limits. */
+  boolean limitsRequested() {
+    return keysFile != null
+        || anonymous != null
+        || anonymousRpm != null
+        || anonymousTokensPerDay != null
+        || dailyTokenBudget != null;
+  }
+
+  /** The limits the flags give; none when no flag asks for them. */
+  LimitsSettings limitsSettings() {
+    if (anonymous != null && !anonymous.equals("allow") && !anonymous.equals("deny")) {
+      throw CliException.usage("--anonymous takes allow or deny, not '" + anonymous + "'.");
+    }
+    boolean allow = !"deny".equals(anonymous);
+    if (!allow && (anonymousRpm != null || anonymousTokensPerDay != null)) {
+      throw CliException.usage(
+          "--anonymous deny refuses callers without a key, so --anonymous-rpm and"
+              + " --anonymous-tokens-per-day have nothing to limit; give one or the other.");
+    }
+    positive("--anonymous-rpm", anonymousRpm);
+    positive("--anonymous-tokens-per-day", anonymousTokensPerDay);
+    positive("--daily-token-budget", dailyTokenBudget);
+    return new LimitsSettings(null, allow, anonymousRpm, anonymousTokensPerDay, dailyTokenBudget);
+  }
+
+  private static void positive(String flag, Number n) {
+    if (n != null && n.longValue() < 1) {
+      throw CliException.usage(flag + " takes a whole number of at least 1, not " + n + ".");
+    }
+  }
+
+  /**
+   * Where keys and counters are kept, or null when no flag asks for limits (serve then runs as it
+   * did before keys, and creates no file). The local file; a {@code --keys-table} (DynamoDB, with
+   * the usual AWS settings) would be chosen here.
+   */
+  LimitsStore limitsStore(Map<String, String> env) {
+    if (!limitsRequested()) {
+      return null;
+    }
+    return new LocalFileStore(keysFile != null ? keysFile : LocalFileStore.defaultPath(env));
+  }
+
+  /** The number of keys, reading the store once so that a broken one stops serve at start. */
+  private static int checkedKeyCount(LimitsStore store) {
+    try {
+      return store.listKeys().size();
+    } catch (LimitsStore.StoreUnavailable e) {
+      throw CliException.failure(e.getMessage(), e);
+    }
+  }
+
+  private static String limitsLine(LimitsSettings s, LimitsStore store, int keys) {
+    StringBuilder line = new StringBuilder("client keys: ").append(keys);
+    if (store instanceof LocalFileStore file) {
+      line.append(" in ").append(file.file());
+    }
+    line.append("; without a key: ").append(s.anonymous() ? "allowed" : "refused");
+    if (s.anonymousRpm() != null) {
+      line.append(", ").append(s.anonymousRpm()).append(" requests/min");
+    }
+    if (s.anonymousTokensPerDay() != null) {
+      line.append(", ").append(s.anonymousTokensPerDay()).append(" tokens/day");
+    }
+    if (s.anonymousRpm() != null || s.anonymousTokensPerDay() != null) {
+      line.append(" per address");
+    }
+    if (s.dailyTokenBudget() != null) {
+      line.append("; daily budget: ").append(s.dailyTokenBudget()).append(" tokens");
+    }
+    return line.toString();
   }
 
   private SecretSource keySource() {

@@ -4,6 +4,8 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.novaproxy.limits.LimitsSettings;
+import dev.novaproxy.limits.LimitsStore;
 import dev.novaproxy.proxy.AccessLog;
 import dev.novaproxy.proxy.MisconfiguredProxy;
 import dev.novaproxy.proxy.ProxyHandler;
@@ -18,6 +20,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
@@ -42,20 +45,34 @@ public final class LambdaHandler
   }
 
   public LambdaHandler(Map<String, String> env, SecretSource key) {
-    this(env, key, System.out::println);
+    this(env, key, limitsStore(env), Clock.systemUTC(), System.out::println);
+  }
+
+  /** With the store client keys and counters are in (null: none), and the clock they count by. */
+  public LambdaHandler(Map<String, String> env, SecretSource key, LimitsStore limits, Clock clock) {
+    this(env, key, limits, clock, System.out::println);
   }
 
   /**
    * @param log where log lines go (CloudWatch Logs, through standard output)
    */
   LambdaHandler(Map<String, String> env, SecretSource key, Consumer<String> log) {
+    this(env, key, null, Clock.systemUTC(), log);
+  }
+
+  LambdaHandler(
+      Map<String, String> env,
+      SecretSource key,
+      LimitsStore limits,
+      Clock clock,
+      Consumer<String> log) {
     // Created once per container (and captured by a SnapStart snapshot); the key is fetched on
     // the first request, never here.
     Function<ProxyRequest, ProxyResponse> handler;
     try {
       ProxySettings settings = ProxySettings.fromEnvironment(env);
       AccessLog access = new AccessLog(log, settings.logContent());
-      handler = new ProxyHandler(settings, key, access)::handle;
+      handler = new ProxyHandler(settings, key, access, limits, clock)::handle;
       URI upstream = settings.checkedUpstream();
       if (UpstreamUrl.isExplicitlyAllowedHost(upstream)) {
         access.warn(UpstreamUrl.warning(upstream));
@@ -66,6 +83,20 @@ public final class LambdaHandler
       handler = new MisconfiguredProxy(e.getMessage(), new AccessLog(log, false))::handle;
     }
     this.proxy = handler;
+  }
+
+  /**
+   * The keys table named by {@code NOVA_KEYS_TABLE}, or null without one. The DynamoDB store is
+   * built here; until then a function given a table refuses to start rather than run without the
+   * limits it was deployed with.
+   */
+  static LimitsStore limitsStore(Map<String, String> env) {
+    String table = env.get(LimitsSettings.ENV_KEYS_TABLE);
+    if (table == null || table.isBlank()) {
+      return null;
+    }
+    throw new IllegalStateException(
+        LimitsSettings.ENV_KEYS_TABLE + " is set but this build has no DynamoDB limits store.");
   }
 
   private static SecretSource defaultSecretSource(Map<String, String> env) {
@@ -110,7 +141,12 @@ public final class LambdaHandler
       body = event.getBody().getBytes(StandardCharsets.UTF_8);
     }
     String path = event.getRawPath() == null ? "/" : event.getRawPath();
-    return new ProxyRequest(method, path, headers, body);
+    // The caller's address as API Gateway saw it (what anonymous limits count by).
+    String sourceIp =
+        event.getRequestContext() == null || event.getRequestContext().getHttp() == null
+            ? null
+            : event.getRequestContext().getHttp().getSourceIp();
+    return new ProxyRequest(method, path, headers, body, event.getRawQueryString(), sourceIp);
   }
 
   static APIGatewayV2HTTPResponse toResponse(ProxyResponse response) {

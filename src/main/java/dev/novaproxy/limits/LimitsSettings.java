@@ -27,6 +27,19 @@ public record LimitsSettings(
   public static final String ENV_ANONYMOUS_TOKENS_PER_DAY = "NOVA_ANONYMOUS_TOKENS_PER_DAY";
   public static final String ENV_DAILY_TOKEN_BUDGET = "NOVA_DAILY_TOKEN_BUDGET";
 
+  /**
+   * Blank table names are no table; limits are positive. So every value made here survives {@link
+   * #toEnvironment} and {@link #fromEnvironment} unchanged (deploy reads a function back that way).
+   */
+  public LimitsSettings {
+    keysTable = blankToNull(keysTable);
+    if ((anonymousRpm != null && anonymousRpm < 1)
+        || (anonymousTokensPerDay != null && anonymousTokensPerDay < 1)
+        || (dailyTokenBudget != null && dailyTokenBudget < 1)) {
+      throw new IllegalArgumentException("Limits are whole numbers of at least 1, or none.");
+    }
+  }
+
   /** No table, anonymous callers allowed, no limits: today's behaviour. */
   public static LimitsSettings off() {
     return new LimitsSettings(null, true, null, null, null);
@@ -53,10 +66,14 @@ public record LimitsSettings(
           ENV_ANONYMOUS + " must be allow or deny, not '" + anon + "'");
     }
     Long rpm = positive(env, ENV_ANONYMOUS_RPM);
+    if (rpm != null && rpm > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          ENV_ANONYMOUS_RPM + " must be at most " + Integer.MAX_VALUE + ", not '" + rpm + "'");
+    }
     return new LimitsSettings(
         blankToNull(env.get(ENV_KEYS_TABLE)),
         !"deny".equals(anon),
-        rpm == null ? null : Math.toIntExact(rpm),
+        rpm == null ? null : rpm.intValue(),
         positive(env, ENV_ANONYMOUS_TOKENS_PER_DAY),
         positive(env, ENV_DAILY_TOKEN_BUDGET));
   }

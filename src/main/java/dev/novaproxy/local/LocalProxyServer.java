@@ -107,8 +107,16 @@ public final class LocalProxyServer implements AutoCloseable {
       Map<String, String> headers = new HashMap<>();
       ex.getRequestHeaders().forEach((k, v) -> headers.put(k, String.join(", ", v)));
       String path = ex.getRequestURI().getRawPath();
+      String sourceIp = ex.getRemoteAddress().getAddress().getHostAddress();
       ProxyResponse response =
-          handler.handle(new ProxyRequest(ex.getRequestMethod(), path, headers, body));
+          handler.handle(
+              new ProxyRequest(
+                  ex.getRequestMethod(),
+                  path,
+                  headers,
+                  body,
+                  ex.getRequestURI().getRawQuery(),
+                  sourceIp));
       if (body.length > limit) {
         // The rest of an oversized body is still on the wire: do not keep this connection.
         response.header("Connection", "close");

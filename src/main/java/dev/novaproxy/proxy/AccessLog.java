@@ -42,6 +42,9 @@ public final class AccessLog {
     if (r.route != null) {
       line.put("route", r.route);
     }
+    if (r.client != null) {
+      line.put("client", r.client);
+    }
     if (r.model != null) {
       line.put("model", r.model);
     }

@@ -1,19 +1,25 @@
 package dev.novaproxy.proxy;
 
+import dev.novaproxy.limits.StaticTokens;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Client tokens, when the operator configures them: a request to the chat or models routes must
  * carry {@code Authorization: Bearer <token>} (what OpenAI SDKs send as their API key) whose
  * SHA-256 is one of the configured hashes. Only hashes are configured, so the function's
  * environment and the config never hold a usable token. Off when no hash is given.
+ *
+ * <p>With client keys on, the limits check the Authorization header instead, and accept these
+ * tokens beside keys, each counted as a key named {@code token:<first 8 hex of its hash>} ({@link
+ * StaticTokens}).
  */
-public final class ClientAuth {
+public final class ClientAuth implements StaticTokens {
   /** Where novaproxy's own clients (chat, status --smoke) find the token to send. */
   public static final String CLIENT_TOKEN_ENV = "NOVAPROXY_CLIENT_TOKEN";
 
@@ -71,6 +77,25 @@ public final class ClientAuth {
 
   public List<String> hexHashes() {
     return hashes.stream().map(HexFormat.of()::formatHex).toList();
+  }
+
+  @Override
+  public boolean configured() {
+    return enabled();
+  }
+
+  @Override
+  public Optional<String> nameOf(String token) {
+    byte[] presented = sha256(token.strip());
+    byte[] found = null;
+    for (byte[] h : hashes) {
+      if (MessageDigest.isEqual(h, presented)) { // every hash compared: no early exit
+        found = h;
+      }
+    }
+    return found == null
+        ? Optional.empty()
+        : Optional.of("token:" + HexFormat.of().formatHex(found).substring(0, 8));
   }
 
   /** Checks a request's Authorization header; throws the 401 when auth is on and it fails. */

@@ -161,6 +161,7 @@ final class NovaUpstream {
         continue;
       }
       int status = response.status();
+      record.upstreamStatus = status;
       if (status == 401 && !refreshed) {
         discard(response);
         refreshed = true;

@@ -2,6 +2,9 @@ package dev.novaproxy.proxy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.novaproxy.limits.Caller;
+import dev.novaproxy.limits.Limiter;
+import dev.novaproxy.limits.LimitsStore;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +15,9 @@ import java.util.Locale;
  * The proxy: one request in, one response out, the same for {@code serve} and for Lambda. Routes,
  * checks, applies the policy, forwards to Nova and logs. It never throws: every failure becomes an
  * OpenAI-shaped error response carrying the request id.
+ *
+ * <p>With a {@link LimitsStore}, client keys and usage limits apply to the chat and models routes
+ * ({@link LimitsGate}); without one, only the static client tokens, as before keys.
  */
 public final class ProxyHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -23,6 +29,7 @@ public final class ProxyHandler {
   private final NovaUpstream upstream;
   private final Cors cors;
   private final AccessLog log;
+  private final LimitsGate limits; // null: no client keys or limits
   private final byte[] health;
 
   /**
@@ -30,17 +37,56 @@ public final class ProxyHandler {
    *     ({@link ProxySettings#checkedUpstream}): no proxy is built that could send the key there
    */
   public ProxyHandler(ProxySettings settings, SecretSource key, AccessLog log) {
-    this(settings, key, log, NovaUpstream.newHttpClient(settings));
+    this(settings, key, log, (LimitsStore) null);
+  }
+
+  /**
+   * With client keys and the limits in {@code settings.limits()} checked against {@code store}
+   * (null: none).
+   *
+   * @throws IllegalArgumentException when the settings ask for limits and there is no store
+   */
+  public ProxyHandler(ProxySettings settings, SecretSource key, AccessLog log, LimitsStore store) {
+    this(settings, key, log, store, Clock.systemUTC());
+  }
+
+  /** As above, with the clock the limits count by (tests move it). */
+  public ProxyHandler(
+      ProxySettings settings, SecretSource key, AccessLog log, LimitsStore store, Clock clock) {
+    this(settings, key, log, NovaUpstream.newHttpClient(settings), store, clock);
   }
 
   ProxyHandler(ProxySettings settings, SecretSource key, AccessLog log, HttpClient http) {
+    this(settings, key, log, http, null, Clock.systemUTC());
+  }
+
+  private ProxyHandler(
+      ProxySettings settings,
+      SecretSource key,
+      AccessLog log,
+      HttpClient http,
+      LimitsStore store,
+      Clock clock) {
     settings.checkedUpstream();
+    if (store == null && settings.limits().active()) {
+      // Refuse to start rather than run without the limits the operator asked for.
+      throw new IllegalArgumentException(
+          "Client keys and usage limits are configured but there is no store to count them in"
+              + " (set "
+              + dev.novaproxy.limits.LimitsSettings.ENV_KEYS_TABLE
+              + ").");
+    }
     this.settings = settings;
     this.validator = new RequestValidator(settings.policy());
     CachedSecret secret = new CachedSecret(key, settings.secretTtl(), Clock.systemUTC(), log::warn);
     this.upstream = new NovaUpstream(http, settings, secret);
     this.cors = new Cors(settings.policy().allowedOrigins());
     this.log = log;
+    this.limits =
+        store == null
+            ? null
+            : new LimitsGate(
+                new Limiter(settings.limits(), store, settings.clientAuth(), clock), log);
     ObjectNode h =
         JSON.createObjectNode()
             .put("status", "ok")
@@ -95,8 +141,8 @@ public final class ProxyHandler {
           throw ProxyException.methodNotAllowed(method, "POST");
         }
         requireOrigin(origin);
-        requireClient(request);
-        return chat(request, record);
+        Caller caller = requireClient(request, record);
+        return chat(request, record, caller);
       }
       case "/v1/models", "/models" -> {
         record.route = "models";
@@ -107,7 +153,7 @@ public final class ProxyHandler {
           throw ProxyException.methodNotAllowed(method, "GET");
         }
         requireOrigin(origin);
-        requireClient(request);
+        requireClient(request, record);
         return upstream.models(record);
       }
       case "/health" -> {
@@ -124,8 +170,13 @@ public final class ProxyHandler {
     }
   }
 
-  private void requireClient(ProxyRequest request) {
+  /** The caller as the limits know it, or null when they are off (static tokens checked only). */
+  private Caller requireClient(ProxyRequest request, RequestRecord record) {
+    if (limits != null) {
+      return limits.identify(request, record);
+    }
     settings.clientAuth().check(request.header("authorization"));
+    return null;
   }
 
   private void requireOrigin(String origin) {
@@ -134,7 +185,7 @@ public final class ProxyHandler {
     }
   }
 
-  private ProxyResponse chat(ProxyRequest request, RequestRecord record) {
+  private ProxyResponse chat(ProxyRequest request, RequestRecord record, Caller caller) {
     String type = request.header("content-type");
     if (type == null || !isJson(type)) {
       throw ProxyException.unsupportedMediaType(type == null ? "nothing" : type);
@@ -145,6 +196,10 @@ public final class ProxyHandler {
     if (log.logContent()) {
       record.contentIn = valid.body().get("messages");
       record.contentOut = new StringBuilder();
+    }
+    if (limits != null) {
+      return limits.chat(
+          caller, valid, request.body().length, record, v -> upstream.chat(v, record));
     }
     return upstream.chat(valid, record);
   }

@@ -1,5 +1,6 @@
 package dev.novaproxy.proxy;
 
+import dev.novaproxy.limits.LimitsSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
@@ -21,6 +22,9 @@ import java.util.function.Function;
  *
  * <p>{@code allowedUpstreamHosts}: hosts besides the Nova API and this machine that the operator
  * explicitly allowed as the upstream (see {@link UpstreamUrl}); lower case, no duplicates.
+ *
+ * <p>{@code limits}: client keys, per-key and per-IP limits and the daily budget; they travel in
+ * the same environment ({@link LimitsSettings} names the variables).
  */
 public record ProxySettings(
     URI upstreamUrl,
@@ -32,7 +36,8 @@ public record ProxySettings(
     Policy policy,
     boolean streamWithinTimeout,
     ClientAuth clientAuth,
-    List<String> allowedUpstreamHosts) {
+    List<String> allowedUpstreamHosts,
+    LimitsSettings limits) {
 
   public static final URI DEFAULT_UPSTREAM = URI.create("https://api.nova.amazon.com/v1");
   public static final String DEFAULT_SECRET_NAME = "backend/NovaApiKey";
@@ -66,7 +71,8 @@ public record ProxySettings(
         Policy.defaults(),
         false,
         ClientAuth.off(),
-        List.of());
+        List.of(),
+        LimitsSettings.off());
   }
 
   public ProxySettings withUpstream(URI url) {
@@ -80,7 +86,8 @@ public record ProxySettings(
         policy,
         streamWithinTimeout,
         clientAuth,
-        allowedUpstreamHosts);
+        allowedUpstreamHosts,
+        limits);
   }
 
   /**
@@ -105,7 +112,8 @@ public record ProxySettings(
         policy,
         streamWithinTimeout,
         clientAuth,
-        normalised);
+        normalised,
+        limits);
   }
 
   /**
@@ -142,7 +150,8 @@ public record ProxySettings(
         p,
         streamWithinTimeout,
         clientAuth,
-        allowedUpstreamHosts);
+        allowedUpstreamHosts,
+        limits);
   }
 
   public ProxySettings withTotalTimeout(Duration d) {
@@ -156,7 +165,8 @@ public record ProxySettings(
         policy,
         streamWithinTimeout,
         clientAuth,
-        allowedUpstreamHosts);
+        allowedUpstreamHosts,
+        limits);
   }
 
   public ProxySettings withClientAuth(ClientAuth auth) {
@@ -170,7 +180,23 @@ public record ProxySettings(
         policy,
         streamWithinTimeout,
         auth,
-        allowedUpstreamHosts);
+        allowedUpstreamHosts,
+        limits);
+  }
+
+  public ProxySettings withLimits(LimitsSettings l) {
+    return new ProxySettings(
+        upstreamUrl,
+        connectTimeout,
+        totalTimeout,
+        maxRetryAfter,
+        secretTtl,
+        logContent,
+        policy,
+        streamWithinTimeout,
+        clientAuth,
+        allowedUpstreamHosts,
+        l);
   }
 
   public ProxySettings withLogContent(boolean b) {
@@ -184,7 +210,8 @@ public record ProxySettings(
         policy,
         streamWithinTimeout,
         clientAuth,
-        allowedUpstreamHosts);
+        allowedUpstreamHosts,
+        limits);
   }
 
   /**
@@ -239,7 +266,8 @@ public record ProxySettings(
         get.apply(ENV_CLIENT_TOKEN_SHA256) == null
             ? ClientAuth.off()
             : ClientAuth.ofSha256(list(get.apply(ENV_CLIENT_TOKEN_SHA256))),
-        allowedHosts);
+        allowedHosts,
+        LimitsSettings.fromEnvironment(env));
   }
 
   /** The inverse of {@link #fromEnvironment}: what deploy puts into the function's environment. */
@@ -272,6 +300,7 @@ public record ProxySettings(
     if (!allowedUpstreamHosts.isEmpty()) {
       env.put(ENV_UPSTREAM_ALLOWED_HOSTS, String.join(",", allowedUpstreamHosts));
     }
+    env.putAll(limits.toEnvironment());
     return env;
   }
 

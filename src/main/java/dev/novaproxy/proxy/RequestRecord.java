@@ -12,12 +12,15 @@ final class RequestRecord {
   final String path;
   final long startNanos = System.nanoTime();
   String route;
+  String client; // who called, as the limits name it (key:NAME, ip:ADDRESS); never a key
   String model;
   boolean stream;
   int status;
   String errorCode;
   long upstreamNanos = -1;
   int upstreamAttempts;
+  int upstreamStatus; // Nova's status, 0 until it answers
+  boolean hideUsageChunk; // the proxy asked Nova for stream usage; the client did not
   JsonNode usage;
   JsonNode contentIn;
   StringBuilder contentOut;

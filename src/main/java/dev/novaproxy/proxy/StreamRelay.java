@@ -71,8 +71,8 @@ final class StreamRelay implements ProxyResponse.EventStream {
         byte[] bytes = scrubber.scrub(event.bytes());
         if (Arrays.equals(bytes, DONE)) {
           done = true;
-        } else {
-          inspect(bytes);
+        } else if (inspect(bytes)) {
+          continue; // the usage chunk the proxy asked for and the client did not: counted only
         }
         sink.event(withEnd(bytes));
       } else if (item instanceof EventQueue.End) {
@@ -114,29 +114,35 @@ final class StreamRelay implements ProxyResponse.EventStream {
         ErrorBodies.event(new ProxyException(e.status(), e.type(), code, null, e.getMessage())));
   }
 
-  /** Picks token usage (and, when content logging is on, the text) out of the chunks. */
-  private void inspect(byte[] event) {
+  /**
+   * Picks token usage (and, when content logging is on, the text) out of the chunks.
+   *
+   * @return whether this is a usage chunk (no choices) that the client must not see
+   */
+  private boolean inspect(byte[] event) {
     boolean hasUsage = contains(event, "\"usage\"");
     if (!hasUsage && record.contentOut == null) {
-      return;
+      return false;
     }
     String text = new String(event, StandardCharsets.UTF_8);
     if (!text.startsWith("data:")) {
-      return;
+      return false;
     }
     try {
       JsonNode chunk = JSON.readTree(text.substring(5).trim());
-      JsonNode usage = chunk.get("usage");
-      if (usage != null && usage.isObject()) {
-        record.usage = usage;
-      }
       if (record.contentOut != null) {
         record.contentOut.append(
             chunk.path("choices").path(0).path("delta").path("content").asText(""));
       }
+      JsonNode usage = chunk.get("usage");
+      if (usage != null && usage.isObject()) {
+        record.usage = usage;
+        return record.hideUsageChunk && chunk.path("choices").isEmpty();
+      }
     } catch (IOException e) {
       // not JSON: relayed as is, nothing to record
     }
+    return false;
   }
 
   private static boolean contains(byte[] haystack, String needle) {

@@ -214,6 +214,53 @@ class ServeIT {
   }
 
   @Test
+  void should_enforce_limits_and_take_keys_another_process_creates_while_it_runs()
+      throws Exception {
+    Path keys = Files.createTempDirectory("serve-keys").resolve("keys.json");
+    Process p = serveWithKeyOnFreePort("--keys-file", keys.toString(), "--anonymous-rpm", "1");
+    URI base = listeningUrl(p);
+    assertThat(post(base).statusCode()).isEqualTo(200);
+    HttpResponse<String> second = post(base);
+    assertThat(second.statusCode()).isEqualTo(429);
+    assertThat(second.body()).contains("ip_rate_limited");
+    assertThat(second.headers().firstValue("retry-after")).isPresent();
+
+    // keys create, as another process would run it, while serve runs.
+    String secret = dev.novaproxy.limits.ClientKey.newSecret();
+    new dev.novaproxy.limits.LocalFileStore(keys)
+        .createKey(
+            new dev.novaproxy.limits.ClientKey(
+                "ci",
+                dev.novaproxy.limits.ClientKey.hashOf(secret),
+                null,
+                null,
+                java.util.Set.of(),
+                null,
+                java.time.Instant.now(),
+                null));
+    HttpResponse<String> keyed =
+        http.send(
+            HttpRequest.newBuilder(base.resolve("/chat"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + secret)
+                .POST(HttpRequest.BodyPublishers.ofString(HELLO))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(keyed.statusCode()).as(keyed.body()).isEqualTo(200);
+    assertThat(nova.chatRequests()).hasSize(2);
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(keys)))
+        .isEqualTo("rw-------");
+    p.destroy();
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(stderr(p))
+        .contains("\"client\":\"key:ci\"")
+        .doesNotContain(secret)
+        .doesNotContain(dev.novaproxy.limits.ClientKey.hashOf(secret));
+  }
+
+  @Test
   void should_say_the_port_is_taken_in_one_line() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       Process p =

@@ -64,6 +64,14 @@ public final class FakeNova implements AutoCloseable {
       return new Echo(Duration.ZERO);
     }
 
+    /**
+     * {@code then}, once {@code gate} opens: the request is at Nova and stays there until the test
+     * lets it go.
+     */
+    static Reply held(java.util.concurrent.CountDownLatch gate, Reply then) {
+      return new Held(gate, then);
+    }
+
     /** Any status and body, with extra headers as name, value pairs. */
     static Reply json(int status, String body, String... headers) {
       return new Raw(status, "application/json", body, headers);
@@ -115,6 +123,8 @@ public final class FakeNova implements AutoCloseable {
       return new StreamThenEchoAuthorization(List.of(deltas));
     }
   }
+
+  record Held(java.util.concurrent.CountDownLatch gate, Reply then) implements Reply {}
 
   record Echo(Duration delay) implements Reply {}
 
@@ -326,6 +336,15 @@ public final class FakeNova implements AutoCloseable {
     Reply reply = script.poll();
     if (reply == null) {
       reply = Reply.echo();
+    }
+    if (reply instanceof Held held) {
+      try {
+        held.gate().await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      reply = held.then();
     }
     if (reply instanceof Reset) {
       socket.setSoLinger(true, 0);

@@ -1,5 +1,6 @@
 package dev.novaproxy.testing;
 
+import dev.novaproxy.limits.LimitsStore;
 import dev.novaproxy.local.LocalProxyServer;
 import dev.novaproxy.proxy.AccessLog;
 import dev.novaproxy.proxy.ProxyHandler;
@@ -47,13 +48,28 @@ public final class RunningProxy implements AutoCloseable {
   }
 
   public static RunningProxy start(UnaryOperator<ProxySettings> tweak, SecretSource key) {
+    return start(tweak, key, null, java.time.Clock.systemUTC());
+  }
+
+  /** With client keys and limits counted in {@code store}, by {@code clock}. */
+  public static RunningProxy withLimits(
+      UnaryOperator<ProxySettings> tweak, LimitsStore store, java.time.Clock clock) {
+    return start(tweak, () -> KEY, store, clock);
+  }
+
+  private static RunningProxy start(
+      UnaryOperator<ProxySettings> tweak,
+      SecretSource key,
+      LimitsStore store,
+      java.time.Clock clock) {
     FakeNova nova = FakeNova.start().requireKey(KEY);
     List<String> lines = new CopyOnWriteArrayList<>();
     ProxySettings settings = tweak.apply(ProxySettings.defaults().withUpstream(nova.baseUrl()));
     try {
       AccessLog log = new AccessLog(lines::add, settings.logContent());
       LocalProxyServer server =
-          LocalProxyServer.start(new ProxyHandler(settings, key, log), "127.0.0.1", 0);
+          LocalProxyServer.start(
+              new ProxyHandler(settings, key, log, store, clock), "127.0.0.1", 0);
       return new RunningProxy(nova, server, lines);
     } catch (IOException e) {
       nova.close();

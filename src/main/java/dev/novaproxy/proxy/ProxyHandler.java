@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -45,13 +46,22 @@ public final class ProxyHandler {
   }
 
   public ProxyResponse handle(ProxyRequest request) {
+    return handle(request, null);
+  }
+
+  /**
+   * As {@link #handle(ProxyRequest)}, with the exchange with Nova (a streamed answer included)
+   * bounded by {@code timeLimit} instead of the settings' total timeout, which then bounds only the
+   * silence mid-stream. Lambda passes what is left of its invocation here.
+   */
+  public ProxyResponse handle(ProxyRequest request, Duration timeLimit) {
     RequestRecord record =
         new RequestRecord(
             RequestIds.from(request.header("x-request-id")), request.method(), request.path());
     String origin = request.header("origin");
     ProxyResponse response;
     try {
-      response = route(request, record, origin);
+      response = route(request, record, origin, timeLimit);
     } catch (ProxyException e) {
       record.errorCode = e.code();
       response = ErrorBodies.response(e);
@@ -73,7 +83,8 @@ public final class ProxyHandler {
     return response;
   }
 
-  private ProxyResponse route(ProxyRequest request, RequestRecord record, String origin) {
+  private ProxyResponse route(
+      ProxyRequest request, RequestRecord record, String origin, Duration timeLimit) {
     String path = normalise(request.path());
     String method = request.method().toUpperCase(Locale.ROOT);
     switch (path) {
@@ -87,7 +98,7 @@ public final class ProxyHandler {
         }
         requireOrigin(origin);
         requireClient(request);
-        return chat(request, record);
+        return chat(request, record, timeLimit);
       }
       case "/v1/models", "/models" -> {
         record.route = "models";
@@ -99,7 +110,7 @@ public final class ProxyHandler {
         }
         requireOrigin(origin);
         requireClient(request);
-        return upstream.models(record);
+        return upstream.models(record, timeLimit);
       }
       case "/health" -> {
         record.route = "health";
@@ -125,7 +136,7 @@ public final class ProxyHandler {
     }
   }
 
-  private ProxyResponse chat(ProxyRequest request, RequestRecord record) {
+  private ProxyResponse chat(ProxyRequest request, RequestRecord record, Duration timeLimit) {
     String type = request.header("content-type");
     if (type == null || !isJson(type)) {
       throw ProxyException.unsupportedMediaType(type == null ? "nothing" : type);
@@ -137,7 +148,7 @@ public final class ProxyHandler {
       record.contentIn = valid.body().get("messages");
       record.contentOut = new StringBuilder();
     }
-    return upstream.chat(valid, record);
+    return upstream.chat(valid, record, timeLimit);
   }
 
   private static boolean isJson(String contentType) {

@@ -7,25 +7,21 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.novaproxy.proxy.AccessLog;
 import dev.novaproxy.proxy.ProxyHandler;
 import dev.novaproxy.proxy.ProxyRequest;
-import dev.novaproxy.proxy.ProxyResponse;
 import dev.novaproxy.proxy.ProxySettings;
 import dev.novaproxy.proxy.SecretSource;
 import dev.novaproxy.secrets.SecretsManagerSource;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.Map;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
- * The Lambda entry point: an API Gateway HTTP API (payload 2.0) event in, the proxy core, a
- * response out. HTTP APIs cannot stream, so a streamed answer is collected whole and returned as
- * one {@code text/event-stream} body.
+ * The managed runtime's entry point, and the HTTP API door of {@link RuntimeLoop}: an API Gateway
+ * HTTP API (payload 2.0) event in, the proxy core, a response out. HTTP APIs cannot stream, so a
+ * streamed answer is collected whole and returned as one {@code text/event-stream} body, within
+ * Lambda's 6 MB for a buffered response ({@link BufferedAnswer}).
  */
 public final class LambdaHandler
     implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
@@ -44,7 +40,12 @@ public final class LambdaHandler
         new ProxyHandler(settings, key, new AccessLog(System.out::println, settings.logContent()));
   }
 
-  private static SecretSource defaultSecretSource(Map<String, String> env) {
+  /** The proxy core both doors share. */
+  ProxyHandler proxy() {
+    return proxy;
+  }
+
+  static SecretSource defaultSecretSource(Map<String, String> env) {
     String name =
         env.getOrDefault(ProxySettings.ENV_SECRET_NAME, ProxySettings.DEFAULT_SECRET_NAME);
     // Bounded well inside the request's own timeout, so a slow Secrets Manager becomes the
@@ -63,14 +64,21 @@ public final class LambdaHandler
 
   @Override
   public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-    ProxyResponse response = proxy.handle(toRequest(event));
-    return toResponse(response);
+    return BufferedAnswer.of(proxy.handle(toRequest(event))).response();
+  }
+
+  /** The buffered answer with the Nova exchange bounded by {@code timeLimit} (RuntimeLoop). */
+  BufferedAnswer answer(APIGatewayV2HTTPEvent event, Duration timeLimit) {
+    return BufferedAnswer.of(proxy.handle(toRequest(event), timeLimit));
   }
 
   static ProxyRequest toRequest(APIGatewayV2HTTPEvent event) {
-    String method = "GET";
+    String method = null;
     if (event.getRequestContext() != null && event.getRequestContext().getHttp() != null) {
       method = event.getRequestContext().getHttp().getMethod();
+    }
+    if (method == null) {
+      method = "GET";
     }
     Map<String, String> headers = event.getHeaders() == null ? Map.of() : event.getHeaders();
     byte[] body;
@@ -87,28 +95,5 @@ public final class LambdaHandler
     }
     String path = event.getRawPath() == null ? "/" : event.getRawPath();
     return new ProxyRequest(method, path, headers, body);
-  }
-
-  static APIGatewayV2HTTPResponse toResponse(ProxyResponse response) {
-    byte[] body;
-    if (response.streaming()) {
-      ByteArrayOutputStream all = new ByteArrayOutputStream();
-      try {
-        response.stream().writeTo(all::write);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e); // cannot happen: the sink is in memory
-      }
-      body = all.toByteArray();
-    } else {
-      body = response.body();
-    }
-    Map<String, String> headers = new HashMap<>();
-    response.headers().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v));
-    return APIGatewayV2HTTPResponse.builder()
-        .withStatusCode(response.status())
-        .withHeaders(headers)
-        .withBody(new String(body, StandardCharsets.UTF_8))
-        .withIsBase64Encoded(false)
-        .build();
   }
 }

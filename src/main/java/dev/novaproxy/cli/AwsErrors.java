@@ -66,7 +66,10 @@ final class AwsErrors {
   }
 
   private static CliException service(AwsServiceException e) {
-    String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+    String code =
+        e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null
+            ? ""
+            : e.awsErrorDetails().errorCode();
     String message =
         e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
     if (EXPIRED.contains(code)) {

@@ -226,7 +226,7 @@ function _picocli_novaproxy_serve() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-color' '-v' '--verbose' '--log-content' '--quiet' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--no-color' '-v' '--verbose' '--no-client-tokens' '--log-content' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--host' '--port' '--upstream-url' '--secret-name' '--timeout'"
   local FORMAT_option_args=("text" "json") # --output values
 
@@ -421,7 +421,7 @@ function _picocli_novaproxy_deploy() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-color' '-v' '--verbose' '--dry-run' '--no-snapstart' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--no-color' '-v' '--verbose' '--no-client-tokens' '--dry-run' '--snapstart' '--no-snapstart' '-h' '--help' '-V' '--version'"
   local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--secret-name' '--arch' '--memory' '--timeout' '--throttle-rate' '--throttle-burst' '--upstream-url' '--artifact'"
   local FORMAT_option_args=("text" "json") # --output values
   local ARCH_option_args=("arm64" "x86_64") # --arch values

@@ -48,16 +48,15 @@ final class FunctionUrlAnswer {
    * Writes the whole answer and ends the response, with the error trailers when the stream broke.
    * The caller closes {@code out}.
    *
-   * @return the error the stream ended with, or null when it completed
+   * @return the Runtime API's answer to the response
    * @throws IOException when the Runtime API connection failed (the relay has then stopped reading
    *     from Nova)
    */
-  RuntimeError write(ProxyResponse response, StreamedResponse out) throws IOException {
+  RuntimeHttp.Reply write(ProxyResponse response, StreamedResponse out) throws IOException {
     out.write(prelude(response));
     if (!response.streaming()) {
       out.write(response.body());
-      out.finish();
-      return null;
+      return out.finish();
     }
     Sink sink = new Sink(out);
     try {
@@ -66,13 +65,11 @@ final class FunctionUrlAnswer {
       sink.failure = e.error;
     }
     if (sink.failure == null) {
-      out.finish();
-      return null;
+      return out.finish();
     }
-    RuntimeError error =
-        RuntimeError.of(sink.failure.type() + "." + sink.failure.code(), sink.failure.getMessage());
-    out.fail(error);
-    return error;
+    return out.fail(
+        RuntimeError.of(
+            sink.failure.type() + "." + sink.failure.code(), sink.failure.getMessage()));
   }
 
   /** The status and headers as JSON, then the 8 NUL bytes that end the prelude. */

@@ -201,11 +201,21 @@ public final class RuntimeLoop {
       throw e;
     }
     try (out) {
-      urlAnswers.write(response, out);
-    } catch (RuntimeException e) {
-      // A bug after the prelude: the status is out, so the trailers are all that can say so.
-      log("error", "The stream failed: " + e, invocation.requestId());
-      report(() -> out.fail(RuntimeError.of("Runtime.HandlerError", e)));
+      RuntimeHttp.Reply reply;
+      try {
+        reply = urlAnswers.write(response, out);
+      } catch (RuntimeException e) {
+        // A bug after the prelude: the status is out, so the trailers are all that can say so.
+        log("error", "The stream failed: " + e, invocation.requestId());
+        report(() -> out.fail(RuntimeError.of("Runtime.HandlerError", e)));
+        return;
+      }
+      if (reply.status() != 202) {
+        log(
+            "error",
+            "The Runtime API answered the streamed response with " + reply.status(),
+            invocation.requestId());
+      }
     }
   }
 

@@ -31,9 +31,7 @@ record HttpEvent(APIGatewayV2HTTPEvent event, boolean viaFunctionUrl) {
     JsonNode context = root.path("requestContext");
     String domain = text(context.path("domainName"));
     Map<String, String> headers = new LinkedHashMap<>();
-    root.path("headers")
-        .fields()
-        .forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
+    root.path("headers").properties().forEach(e -> headers.put(e.getKey(), e.getValue().asText()));
     APIGatewayV2HTTPEvent event =
         APIGatewayV2HTTPEvent.builder()
             .withVersion(text(root.path("version")))

@@ -97,8 +97,12 @@ class RuntimeWrapperIT {
     try (FakeNova nova = FakeNova.start().requireKey(KEY);
         FakeRuntimeApi api = FakeRuntimeApi.start()) {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      // A file of options too (java @argfile): the wrapper keeps it as an option.
+      Path argFile = tmp.resolve("jvm.options");
+      Files.writeString(argFile, "-Djava.net.preferIPv4Stack=true\n");
       List<String> jvmOptions =
           List.of(
+              "@" + argFile,
               "-XX:MaxHeapSize=445645k",
               "-XX:+UseSerialGC",
               "-Xshare:on",

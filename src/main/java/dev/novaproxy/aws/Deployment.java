@@ -1,5 +1,6 @@
 package dev.novaproxy.aws;
 
+import dev.novaproxy.lambda.RuntimeLoop;
 import dev.novaproxy.proxy.ProxySettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,6 +137,9 @@ public final class Deployment {
     DeploymentSettings settings = spec.settings();
     Map<String, String> env = new TreeMap<>(settings.proxy().toEnvironment());
     env.put(ProxySettings.ENV_SECRET_NAME, spec.secretName());
+    // The java21 runtime starts novaproxy's own Runtime API loop through this script (in the zip),
+    // so that the function URL door can stream; the handler still answers the HTTP API door.
+    env.put(RuntimeLoop.ENV_EXEC_WRAPPER, RuntimeLoop.WRAPPER_PATH);
     // Give up on Nova before Lambda (and API Gateway, at 30 s) give up on us, so the client gets a
     // 504 body.
     // The buffered door (the HTTP API) stops at 30 s whatever the function's timeout; the stream

@@ -146,7 +146,7 @@ public final class DeployCommand implements Callable<Integer> {
   @Option(
       names = "--artifact",
       paramLabel = "FILE",
-      description = "The function's code (default: novaproxy-lambda.jar beside the novaproxy jar).")
+      description = "The function's code (default: novaproxy-lambda.zip beside the novaproxy jar).")
   Path artifact;
 
   @Override

@@ -5,13 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Finds the function's code, {@code novaproxy-lambda.jar}: the {@code --artifact} file when given;
- * else next to the running CLI jar (both live in {@code dist/lib}); else in {@code dist/lib} of the
- * project (the {@code novaproxy.dist} property, or the working directory), which is where tests and
- * {@code mvn package} put it.
+ * Finds the function's code, {@code novaproxy-lambda.zip} (the runtime wrapper and {@code
+ * lib/novaproxy-lambda.jar}): the {@code --artifact} file when given; else next to the running CLI
+ * jar (both live in {@code dist/lib}); else in {@code dist/lib} of the project (the {@code
+ * novaproxy.dist} property, or the working directory), which is where tests and {@code mvn package}
+ * put it.
  */
 final class LambdaArtifact {
-  static final String FILE = "novaproxy-lambda.jar";
+  static final String FILE = "novaproxy-lambda.zip";
 
   static Path locate(Path override) {
     if (override != null) {

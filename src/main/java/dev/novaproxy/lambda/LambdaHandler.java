@@ -15,29 +15,29 @@ import dev.novaproxy.proxy.ProxySettings;
 import dev.novaproxy.proxy.SecretSource;
 import dev.novaproxy.proxy.UpstreamUrl;
 import dev.novaproxy.secrets.SecretsManagerSource;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
- * The Lambda entry point: an API Gateway HTTP API (payload 2.0) event in, the proxy core, a
- * response out. HTTP APIs cannot stream, so a streamed answer is collected whole and returned as
- * one {@code text/event-stream} body.
+ * The managed runtime's entry point, and the HTTP API door of {@link RuntimeLoop}: an API Gateway
+ * HTTP API (payload 2.0) event in, the proxy core, a response out. HTTP APIs cannot stream, so a
+ * streamed answer is collected whole and returned as one {@code text/event-stream} body, within
+ * Lambda's 6 MB for a buffered response ({@link BufferedAnswer}).
  */
 public final class LambdaHandler
     implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
-  private final Function<ProxyRequest, ProxyResponse> proxy;
+  /** The proxy core both doors share; null when the settings are refused. */
+  private final ProxyHandler proxy;
+
+  /** What answers instead when the settings are refused. */
+  private final MisconfiguredProxy misconfigured;
 
   /** The constructor Lambda calls: settings from the function's environment. */
   public LambdaHandler() {
@@ -68,11 +68,12 @@ public final class LambdaHandler
       Consumer<String> log) {
     // Created once per container (and captured by a SnapStart snapshot); the key is fetched on
     // the first request, never here.
-    Function<ProxyRequest, ProxyResponse> handler;
+    ProxyHandler handler = null;
+    MisconfiguredProxy refused = null;
     try {
       ProxySettings settings = ProxySettings.fromEnvironment(env);
       AccessLog access = new AccessLog(log, settings.logContent());
-      handler = new ProxyHandler(settings, key, access, limits, clock)::handle;
+      handler = new ProxyHandler(settings, key, access, limits, clock);
       URI upstream = settings.checkedUpstream();
       if (UpstreamUrl.isExplicitlyAllowedHost(upstream)) {
         access.warn(UpstreamUrl.warning(upstream));
@@ -80,9 +81,11 @@ public final class LambdaHandler
     } catch (IllegalArgumentException e) {
       // Settings deploy wrote, or an operator edited, that cannot be used (a refused upstream
       // host, say): failing here would leave clients with the platform's bare 500 on every call.
-      handler = new MisconfiguredProxy(e.getMessage(), new AccessLog(log, false))::handle;
+      handler = null;
+      refused = new MisconfiguredProxy(e.getMessage(), new AccessLog(log, false));
     }
     this.proxy = handler;
+    this.misconfigured = refused;
   }
 
   /**
@@ -99,7 +102,7 @@ public final class LambdaHandler
         LimitsSettings.ENV_KEYS_TABLE + " is set but this build has no DynamoDB limits store.");
   }
 
-  private static SecretSource defaultSecretSource(Map<String, String> env) {
+  static SecretSource defaultSecretSource(Map<String, String> env) {
     String name =
         env.getOrDefault(ProxySettings.ENV_SECRET_NAME, ProxySettings.DEFAULT_SECRET_NAME);
     // Bounded well inside the request's own timeout, so a slow Secrets Manager becomes the
@@ -118,14 +121,33 @@ public final class LambdaHandler
 
   @Override
   public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-    ProxyResponse response = proxy.apply(toRequest(event));
-    return toResponse(response);
+    return BufferedAnswer.of(handle(toRequest(event), null)).response();
+  }
+
+  /** The buffered answer with the Nova exchange bounded by {@code timeLimit} (RuntimeLoop). */
+  BufferedAnswer answer(APIGatewayV2HTTPEvent event, Duration timeLimit) {
+    return BufferedAnswer.of(handle(toRequest(event), timeLimit));
+  }
+
+  /** Either door's answer: the proxy's, or the misconfigured proxy's 500. */
+  ProxyResponse handle(ProxyRequest request, Duration timeLimit) {
+    return proxy != null ? proxy.handle(request, timeLimit) : misconfigured.handle(request);
+  }
+
+  /** How long the HTTP API door waits for Nova (its own limit is 30 s). */
+  Duration bufferedBound() {
+    return proxy != null
+        ? proxy.settings().totalTimeout()
+        : ProxySettings.defaults().totalTimeout();
   }
 
   static ProxyRequest toRequest(APIGatewayV2HTTPEvent event) {
-    String method = "GET";
+    String method = null;
     if (event.getRequestContext() != null && event.getRequestContext().getHttp() != null) {
       method = event.getRequestContext().getHttp().getMethod();
+    }
+    if (method == null) {
+      method = "GET";
     }
     Map<String, String> headers = event.getHeaders() == null ? Map.of() : event.getHeaders();
     byte[] body;
@@ -147,28 +169,5 @@ public final class LambdaHandler
             ? null
             : event.getRequestContext().getHttp().getSourceIp();
     return new ProxyRequest(method, path, headers, body, event.getRawQueryString(), sourceIp);
-  }
-
-  static APIGatewayV2HTTPResponse toResponse(ProxyResponse response) {
-    byte[] body;
-    if (response.streaming()) {
-      ByteArrayOutputStream all = new ByteArrayOutputStream();
-      try {
-        response.stream().writeTo(all::write);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e); // cannot happen: the sink is in memory
-      }
-      body = all.toByteArray();
-    } else {
-      body = response.body();
-    }
-    Map<String, String> headers = new HashMap<>();
-    response.headers().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v));
-    return APIGatewayV2HTTPResponse.builder()
-        .withStatusCode(response.status())
-        .withHeaders(headers)
-        .withBody(new String(body, StandardCharsets.UTF_8))
-        .withIsBase64Encoded(false)
-        .build();
   }
 }

@@ -69,9 +69,14 @@ final class NovaUpstream {
         .build();
   }
 
-  /** Forwards a validated chat request; a stream when the client asked and Nova streams. */
-  ProxyResponse chat(ValidatedRequest request, RequestRecord record) {
-    Deadline deadline = new Deadline(settings.totalTimeout());
+  /**
+   * Forwards a validated chat request; a stream when the client asked and Nova streams.
+   *
+   * @param limit bounds the whole exchange, a stream included, instead of the settings' total
+   *     timeout (which then bounds only the silence between events); null for the settings' rule
+   */
+  ProxyResponse chat(ValidatedRequest request, RequestRecord record, Duration limit) {
+    Deadline deadline = deadline(limit);
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(chatUri)
             .POST(HttpRequest.BodyPublishers.ofByteArray(request.bodyBytes()))
@@ -80,7 +85,7 @@ final class NovaUpstream {
     Upstream answer = send(builder, request.stream(), record, deadline);
     EventQueue events = answer.body().events();
     if (events != null) {
-      Deadline whole = settings.streamWithinTimeout() ? deadline : null;
+      Deadline whole = limit != null || settings.streamWithinTimeout() ? deadline : null;
       return ProxyResponse.eventStream(
           new StreamRelay(events, settings.totalTimeout(), whole, record, answer.scrubber()));
     }
@@ -98,9 +103,13 @@ final class NovaUpstream {
     return passThrough(body.status(), body.header("content-type"), bytes, record);
   }
 
+  private Deadline deadline(Duration limit) {
+    return new Deadline(limit == null ? settings.totalTimeout() : limit);
+  }
+
   /** Nova's model list, filtered by the models the policy allows. */
-  ProxyResponse models(RequestRecord record) {
-    Deadline deadline = new Deadline(settings.totalTimeout());
+  ProxyResponse models(RequestRecord record, Duration limit) {
+    Deadline deadline = deadline(limit);
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(modelsUri).GET().header("Accept", "application/json");
     ProxyResponse passed = whole(send(builder, false, record, deadline), deadline, record);
@@ -155,7 +164,7 @@ final class NovaUpstream {
               .header("Authorization", "Bearer " + key)
               .timeout(deadline.remaining())
               .build();
-      UpstreamBody response = exchange(request, clientStreams, !resent);
+      UpstreamBody response = exchange(request, clientStreams, !resent, deadline);
       if (response == null) {
         resent = true;
         continue;
@@ -212,13 +221,15 @@ final class NovaUpstream {
    * bodies are read against the same deadline by the caller.
    */
   private UpstreamBody exchange(
-      HttpRequest request, boolean clientStreams, boolean mayResendAfterGoAway) {
+      HttpRequest request, boolean clientStreams, boolean mayResendAfterGoAway, Deadline deadline) {
     UpstreamBody.Handler bodies = UpstreamBody.handler(clientStreams);
     try {
       return http.send(request, bodies).body();
     } catch (HttpTimeoutException e) {
       cancelMade(bodies);
-      throw e instanceof HttpConnectTimeoutException ? transportFailure(e) : timeout();
+      throw e instanceof HttpConnectTimeoutException
+          ? transportFailure(e, deadline)
+          : timeout(deadline);
     } catch (InterruptedException e) {
       cancelMade(bodies);
       Thread.currentThread().interrupt();
@@ -234,7 +245,7 @@ final class NovaUpstream {
       if (mayResendAfterGoAway && goneAway(e)) {
         return null; // the caller sends it again
       }
-      throw transportFailure(e);
+      throw transportFailure(e, deadline);
     }
   }
 
@@ -264,13 +275,13 @@ final class NovaUpstream {
     return false;
   }
 
-  private ProxyException transportFailure(Throwable cause) {
+  private ProxyException transportFailure(Throwable cause, Deadline deadline) {
     if (cause instanceof HttpConnectTimeoutException) {
       return ProxyException.gatewayTimeout(
           "Could not connect to Nova within " + settings.connectTimeout().toSeconds() + " s.");
     }
     if (cause instanceof HttpTimeoutException) {
-      return timeout();
+      return timeout(deadline);
     }
     if (cause instanceof ConnectException) {
       return ProxyException.badGateway(
@@ -284,9 +295,9 @@ final class NovaUpstream {
             + ").");
   }
 
-  private ProxyException timeout() {
+  private static ProxyException timeout(Deadline deadline) {
     return ProxyException.gatewayTimeout(
-        "Nova did not answer within " + settings.totalTimeout().toSeconds() + " s.");
+        "Nova did not answer within " + deadline.total().toSeconds() + " s.");
   }
 
   private ProxyException keyRejected() {
@@ -302,7 +313,7 @@ final class NovaUpstream {
     try {
       return body.await(deadline.remaining().toMillis());
     } catch (TimeoutException e) {
-      throw timeout(); // the body cancelled the exchange: it does not go on buffering
+      throw timeout(deadline); // the body cancelled the exchange: it does not go on buffering
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw ProxyException.badGateway("The proxy was interrupted while reading Nova's answer.");
@@ -399,10 +410,17 @@ final class NovaUpstream {
 
   /** A point in time by which the whole exchange must be over. */
   static final class Deadline {
+    private final Duration total;
     private final long endNanos;
 
     Deadline(Duration total) {
+      this.total = total;
       this.endNanos = System.nanoTime() + total.toNanos();
+    }
+
+    /** The time the exchange was given in all, for messages. */
+    Duration total() {
+      return total;
     }
 
     Duration remaining() {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -100,13 +101,22 @@ public final class ProxyHandler {
   }
 
   public ProxyResponse handle(ProxyRequest request) {
+    return handle(request, null);
+  }
+
+  /**
+   * As {@link #handle(ProxyRequest)}, with the exchange with Nova (a streamed answer included)
+   * bounded by {@code timeLimit} instead of the settings' total timeout, which then bounds only the
+   * silence mid-stream. Lambda passes what is left of its invocation here.
+   */
+  public ProxyResponse handle(ProxyRequest request, Duration timeLimit) {
     RequestRecord record =
         new RequestRecord(
             RequestIds.from(request.header("x-request-id")), request.method(), request.path());
     String origin = request.header("origin");
     ProxyResponse response;
     try {
-      response = route(request, record, origin);
+      response = route(request, record, origin, timeLimit);
     } catch (ProxyException e) {
       record.errorCode = e.code();
       response = ErrorBodies.response(e);
@@ -128,7 +138,8 @@ public final class ProxyHandler {
     return response;
   }
 
-  private ProxyResponse route(ProxyRequest request, RequestRecord record, String origin) {
+  private ProxyResponse route(
+      ProxyRequest request, RequestRecord record, String origin, Duration timeLimit) {
     String path = normalise(request.path());
     String method = request.method().toUpperCase(Locale.ROOT);
     switch (path) {
@@ -142,7 +153,7 @@ public final class ProxyHandler {
         }
         requireOrigin(origin);
         Caller caller = requireClient(request, record);
-        return chat(request, record, caller);
+        return chat(request, record, caller, timeLimit);
       }
       case "/v1/models", "/models" -> {
         record.route = "models";
@@ -154,7 +165,7 @@ public final class ProxyHandler {
         }
         requireOrigin(origin);
         requireClient(request, record);
-        return upstream.models(record);
+        return upstream.models(record, timeLimit);
       }
       case "/health" -> {
         record.route = "health";
@@ -185,7 +196,8 @@ public final class ProxyHandler {
     }
   }
 
-  private ProxyResponse chat(ProxyRequest request, RequestRecord record, Caller caller) {
+  private ProxyResponse chat(
+      ProxyRequest request, RequestRecord record, Caller caller, Duration timeLimit) {
     String type = request.header("content-type");
     if (type == null || !isJson(type)) {
       throw ProxyException.unsupportedMediaType(type == null ? "nothing" : type);
@@ -199,9 +211,9 @@ public final class ProxyHandler {
     }
     if (limits != null) {
       return limits.chat(
-          caller, valid, request.body().length, record, v -> upstream.chat(v, record));
+          caller, valid, request.body().length, record, v -> upstream.chat(v, record, timeLimit));
     }
-    return upstream.chat(valid, record);
+    return upstream.chat(valid, record, timeLimit);
   }
 
   private static boolean isJson(String contentType) {

@@ -61,5 +61,14 @@ public record ProxyResponse(
   @FunctionalInterface
   public interface EventSink {
     void event(byte[] bytes) throws IOException;
+
+    /**
+     * The last event of a stream that broke after it began: {@code event} is the error as a
+     * server-sent event, {@code cause} the same error. A sink that can report more than the event
+     * (a Lambda stream's error trailers) overrides this; others just send the event.
+     */
+    default void error(byte[] event, ProxyException cause) throws IOException {
+      event(event);
+    }
   }
 }

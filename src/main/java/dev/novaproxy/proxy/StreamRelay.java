@@ -98,7 +98,9 @@ final class StreamRelay implements ProxyResponse.EventStream {
             sink,
             wholeDeadline != null && wholeDeadline.remainingMillis() <= 0
                 ? ProxyException.gatewayTimeout(
-                    "Nova's streamed answer did not end within " + idleTimeout.toSeconds() + " s.")
+                    "Nova's streamed answer did not end within "
+                        + wholeDeadline.total().toSeconds()
+                        + " s.")
                 : ProxyException.gatewayTimeout(
                     "Nova sent nothing for " + idleTimeout.toSeconds() + " s mid-stream."),
             "stream_timeout");
@@ -110,8 +112,8 @@ final class StreamRelay implements ProxyResponse.EventStream {
   private void fail(ProxyResponse.EventSink sink, ProxyException e, String code)
       throws IOException {
     record.errorCode = code;
-    sink.event(
-        ErrorBodies.event(new ProxyException(e.status(), e.type(), code, null, e.getMessage())));
+    ProxyException error = new ProxyException(e.status(), e.type(), code, null, e.getMessage());
+    sink.error(ErrorBodies.event(error), error);
   }
 
   /**

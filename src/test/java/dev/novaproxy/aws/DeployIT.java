@@ -104,7 +104,7 @@ class DeployIT {
     try (var aws =
         new AwsClients(new AwsLocation(MotoServer.REGION, null, MotoServer.endpoint()))) {
       var c = aws.lambda().getFunction(x -> x.functionName("novaproxy-proxy")).configuration();
-      Artifact jar = Artifact.read(dist().resolve("lib/novaproxy-lambda.jar"));
+      Artifact jar = Artifact.read(dist().resolve("lib/novaproxy-lambda.zip"));
       assertThat(c.codeSha256()).isEqualTo(jar.sha256());
       assertThat(c.codeSize()).isEqualTo(jar.bytes().length);
       assertThat(c.handler()).isEqualTo("dev.novaproxy.lambda.LambdaHandler::handleRequest");

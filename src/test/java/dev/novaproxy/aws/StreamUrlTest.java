@@ -121,6 +121,14 @@ class StreamUrlTest {
     assertThat(r.streamUrl()).isEqualTo(Deployment.chatPath(url.functionUrl()));
     assertThat(r.streamUrl()).endsWith(".on.aws/chat");
 
+    // The java21 runtime starts the streaming loop through the wrapper in the zip.
+    assertThat(
+            aws.lambda()
+                .getFunctionConfiguration(x -> x.functionName("novaproxy-proxy"))
+                .environment()
+                .variables())
+        .containsEntry("AWS_LAMBDA_EXEC_WRAPPER", "/var/task/novaproxy-runtime");
+
     CreateFunctionUrlConfigRequest created = sent(CreateFunctionUrlConfigRequest.class).get(0);
     assertThat(created.qualifier()).isEqualTo("live");
 

@@ -47,7 +47,7 @@ class DistributionIT {
             "bin/novaproxy",
             "bin/novaproxy.cmd",
             "lib/novaproxy.jar",
-            "lib/novaproxy-lambda.jar",
+            "lib/novaproxy-lambda.zip",
             "completions/novaproxy.bash",
             "completions/_novaproxy",
             "man/novaproxy.adoc",

@@ -303,4 +303,19 @@ class LambdaHandlerTest {
                         "warning: the Nova key will be sent to nova.internal.example, which is not"
                             + " the Nova API"));
   }
+
+  @Test
+  void should_answer_an_answer_over_lambdas_6_mb_with_a_clear_502() throws Exception {
+    // Lambda refuses a buffered response over 6 MB: API Gateway would answer a bare 500.
+    String big = "x".repeat(7 * 1024 * 1024);
+    nova.enqueue(
+        Reply.json(
+            200,
+            "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"" + big + "\"}}]}"));
+    APIGatewayV2HTTPResponse r = invoke("chat-post.json");
+    assertThat(r.getStatusCode()).isEqualTo(502);
+    assertThat(r.getHeaders()).containsKey("x-request-id");
+    assertThat(JSON.readTree(r.getBody()).path("error").path("code").asText())
+        .isEqualTo("response_too_large");
+  }
 }

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -122,9 +123,47 @@ public final class FakeNova implements AutoCloseable {
     static Reply streamThenEchoAuthorization(String... deltas) {
       return new StreamThenEchoAuthorization(List.of(deltas));
     }
+
+    /** Streams these deltas, then goes silent for {@code stall} mid-stream, then closes. */
+    static Reply streamThenStall(Duration stall, String... deltas) {
+      return new Scripted(List.of(deltas), null, List.of(), Ending.STALL, stall);
+    }
+
+    /** Streams these deltas, then resets the connection mid-stream. */
+    static Reply streamThenReset(String... deltas) {
+      return new Scripted(List.of(deltas), null, List.of(), Ending.RESET, Duration.ZERO);
+    }
+
+    /**
+     * Streams these deltas, then an OpenAI-shaped 429 error event ({@code rate_limit_exceeded}) and
+     * the end of the body, with no [DONE]: a throttle that strikes mid-stream.
+     */
+    static Reply streamThenRateLimited(String... deltas) {
+      return new Scripted(List.of(deltas), null, List.of(), Ending.RATE_LIMITED, Duration.ZERO);
+    }
+
+    /**
+     * Streams {@code first}, then waits until {@code gate} opens before the rest and [DONE]: a test
+     * can look at what arrived while Nova is provably not finished.
+     */
+    static Reply streamHeld(CountDownLatch gate, String first, String... rest) {
+      return new Scripted(List.of(first), gate, List.of(rest), Ending.DONE, Duration.ZERO);
+    }
   }
 
   record Held(java.util.concurrent.CountDownLatch gate, Reply then) implements Reply {}
+
+  /** How a scripted stream ends. */
+  enum Ending {
+    DONE,
+    STALL,
+    RESET,
+    RATE_LIMITED
+  }
+
+  record Scripted(
+      List<String> deltas, CountDownLatch gate, List<String> after, Ending ending, Duration stall)
+      implements Reply {}
 
   record Echo(Duration delay) implements Reply {}
 
@@ -241,6 +280,11 @@ public final class FakeNova implements AutoCloseable {
         TimeUnit.NANOSECONDS.timedWait(arrivals, left);
       }
     }
+  }
+
+  /** Connections from clients open right now. */
+  public int openConnections() {
+    return open.size();
   }
 
   public void clear() {
@@ -394,6 +438,9 @@ public final class FakeNova implements AutoCloseable {
           out, 200, "application/json", completion(model, content).toString(), new String[0]);
       return true;
     }
+    if (reply instanceof Scripted scripted) {
+      return writeScripted(socket, out, model, scripted);
+    }
     Stream stream = (Stream) reply;
     return writeStream(out, model, stream.deltas(), stream.gap(), stream.truncate(), false, null);
   }
@@ -502,6 +549,75 @@ public final class FakeNova implements AutoCloseable {
     out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
     out.flush();
     return true;
+  }
+
+  private boolean writeScripted(Socket socket, OutputStream out, String model, Scripted s)
+      throws IOException {
+    out.write(
+        ("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    String id = "chatcmpl-" + ids.incrementAndGet();
+    int index = 0;
+    for (String delta : s.deltas()) {
+      writeChunk(out, "data: " + deltaChunk(id, model, index++, delta) + "\n\n");
+    }
+    if (s.gate() != null) {
+      try {
+        s.gate().await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    for (String delta : s.after()) {
+      writeChunk(out, "data: " + deltaChunk(id, model, index++, delta) + "\n\n");
+    }
+    switch (s.ending()) {
+      case DONE -> {
+        writeChunk(out, "data: [DONE]\n\n");
+        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return true;
+      }
+      case STALL -> {
+        sleep(s.stall());
+        return false;
+      }
+      case RESET -> {
+        socket.setSoLinger(true, 0);
+        return false;
+      }
+      case RATE_LIMITED -> {
+        writeChunk(
+            out,
+            "data: {\"error\":{\"message\":\"Too many tokens, please wait before trying again.\","
+                + "\"type\":\"rate_limit_error\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}\n\n");
+        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return false;
+      }
+      default -> throw new IllegalStateException();
+    }
+  }
+
+  private ObjectNode deltaChunk(String id, String model, int index, String content) {
+    ObjectNode chunk = JSON.createObjectNode();
+    chunk
+        .put("id", id)
+        .put("object", "chat.completion.chunk")
+        .put("created", System.currentTimeMillis() / 1000)
+        .put("model", model);
+    ObjectNode choice = chunk.putArray("choices").addObject();
+    choice.put("index", 0);
+    ObjectNode delta = choice.putObject("delta");
+    if (index == 0) {
+      delta.put("role", "assistant");
+    }
+    delta.put("content", content);
+    choice.putNull("finish_reason");
+    return chunk;
   }
 
   private static void writeChunk(OutputStream out, String text) throws IOException {

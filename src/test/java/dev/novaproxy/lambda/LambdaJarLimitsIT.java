@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 class LambdaJarLimitsIT {
   @Test
   void should_run_the_limits_from_the_lambda_jar_alone() throws Exception {
-    Path jar = Path.of(System.getProperty("novaproxy.dist"), "lib", "novaproxy-lambda.jar");
+    // The function's jar as the build makes it (the zip in dist/lib holds it under lib/).
+    Path jar = Path.of("target", "lambda", "novaproxy-lambda.jar");
     Path testClasses = Path.of("target/test-classes").toAbsolutePath();
     Path keys = Files.createTempDirectory("lambda-jar-limits").resolve("keys.json");
     try (FakeNova nova = FakeNova.start()) {

@@ -1,5 +1,6 @@
 package dev.novaproxy.aws;
 
+import dev.novaproxy.limits.LimitsSettings;
 import dev.novaproxy.proxy.ProxySettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,8 @@ public final class Deployment {
       Optional<ProxyFunction.Current> haveFunction,
       Optional<HttpApi.Current> haveApi,
       Optional<String> havePermission,
-      Optional<StreamUrl.Current> haveStreamUrl) {
+      Optional<StreamUrl.Current> haveStreamUrl,
+      Optional<KeysTable.Current> haveTable) {
 
     /**
      * The settings the deployed function runs with (and the stage's throttling), or empty when
@@ -55,8 +57,10 @@ public final class Deployment {
               f -> {
                 FunctionConfiguration c = f.latest();
                 ProxySettings proxy;
+                LimitsSettings limits;
                 try {
                   proxy = ProxySettings.fromEnvironment(environmentOf(c));
+                  limits = LimitsSettings.fromEnvironment(environmentOf(c));
                 } catch (IllegalArgumentException e) {
                   throw new AwsException(
                       AwsException.Kind.FAILED,
@@ -87,7 +91,10 @@ public final class Deployment {
                         ? DeploymentSettings.DEFAULT_THROTTLE_BURST
                         : throttle.throttlingBurstLimit(),
                     haveStreamUrl.map(u -> u.config() != null).orElse(false),
-                    proxy);
+                    proxy,
+                    // A function from before client keys has no table: it keeps none.
+                    limits.keysTable() != null,
+                    limits);
               });
     }
 
@@ -103,6 +110,7 @@ public final class Deployment {
   public record Snapshot(
       Observed observed,
       ApiKeySecret.Info secret,
+      KeysTable.Desired table,
       ExecutionRole.Desired role,
       ProxyFunction.Desired function,
       HttpApi.Desired api,
@@ -112,6 +120,7 @@ public final class Deployment {
   public record Result(
       String url,
       String streamUrl,
+      String keysTable,
       String apiId,
       String secretArn,
       String roleArn,
@@ -128,11 +137,21 @@ public final class Deployment {
   }
 
   /**
-   * The environment the function runs with: the policy, the secret's name, the upstream timeout.
+   * The environment the function runs with: the policy, the client keys' table and limits, the
+   * secret's name, the upstream timeout.
    */
   public static Map<String, String> environment(Spec spec) {
     DeploymentSettings settings = spec.settings();
     Map<String, String> env = new TreeMap<>(settings.proxy().toEnvironment());
+    LimitsSettings l = settings.limits();
+    env.putAll(
+        new LimitsSettings(
+                settings.keys() ? spec.names().keysTable() : null,
+                l.anonymous(),
+                l.anonymousRpm(),
+                l.anonymousTokensPerDay(),
+                l.dailyTokenBudget())
+            .toEnvironment());
     env.put(ProxySettings.ENV_SECRET_NAME, spec.secretName());
     // Give up on Nova before Lambda (and API Gateway, at 30 s) give up on us, so the client gets a
     // 504 body.
@@ -169,8 +188,9 @@ public final class Deployment {
             : Optional.empty();
     Optional<StreamUrl.Current> haveStreamUrl =
         haveFunction.isPresent() ? Optional.of(new StreamUrl(aws).read(names)) : Optional.empty();
+    Optional<KeysTable.Current> haveTable = new KeysTable(aws, roleBackoff).read(names.keysTable());
     return new Observed(
-        names, account, haveRole, haveFunction, haveApi, havePermission, haveStreamUrl);
+        names, account, haveRole, haveFunction, haveApi, havePermission, haveStreamUrl, haveTable);
   }
 
   /** Reads the current state and plans; makes no mutating call. */
@@ -196,10 +216,21 @@ public final class Deployment {
                             + aws.region()
                             + "; run 'novaproxy setup' first (or pass --secret-name)."));
 
-    var roles = new ExecutionRole(aws);
-    ExecutionRole.Desired role = ExecutionRole.desired(names, account, secret.arn());
-
     DeploymentSettings settings = spec.settings();
+    // First: the role's policy names the table.
+    var tables = new KeysTable(aws, roleBackoff);
+    KeysTable.Desired table =
+        new KeysTable.Desired(names.keysTable(), settings.keys(), names.tags());
+    Optional<PlanStep> tableStep = tables.plan(table, seen.haveTable(), names);
+
+    var roles = new ExecutionRole(aws);
+    ExecutionRole.Desired role =
+        ExecutionRole.desired(
+            names,
+            account,
+            secret.arn(),
+            settings.keys() ? account.tableArn(names.keysTable()) : null);
+
     var functions = new ProxyFunction(aws, roleBackoff);
     ProxyFunction.Desired function =
         new ProxyFunction.Desired(
@@ -227,6 +258,7 @@ public final class Deployment {
             names.tags());
 
     List<PlanStep> steps = new ArrayList<>();
+    tableStep.ifPresent(steps::add);
     steps.add(roles.plan(role, seen.haveRole(), names));
     steps.addAll(functions.plan(function, seen.haveFunction(), names));
     steps.addAll(apis.plan(api, seen.haveApi()));
@@ -239,7 +271,7 @@ public final class Deployment {
             function.name(), settings.streamUrl(), settings.proxy().policy().allowedOrigins());
     steps.add(new StreamUrl(aws).plan(streamUrl, seen.haveStreamUrl(), names));
     steps.addAll(apis.planDuplicates(seen.haveApi()));
-    return new Plan(steps, new Snapshot(seen, secret, role, function, api, streamUrl));
+    return new Plan(steps, new Snapshot(seen, secret, table, role, function, api, streamUrl));
   }
 
   /** Applies a plan made by {@link #plan} just before; one progress line per step. */
@@ -247,7 +279,15 @@ public final class Deployment {
     Snapshot s = plan.snapshot();
     Observed seen = s.observed();
     StepClock clock = new StepClock(progress);
-    List<PlanStep> steps = plan.steps();
+    // The table's step comes first when there is one; the others follow at fixed places.
+    boolean hasTableStep = plan.steps().get(0).resource().equals(KeysTable.RESOURCE);
+    if (hasTableStep) {
+      PlanStep tableStep = plan.steps().get(0);
+      clock.run(
+          tableStep,
+          () -> new KeysTable(aws, roleBackoff).apply(s.table(), seen.haveTable(), tableStep));
+    }
+    List<PlanStep> steps = plan.steps().subList(hasTableStep ? 1 : 0, plan.steps().size());
     var roles = new ExecutionRole(aws);
     var functions = new ProxyFunction(aws, roleBackoff);
     String roleArn = clock.run(steps.get(0), () -> roles.apply(s.role(), seen.haveRole()));
@@ -305,6 +345,7 @@ public final class Deployment {
     return new Result(
         seen.account().apiUrl(apiId) + "/chat",
         streamUrl == null ? null : chatPath(streamUrl),
+        s.table().enabled() ? s.table().name() : null,
         apiId,
         s.secret().arn(),
         roleArn,

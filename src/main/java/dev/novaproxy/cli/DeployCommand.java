@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
     header = "Deploy the proxy to AWS Lambda and print its URL.",
     sortOptions = false,
     description =
-        "Create or update the IAM role, the Lambda function (version and alias 'live') and the HTTP API; wait until they are ready; print the URL. Running it again with the same inputs changes nothing.",
+        "Create or update the keys table, the IAM role, the Lambda function (version and alias 'live'), the HTTP API and the stream URL; wait until they are ready; print the URL. Running it again with the same inputs changes nothing.",
     footerHeading = "%nExamples:%n",
     footer = {
       "  novaproxy deploy --dry-run                        show what would change",
@@ -214,7 +214,9 @@ public final class DeployCommand implements Callable<Integer> {
         throttleRate != null ? throttleRate : base.throttleRate(),
         throttleBurst != null ? throttleBurst : base.throttleBurst(),
         streamUrl || (!noStreamUrl && base.streamUrl()),
-        proxy);
+        proxy,
+        base.keys(),
+        base.limits());
   }
 
   /**
@@ -333,6 +335,7 @@ public final class DeployCommand implements Callable<Integer> {
                 .put("changed", r.changed())
                 .put("url", r.url())
                 .put("streamUrl", r.streamUrl())
+                .put("keysTable", r.keysTable())
                 .put("apiId", r.apiId())
                 .put("secretArn", r.secretArn())
                 .put("roleArn", r.roleArn())
@@ -351,6 +354,9 @@ public final class DeployCommand implements Callable<Integer> {
               : String.format("No changes (%d AWS calls, %.1f s).", calls, seconds));
       if (r.streamUrl() != null) {
         w.println("Stream URL (chat streams through it): " + r.streamUrl());
+      }
+      if (r.keysTable() != null) {
+        w.println("Keys table: " + r.keysTable() + " ('novaproxy keys create NAME' makes a key)");
       }
       w.println(r.url());
       w.flush();

@@ -226,7 +226,7 @@ function _picocli_novaproxy_serve() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-color' '-v' '--verbose' '--log-content' '--quiet' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--no-color' '-v' '--verbose' '--no-client-tokens' '--log-content' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--host' '--port' '--upstream-url' '--secret-name' '--timeout'"
   local FORMAT_option_args=("text" "json") # --output values
 
@@ -421,9 +421,10 @@ function _picocli_novaproxy_deploy() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-color' '-v' '--verbose' '--dry-run' '--no-snapstart' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--secret-name' '--arch' '--memory' '--timeout' '--throttle-rate' '--throttle-burst' '--upstream-url' '--artifact'"
+  local flag_opts="'--no-color' '-v' '--verbose' '--no-client-tokens' '--keys' '--no-keys' '--dry-run' '--snapstart' '--no-snapstart' '--stream-url' '--no-stream-url' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--anonymous' '--anonymous-rpm' '--anonymous-tokens-per-day' '--daily-token-budget' '--secret-name' '--arch' '--memory' '--timeout' '--throttle-rate' '--throttle-burst' '--upstream-url' '--artifact'"
   local FORMAT_option_args=("text" "json") # --output values
+  local WHO_option_args=("allow" "deny") # --anonymous values
   local ARCH_option_args=("arm64" "x86_64") # --arch values
 
   type compopt &>/dev/null && compopt +o default
@@ -462,6 +463,20 @@ function _picocli_novaproxy_deploy() {
       return
       ;;
     '--client-token-sha256')
+      return
+      ;;
+    '--anonymous')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${WHO_option_args[@]}" ) )
+      return $?
+      ;;
+    '--anonymous-rpm')
+      return
+      ;;
+    '--anonymous-tokens-per-day')
+      return
+      ;;
+    '--daily-token-budget')
       return
       ;;
     '--secret-name')
@@ -562,7 +577,7 @@ function _picocli_novaproxy_destroy() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-color' '-v' '--verbose' '-y' '--yes' '--delete-secret' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--no-color' '-v' '--verbose' '-y' '--yes' '--delete-secret' '--delete-data' '-h' '--help' '-V' '--version'"
   local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--secret-name'"
   local FORMAT_option_args=("text" "json") # --output values
 

@@ -1,5 +1,6 @@
 package dev.novaproxy.aws;
 
+import dev.novaproxy.limits.LimitsSettings;
 import dev.novaproxy.proxy.ProxySettings;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +18,10 @@ import java.util.TreeSet;
 final class EnvironmentDiff {
   /** Variables whose names look like credentials but whose values are not secret. */
   private static final Set<String> SAFE =
-      Set.of(ProxySettings.ENV_SECRET_NAME, ProxySettings.ENV_CLIENT_TOKEN_SHA256);
+      Set.of(
+          ProxySettings.ENV_SECRET_NAME,
+          ProxySettings.ENV_CLIENT_TOKEN_SHA256,
+          LimitsSettings.ENV_DAILY_TOKEN_BUDGET);
 
   private static final Set<String> CREDENTIAL_WORDS =
       Set.of("KEY", "SECRET", "TOKEN", "PASSWORD", "PASSWD", "CREDENTIAL", "CREDENTIALS", "APIKEY");

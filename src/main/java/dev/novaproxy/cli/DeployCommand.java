@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
       "  novaproxy deploy --dry-run                        show what would change",
       "  novaproxy deploy                                  deploy; prints the URL",
       "  novaproxy deploy --allow-origin https://app.example.com --max-tokens-cap 1024",
+      "  novaproxy deploy --anonymous deny --daily-token-budget 2000000",
       "  novaproxy deploy -o json | jq -r .url"
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -46,6 +47,7 @@ import picocli.CommandLine.Spec;
 public final class DeployCommand implements Callable<Integer> {
   @Mixin GlobalOptions global;
   @Mixin PolicyOptions policy;
+  @Mixin LimitsOptions limits;
   @Spec CommandSpec spec;
 
   @Option(
@@ -206,17 +208,18 @@ public final class DeployCommand implements Callable<Integer> {
     if (upstreamUrl != null) {
       proxy = proxy.withUpstream(upstreamUrl);
     }
-    return new DeploymentSettings(
-        arch != null ? arch : base.arch(),
-        memory != null ? memory : base.memoryMb(),
-        timeout != null ? timeout : base.timeoutSeconds(),
-        snapStart || (!noSnapStart && base.snapStart()),
-        throttleRate != null ? throttleRate : base.throttleRate(),
-        throttleBurst != null ? throttleBurst : base.throttleBurst(),
-        streamUrl || (!noStreamUrl && base.streamUrl()),
-        proxy,
-        base.keys(),
-        base.limits());
+    return limits.applyTo(
+        new DeploymentSettings(
+            arch != null ? arch : base.arch(),
+            memory != null ? memory : base.memoryMb(),
+            timeout != null ? timeout : base.timeoutSeconds(),
+            snapStart || (!noSnapStart && base.snapStart()),
+            throttleRate != null ? throttleRate : base.throttleRate(),
+            throttleBurst != null ? throttleBurst : base.throttleBurst(),
+            streamUrl || (!noStreamUrl && base.streamUrl()),
+            proxy,
+            base.keys(),
+            base.limits()));
   }
 
   /**

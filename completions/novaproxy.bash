@@ -160,9 +160,14 @@ function _complete_novaproxy() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} deploy" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} destroy" ];    then _picocli_novaproxy; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} token" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_novaproxy; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys create" ];    then _picocli_novaproxy_keys; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys list" ];    then _picocli_novaproxy_keys; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys revoke" ];    then _picocli_novaproxy_keys; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys usage" ];    then _picocli_novaproxy_keys; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config show" ];    then _picocli_novaproxy_config; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config set" ];    then _picocli_novaproxy_config; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config unset" ];    then _picocli_novaproxy_config; return $?; fi
@@ -175,21 +180,31 @@ function _complete_novaproxy() {
   local cmds3=(deploy)
   local cmds4=(status)
   local cmds5=(destroy)
-  local cmds6=(config)
-  local cmds7=(token)
-  local cmds8=(completion)
-  local cmds9=(config show)
-  local cmds10=(config set)
-  local cmds11=(config unset)
-  local cmds12=(config path)
+  local cmds6=(keys)
+  local cmds7=(config)
+  local cmds8=(token)
+  local cmds9=(completion)
+  local cmds10=(keys create)
+  local cmds11=(keys list)
+  local cmds12=(keys revoke)
+  local cmds13=(keys usage)
+  local cmds14=(config show)
+  local cmds15=(config set)
+  local cmds16=(config unset)
+  local cmds17=(config path)
 
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_novaproxy_config_path; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_novaproxy_config_unset; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_novaproxy_config_set; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_novaproxy_config_show; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_novaproxy_completion; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_novaproxy_token; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_novaproxy_config; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_novaproxy_config_path; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_novaproxy_config_unset; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_novaproxy_config_set; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_novaproxy_config_show; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_novaproxy_keys_usage; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_novaproxy_keys_revoke; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_novaproxy_keys_list; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_novaproxy_keys_create; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_novaproxy_completion; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_novaproxy_token; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_novaproxy_config; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_novaproxy_keys; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_novaproxy_destroy; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_novaproxy_status; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_novaproxy_deploy; return $?; fi
@@ -206,7 +221,7 @@ function _picocli_novaproxy() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="serve chat setup deploy status destroy config token completion"
+  local commands="serve chat setup deploy status destroy keys config token completion"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -615,6 +630,24 @@ function _picocli_novaproxy_destroy() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `keys` subcommand.
+function _picocli_novaproxy_keys() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands="create list revoke usage"
+  local flag_opts="'-h' '--help' '-V' '--version'"
+  local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `config` subcommand.
 function _picocli_novaproxy_config() {
   # Get completion data
@@ -718,6 +751,189 @@ function _picocli_novaproxy_completion() {
     if (( currIndex >= 0 && currIndex <= 0 )); then
       positionals=$( compReplyArray "${SHELL_pos_param_args[@]}" )
     fi
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `create` subcommand.
+function _picocli_novaproxy_keys_create() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--rpm' '--tokens-per-day' '--models' '--expires'"
+  local FORMAT_option_args=("text" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+    '--region')
+      return
+      ;;
+    '--endpoint-url')
+      return
+      ;;
+    '--name')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--rpm')
+      return
+      ;;
+    '--tokens-per-day')
+      return
+      ;;
+    '--models')
+      return
+      ;;
+    '--expires')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_novaproxy_keys_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output'"
+  local FORMAT_option_args=("text" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+    '--region')
+      return
+      ;;
+    '--endpoint-url')
+      return
+      ;;
+    '--name')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `revoke` subcommand.
+function _picocli_novaproxy_keys_revoke() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output'"
+  local FORMAT_option_args=("text" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+    '--region')
+      return
+      ;;
+    '--endpoint-url')
+      return
+      ;;
+    '--name')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `usage` subcommand.
+function _picocli_novaproxy_keys_usage() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--days'"
+  local FORMAT_option_args=("text" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+    '--region')
+      return
+      ;;
+    '--endpoint-url')
+      return
+      ;;
+    '--name')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--days')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi

@@ -318,6 +318,31 @@ public final class KeysTable {
   }
 
   /**
+   * The deployment's keys and counters, for the {@code keys} commands.
+   *
+   * @throws AwsException when the deployment has no keys table, or one not tagged as its own
+   */
+  public DynamoLimitsStore open(ResourceNames names) {
+    Optional<Map<String, String>> tags = tagsOf(names.keysTable());
+    if (tags.isEmpty()) {
+      throw new AwsException(
+          AwsException.Kind.NOT_FOUND,
+          "The deployment '"
+              + names.name()
+              + "' in "
+              + aws.region()
+              + " has no keys table ("
+              + names.keysTable()
+              + "); run 'novaproxy deploy' first ('novaproxy deploy --keys' for a deployment made"
+              + " without one).");
+    }
+    if (!names.owns(tags.get())) {
+      throw ExecutionRole.notOurs("A DynamoDB table named " + names.keysTable(), names);
+    }
+    return new DynamoLimitsStore(aws.dynamodb(), names.keysTable());
+  }
+
+  /**
    * Deletes the table, keys and counters with it. False when there was none.
    *
    * @throws AwsException when a table of that name is not this deployment's

@@ -30,6 +30,7 @@ import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.TransactionConflictException;
 import software.amazon.awssdk.services.dynamodb.model.Update;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
@@ -73,10 +74,12 @@ public final class DynamoLimitsStore implements LimitsStore {
   static final int MAX_ITEMS = 100;
 
   /**
-   * Tries of one transaction cancelled by a conflict (another transaction on the same counter at
-   * the same moment) or throttling; a refused limit is an answer, not retried.
+   * How long a write is tried again while DynamoDB answers that another transaction holds one of
+   * its counters (TransactionConflict), or throttles: every reservation must be decided by the
+   * limits alone. A refused limit is an answer, never tried again. Within the function's 3 s per
+   * call, so a DynamoDB that stays in conflict still ends in StoreUnavailable, not a timeout.
    */
-  static final int ATTEMPTS = 4;
+  static final Duration RETRY_FOR = Duration.ofSeconds(2);
 
   /** A usage counter as the table holds it, for the CLI's {@code keys list} and {@code usage}. */
   public record Counter(String name, long value, Instant expiresAt, Instant updated) {}
@@ -84,15 +87,21 @@ public final class DynamoLimitsStore implements LimitsStore {
   private final DynamoDbClient client;
   private final String table;
   private final Clock clock;
+  private final Duration retryFor;
 
   public DynamoLimitsStore(DynamoDbClient client, String table) {
     this(client, table, Clock.systemUTC());
   }
 
   public DynamoLimitsStore(DynamoDbClient client, String table, Clock clock) {
+    this(client, table, clock, RETRY_FOR);
+  }
+
+  DynamoLimitsStore(DynamoDbClient client, String table, Clock clock, Duration retryFor) {
     this.client = client;
     this.table = table;
     this.clock = clock;
+    this.retryFor = retryFor;
   }
 
   /**
@@ -276,15 +285,7 @@ public final class DynamoLimitsStore implements LimitsStore {
     if (increments.isEmpty()) {
       return OptionalInt.empty();
     }
-    if (increments.size() == 1) {
-      try {
-        call("reserve", () -> client.updateItem(updateRequest(increments.get(0))));
-      } catch (ConditionalCheckFailedException e) {
-        return OptionalInt.of(0);
-      }
-      return OptionalInt.empty();
-    }
-    return transact("reserve", increments);
+    return write("reserve", increments);
   }
 
   @Override
@@ -299,11 +300,7 @@ public final class DynamoLimitsStore implements LimitsStore {
     if (changes.isEmpty()) {
       return; // the reservation was exact: nothing to write
     }
-    if (changes.size() == 1) {
-      call("settle", () -> client.updateItem(updateRequest(changes.get(0))));
-      return;
-    }
-    transact("settle", changes);
+    write("settle", changes);
   }
 
   @Override
@@ -327,18 +324,30 @@ public final class DynamoLimitsStore implements LimitsStore {
   }
 
   /**
-   * One TransactWriteItems; a ConditionalCheckFailed reason names the refused increment. Retried
-   * (with a short random pause) only when cancelled for a conflict or throttling.
+   * One write: an UpdateItem for one counter, a TransactWriteItems for several. A failed condition
+   * (ConditionalCheckFailed, or that reason in a cancelled transaction) names the refused
+   * increment. A conflict with another transaction, or throttling, is tried again after a short
+   * random pause, for up to {@link #RETRY_FOR}.
    */
-  private OptionalInt transact(String what, List<Increment> increments) {
-    List<TransactWriteItem> items = new ArrayList<>();
-    for (Increment inc : increments) {
-      items.add(TransactWriteItem.builder().update(update(inc)).build());
-    }
+  private OptionalInt write(String what, List<Increment> increments) {
+    long deadline = System.nanoTime() + retryFor.toNanos();
     for (int attempt = 1; ; attempt++) {
+      String retryable;
       try {
-        call(what, () -> client.transactWriteItems(r -> r.transactItems(items)));
+        if (increments.size() == 1) {
+          call(what, () -> client.updateItem(updateRequest(increments.get(0))));
+        } else {
+          List<TransactWriteItem> items = new ArrayList<>();
+          for (Increment inc : increments) {
+            items.add(TransactWriteItem.builder().update(update(inc)).build());
+          }
+          call(what, () -> client.transactWriteItems(r -> r.transactItems(items)));
+        }
         return OptionalInt.empty();
+      } catch (ConditionalCheckFailedException e) {
+        return OptionalInt.of(0);
+      } catch (TransactionConflictException e) {
+        retryable = "TransactionConflict";
       } catch (TransactionCanceledException cancelled) {
         List<String> codes = codes(cancelled);
         int refused = codes.indexOf(REFUSED);
@@ -346,22 +355,35 @@ public final class DynamoLimitsStore implements LimitsStore {
           return OptionalInt.of(refused);
         }
         boolean transientOnly =
-            !codes.isEmpty()
-                && codes.stream()
-                    .allMatch(
-                        c ->
-                            c.equals("None")
-                                || c.equals("TransactionConflict")
-                                || c.equals("ThrottlingError")
-                                || c.equals("ProvisionedThroughputExceeded"));
-        if (!transientOnly || attempt >= ATTEMPTS) {
+            !codes.isEmpty() && codes.stream().allMatch(TRANSIENT_REASONS::contains);
+        if (!transientOnly) {
           throw new StoreUnavailable(
               "DynamoDB table " + table + ": " + what + " was cancelled " + codes, cancelled);
         }
-        pause(attempt);
+        retryable = codes.toString();
       }
+      if (System.nanoTime() > deadline) {
+        throw new StoreUnavailable(
+            "DynamoDB table "
+                + table
+                + ": "
+                + what
+                + " still conflicted with other writes ("
+                + retryable
+                + ", "
+                + attempt
+                + " attempts in "
+                + retryFor.toMillis()
+                + " ms)",
+            null);
+      }
+      pause(attempt);
     }
   }
+
+  /** Cancellation reasons that say "try again", and None for the items that were fine. */
+  private static final Set<String> TRANSIENT_REASONS =
+      Set.of("None", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded");
 
   private UpdateItemRequest updateRequest(Increment inc) {
     Update u = update(inc);
@@ -389,7 +411,8 @@ public final class DynamoLimitsStore implements LimitsStore {
         Update.builder()
             .tableName(table)
             .key(pk(COUNTER + inc.counter()))
-            .updateExpression("ADD #n :amount SET #e = :expires, #u = :now");
+            // A counter's first expiry stays: the window it counts is fixed when it is made.
+            .updateExpression("ADD #n :amount SET #e = if_not_exists(#e, :expires), #u = :now");
     if (limited(inc)) {
       values.put(":max", AttributeValue.fromN(Long.toString(inc.limit() - inc.amount())));
       u.conditionExpression("attribute_not_exists(#n) OR #n <= :max");
@@ -428,9 +451,10 @@ public final class DynamoLimitsStore implements LimitsStore {
     return codes;
   }
 
+  /** A random pause growing with the attempt, at most 50 ms: conflicts last milliseconds. */
   private static void pause(int attempt) {
     try {
-      Thread.sleep(ThreadLocalRandom.current().nextLong(5, 20L * attempt + 5));
+      Thread.sleep(ThreadLocalRandom.current().nextLong(1, Math.min(50, 10L * attempt) + 1));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreUnavailable("interrupted while retrying a DynamoDB transaction", e);
@@ -439,13 +463,15 @@ public final class DynamoLimitsStore implements LimitsStore {
 
   /**
    * Runs one call; a DynamoDB error, a missing table or no answer at all becomes {@link
-   * StoreUnavailable} naming the table and what was being done. A refused condition and a cancelled
-   * transaction are answers, not failures: they pass through for the caller to read.
+   * StoreUnavailable} naming the table and what was being done. A refused condition, a cancelled
+   * transaction and a conflict are answers, not failures: they pass through for the caller.
    */
   private <T> T call(String what, Supplier<T> work) {
     try {
       return work.get();
-    } catch (ConditionalCheckFailedException | TransactionCanceledException answer) {
+    } catch (ConditionalCheckFailedException
+        | TransactionCanceledException
+        | TransactionConflictException answer) {
       throw answer;
     } catch (SdkException e) {
       throw unavailable(what, e);

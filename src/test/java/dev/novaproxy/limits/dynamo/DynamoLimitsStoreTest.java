@@ -21,14 +21,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -36,14 +44,14 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * The DynamoDB store against moto, through the function's own client (url-connection, bounded
  * calls). The first group of tests is the store contract every LimitsStore keeps (to move into the
- * shared contract test once it exists); the second is what is particular to DynamoDB: the items as
- * stored, which calls the hot path makes, and what happens when DynamoDB cannot be reached.
+ * shared contract test once it is merged); the second is what is particular to DynamoDB: the items
+ * as stored, which calls the hot path makes, and what happens when DynamoDB cannot be reached.
  *
  * <p>moto evaluates conditions, ADD and TransactWriteItems with CancellationReasons as DynamoDB
- * does; it never reports a TransactionConflict (so the retry on conflicts is not exercised here)
- * and never expires items by TTL (so expiry is checked through {@link DynamoLimitsStore#read}).
+ * does; it never reports a TransactionConflict ({@link DynamoConflictRetryTest} does) and never
+ * expires items by TTL (so expiry is checked through {@link DynamoLimitsStore#read}). It runs as
+ * {@link SerialMoto}, one request at a time: moto's threaded server does not isolate transactions.
  */
-@ExtendWith(MotoServer.class)
 class DynamoLimitsStoreTest {
   private static final String TABLE = "novaproxy-keys";
   private static final Instant NOW = Instant.parse("2026-11-30T12:05:00Z");
@@ -51,18 +59,30 @@ class DynamoLimitsStoreTest {
   private static final Backoff FAST =
       new Backoff(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(10));
 
+  private static SerialMoto moto;
   private AwsClients aws;
   private DynamoDbClient client;
   private final AwsCallLog calls = new AwsCallLog();
   private DynamoLimitsStore store;
 
+  @BeforeAll
+  static void startMoto() throws Exception {
+    moto = SerialMoto.start();
+  }
+
+  @AfterAll
+  static void stopMoto() throws Exception {
+    moto.close();
+  }
+
   @BeforeEach
-  void setUp() {
-    aws = new AwsClients(new AwsLocation(MotoServer.REGION, null, MotoServer.endpoint()));
+  void setUp() throws Exception {
+    moto.reset();
+    aws = new AwsClients(new AwsLocation(MotoServer.REGION, null, moto.endpoint()));
     var names = new ResourceNames("novaproxy");
     var want = new KeysTable.Desired(TABLE, true, names.tags());
     new KeysTable(aws, FAST).apply(want, Optional.empty(), PlanStep.create("keys-table", TABLE));
-    client = functionClient(MotoServer.endpoint());
+    client = functionClient(moto.endpoint());
     store = new DynamoLimitsStore(client, TABLE, Clock.fixed(NOW, ZoneOffset.UTC));
   }
 
@@ -232,6 +252,17 @@ class DynamoLimitsStoreTest {
   }
 
   @Test
+  void should_keep_a_counters_first_expiry() {
+    Instant first = NOW.plus(Duration.ofMinutes(2));
+    store.reserve(List.of(Increment.always("c", 1, first)));
+    store.settle(List.of(Increment.always("c", 1, first.plus(Duration.ofDays(30)))));
+    assertThat(item("ctr#c").get("expiresAt").n()).isEqualTo(Long.toString(first.getEpochSecond()));
+    var later =
+        new DynamoLimitsStore(client, TABLE, Clock.fixed(first.plusSeconds(1), ZoneOffset.UTC));
+    assertThat(later.read("c")).isZero();
+  }
+
+  @Test
   void should_refuse_a_counter_named_twice_in_one_call() {
     var twice =
         List.of(
@@ -242,6 +273,70 @@ class DynamoLimitsStoreTest {
         .hasMessageContaining("tokens#budget appears twice");
     assertThatThrownBy(() -> store.settle(twice)).isInstanceOf(IllegalArgumentException.class);
     assertThat(store.read("tokens#budget")).isZero();
+  }
+
+  /**
+   * 50 callers reserve from one daily budget at the same moment, each through its own client (as 50
+   * Lambda instances would): exactly as many fit as would one after another.
+   */
+  @Test
+  void should_never_exceed_a_budget_under_50_concurrent_reserves() throws Exception {
+    int callers = 50;
+    long budget = 1000;
+    long each = 30;
+    ExecutorService pool = Executors.newFixedThreadPool(callers);
+    CountDownLatch start = new CountDownLatch(1);
+    List<DynamoDbClient> clients = new ArrayList<>();
+    List<Future<OptionalInt>> results = new ArrayList<>();
+    try {
+      for (int i = 0; i < callers; i++) {
+        // The function's client, with time for moto to answer 50 transactions one by one
+        // (each copies the whole table first).
+        DynamoDbClient client =
+            DynamoLimitsStore.functionClient()
+                .endpointOverride(moto.endpoint())
+                .region(Region.US_EAST_1)
+                .overrideConfiguration(
+                    c ->
+                        c.apiCallTimeout(Duration.ofSeconds(60))
+                            .apiCallAttemptTimeout(Duration.ofSeconds(60)))
+                .build();
+        clients.add(client);
+        var store = new DynamoLimitsStore(client, TABLE);
+        String caller = "tokens#ip:198.51.100." + i + "#2026-11-30";
+        Callable<OptionalInt> reserve =
+            () -> {
+              start.await();
+              return store.reserve(
+                  List.of(
+                      Increment.within(caller, each, 10_000, TOMORROW),
+                      Increment.within("tokens#budget#2026-11-30", each, budget, TOMORROW)));
+            };
+        results.add(pool.submit(reserve));
+      }
+      start.countDown();
+      int granted = 0;
+      for (Future<OptionalInt> f : results) {
+        OptionalInt r = f.get();
+        if (r.isEmpty()) {
+          granted++;
+        } else {
+          assertThat(r).as("only the budget can refuse").hasValue(1);
+        }
+      }
+      // In any order exactly floor(1000 / 30) = 33 fit, and the counter is their sum.
+      var store = new DynamoLimitsStore(clients.get(0), TABLE);
+      assertThat(granted).isEqualTo((int) (budget / each));
+      assertThat(store.read("tokens#budget#2026-11-30")).isEqualTo(granted * each);
+      long perCaller = 0;
+      for (int i = 0; i < callers; i++) {
+        perCaller += store.read("tokens#ip:198.51.100." + i + "#2026-11-30");
+      }
+      assertThat(perCaller).as("refused reserves added nothing").isEqualTo(granted * each);
+    } finally {
+      pool.shutdownNow();
+      clients.forEach(DynamoDbClient::close);
+    }
   }
 
   // ---- DynamoDB in particular ---------------------------------------------------------------

@@ -42,6 +42,23 @@ final class SerialMoto implements AutoCloseable {
     return endpoint;
   }
 
+  /** Forgets every resource, as if moto had just started. */
+  void reset() throws IOException, InterruptedException {
+    var r =
+        HTTP.send(
+            HttpRequest.newBuilder(endpoint.resolve("/moto-api/reset"))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.discarding());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("moto reset answered " + r.statusCode());
+    }
+  }
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
   static SerialMoto start() throws IOException, InterruptedException {
     MotoServer.useFakeCredentials();
     int port;
@@ -55,7 +72,7 @@ final class SerialMoto implements AutoCloseable {
             .redirectOutput(log.toFile())
             .start();
     URI endpoint = URI.create("http://127.0.0.1:" + port);
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    HttpClient http = HTTP;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {

@@ -160,10 +160,15 @@ function _complete_novaproxy() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} deploy" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} destroy" ];    then _picocli_novaproxy; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} token" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_novaproxy; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys create" ];    then _picocli_novaproxy_keys; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys list" ];    then _picocli_novaproxy_keys; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys revoke" ];    then _picocli_novaproxy_keys; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys usage" ];    then _picocli_novaproxy_keys; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config show" ];    then _picocli_novaproxy_config; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config set" ];    then _picocli_novaproxy_config; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config unset" ];    then _picocli_novaproxy_config; return $?; fi
@@ -176,23 +181,33 @@ function _complete_novaproxy() {
   local cmds3=(deploy)
   local cmds4=(status)
   local cmds5=(destroy)
-  local cmds6=(config)
-  local cmds7=(token)
-  local cmds8=(completion)
-  local cmds9=(help)
-  local cmds10=(config show)
-  local cmds11=(config set)
-  local cmds12=(config unset)
-  local cmds13=(config path)
+  local cmds6=(keys)
+  local cmds7=(config)
+  local cmds8=(token)
+  local cmds9=(completion)
+  local cmds10=(help)
+  local cmds11=(keys create)
+  local cmds12=(keys list)
+  local cmds13=(keys revoke)
+  local cmds14=(keys usage)
+  local cmds15=(config show)
+  local cmds16=(config set)
+  local cmds17=(config unset)
+  local cmds18=(config path)
 
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_novaproxy_config_path; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_novaproxy_config_unset; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_novaproxy_config_set; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_novaproxy_config_show; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_novaproxy_help; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_novaproxy_completion; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_novaproxy_token; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_novaproxy_config; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_novaproxy_config_path; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_novaproxy_config_unset; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_novaproxy_config_set; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_novaproxy_config_show; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_novaproxy_keys_usage; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_novaproxy_keys_revoke; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_novaproxy_keys_list; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_novaproxy_keys_create; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_novaproxy_help; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_novaproxy_completion; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_novaproxy_token; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_novaproxy_config; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_novaproxy_keys; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_novaproxy_destroy; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_novaproxy_status; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_novaproxy_deploy; return $?; fi
@@ -209,7 +224,7 @@ function _picocli_novaproxy() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="serve chat setup deploy status destroy config token completion help"
+  local commands="serve chat setup deploy status destroy keys config token completion help"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -445,9 +460,10 @@ function _picocli_novaproxy_deploy() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-color' '-v' '--verbose' '--no-client-tokens' '--dry-run' '--snapstart' '--no-snapstart' '--stream-url' '--no-stream-url' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--secret-name' '--arch' '--memory' '--timeout' '--throttle-rate' '--throttle-burst' '--upstream-url' '--allow-upstream-host' '--artifact'"
+  local flag_opts="'--no-color' '-v' '--verbose' '--no-client-tokens' '--keys' '--no-keys' '--dry-run' '--snapstart' '--no-snapstart' '--stream-url' '--no-stream-url' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--anonymous' '--anonymous-rpm' '--anonymous-tokens-per-day' '--daily-token-budget' '--secret-name' '--arch' '--memory' '--timeout' '--throttle-rate' '--throttle-burst' '--upstream-url' '--allow-upstream-host' '--artifact'"
   local FORMAT_option_args=("text" "json") # --output values
+  local WHO_option_args=("allow" "deny") # --anonymous values
   local ARCH_option_args=("arm64" "x86_64") # --arch values
 
   type compopt &>/dev/null && compopt +o default
@@ -486,6 +502,20 @@ function _picocli_novaproxy_deploy() {
       return
       ;;
     '--client-token-sha256')
+      return
+      ;;
+    '--anonymous')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${WHO_option_args[@]}" ) )
+      return $?
+      ;;
+    '--anonymous-rpm')
+      return
+      ;;
+    '--anonymous-tokens-per-day')
+      return
+      ;;
+    '--daily-token-budget')
       return
       ;;
     '--secret-name')
@@ -589,7 +619,7 @@ function _picocli_novaproxy_destroy() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-color' '-v' '--verbose' '-y' '--yes' '--delete-secret' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--no-color' '-v' '--verbose' '-y' '--yes' '--delete-secret' '--delete-data' '-h' '--help' '-V' '--version'"
   local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--secret-name'"
   local FORMAT_option_args=("text" "json") # --output values
 
@@ -617,6 +647,24 @@ function _picocli_novaproxy_destroy() {
       return
       ;;
   esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `keys` subcommand.
+function _picocli_novaproxy_keys() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands="create list revoke usage"
+  local flag_opts="'-h' '--help' '-V' '--version'"
+  local arg_opts=""
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -743,6 +791,189 @@ function _picocli_novaproxy_help() {
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `create` subcommand.
+function _picocli_novaproxy_keys_create() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--rpm' '--tokens-per-day' '--models' '--expires'"
+  local FORMAT_option_args=("text" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+    '--region')
+      return
+      ;;
+    '--endpoint-url')
+      return
+      ;;
+    '--name')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--rpm')
+      return
+      ;;
+    '--tokens-per-day')
+      return
+      ;;
+    '--models')
+      return
+      ;;
+    '--expires')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_novaproxy_keys_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output'"
+  local FORMAT_option_args=("text" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+    '--region')
+      return
+      ;;
+    '--endpoint-url')
+      return
+      ;;
+    '--name')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `revoke` subcommand.
+function _picocli_novaproxy_keys_revoke() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output'"
+  local FORMAT_option_args=("text" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+    '--region')
+      return
+      ;;
+    '--endpoint-url')
+      return
+      ;;
+    '--name')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `usage` subcommand.
+function _picocli_novaproxy_keys_usage() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--days'"
+  local FORMAT_option_args=("text" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+    '--region')
+      return
+      ;;
+    '--endpoint-url')
+      return
+      ;;
+    '--name')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--days')
+      return
+      ;;
+  esac
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )

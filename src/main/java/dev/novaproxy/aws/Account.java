@@ -24,6 +24,10 @@ public record Account(String id, String partition, String region) {
     return "arn:" + partition + ":logs:" + region + ":" + id + ":log-group:" + logGroup;
   }
 
+  public String tableArn(String table) {
+    return "arn:" + partition + ":dynamodb:" + region + ":" + id + ":table/" + table;
+  }
+
   public String executeApiArn(String apiId) {
     return "arn:" + partition + ":execute-api:" + region + ":" + id + ":" + apiId + "/*";
   }

@@ -19,12 +19,15 @@ public final class AwsCallLog implements ExecutionInterceptor {
    */
   public record Call(String service, String operation, SdkRequest request) {
     /**
-     * Reads are Get/List/Describe (and STS's caller identity); everything else changes something.
+     * Reads are Get/List/Describe (and STS's caller identity) and DynamoDB's Scan and Query;
+     * everything else changes something.
      */
     public boolean mutating() {
       return !(operation.startsWith("Get")
           || operation.startsWith("List")
-          || operation.startsWith("Describe"));
+          || operation.startsWith("Describe")
+          || operation.equals("Scan")
+          || operation.equals("Query"));
     }
 
     @Override

@@ -9,6 +9,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.apigatewayv2.ApiGatewayV2Client;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -31,6 +32,7 @@ public final class AwsClients implements AutoCloseable {
   private LambdaClient lambda;
   private ApiGatewayV2Client apis;
   private StsClient sts;
+  private DynamoDbClient dynamodb;
 
   public AwsClients(AwsLocation location) {
     this.location = location;
@@ -94,6 +96,14 @@ public final class AwsClients implements AutoCloseable {
     return sts;
   }
 
+  /** The keys table: created by deploy, read and written by the {@code keys} commands. */
+  public synchronized DynamoDbClient dynamodb() {
+    if (dynamodb == null) {
+      dynamodb = configure(DynamoDbClient.builder()).httpClient(http).build();
+    }
+    return dynamodb;
+  }
+
   private Region globalRegion() {
     String r = location.region();
     if (r.startsWith("cn-")) {
@@ -119,7 +129,7 @@ public final class AwsClients implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    for (AutoCloseable c : new AutoCloseable[] {secrets, iam, lambda, apis, sts}) {
+    for (AutoCloseable c : new AutoCloseable[] {secrets, iam, lambda, apis, sts, dynamodb}) {
       if (c != null) {
         try {
           c.close();

@@ -1,6 +1,7 @@
 package dev.novaproxy.aws;
 
 import dev.novaproxy.lambda.RuntimeLoop;
+import dev.novaproxy.limits.LimitsSettings;
 import dev.novaproxy.proxy.ProxySettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,8 @@ public final class Deployment {
       Optional<ProxyFunction.Current> haveFunction,
       Optional<HttpApi.Current> haveApi,
       Optional<String> havePermission,
-      Optional<StreamUrl.Current> haveStreamUrl) {
+      Optional<StreamUrl.Current> haveStreamUrl,
+      Optional<KeysTable.Current> haveTable) {
 
     /**
      * The settings the deployed function runs with (and the stage's throttling), or empty when
@@ -56,8 +58,10 @@ public final class Deployment {
               f -> {
                 FunctionConfiguration c = f.latest();
                 ProxySettings proxy;
+                LimitsSettings limits;
                 try {
                   proxy = ProxySettings.fromEnvironment(environmentOf(c));
+                  limits = LimitsSettings.fromEnvironment(environmentOf(c));
                 } catch (IllegalArgumentException e) {
                   throw new AwsException(
                       AwsException.Kind.FAILED,
@@ -90,7 +94,10 @@ public final class Deployment {
                         ? DeploymentSettings.DEFAULT_THROTTLE_BURST
                         : throttle.throttlingBurstLimit(),
                     haveStreamUrl.map(u -> u.config() != null).orElse(false),
-                    proxy);
+                    proxy,
+                    // A function from before client keys has no table: it keeps none.
+                    limits.keysTable() != null,
+                    limits);
               });
     }
 
@@ -106,6 +113,7 @@ public final class Deployment {
   public record Snapshot(
       Observed observed,
       ApiKeySecret.Info secret,
+      KeysTable.Desired table,
       ExecutionRole.Desired role,
       ProxyFunction.Desired function,
       HttpApi.Desired api,
@@ -115,6 +123,7 @@ public final class Deployment {
   public record Result(
       String url,
       String streamUrl,
+      String keysTable,
       String apiId,
       String secretArn,
       String roleArn,
@@ -131,11 +140,21 @@ public final class Deployment {
   }
 
   /**
-   * The environment the function runs with: the policy, the secret's name, the upstream timeout.
+   * The environment the function runs with: the policy, the client keys' table and limits, the
+   * secret's name, the upstream timeout.
    */
   public static Map<String, String> environment(Spec spec) {
     DeploymentSettings settings = spec.settings();
     Map<String, String> env = new TreeMap<>(settings.proxy().toEnvironment());
+    LimitsSettings l = settings.limits();
+    env.putAll(
+        new LimitsSettings(
+                settings.keys() ? spec.names().keysTable() : null,
+                l.anonymous(),
+                l.anonymousRpm(),
+                l.anonymousTokensPerDay(),
+                l.dailyTokenBudget())
+            .toEnvironment());
     env.put(ProxySettings.ENV_SECRET_NAME, spec.secretName());
     // The java21 runtime starts novaproxy's own Runtime API loop through this script (in the zip),
     // so that the function URL door can stream; the handler still answers the HTTP API door.
@@ -175,8 +194,9 @@ public final class Deployment {
             : Optional.empty();
     Optional<StreamUrl.Current> haveStreamUrl =
         haveFunction.isPresent() ? Optional.of(new StreamUrl(aws).read(names)) : Optional.empty();
+    Optional<KeysTable.Current> haveTable = new KeysTable(aws, roleBackoff).read(names.keysTable());
     return new Observed(
-        names, account, haveRole, haveFunction, haveApi, havePermission, haveStreamUrl);
+        names, account, haveRole, haveFunction, haveApi, havePermission, haveStreamUrl, haveTable);
   }
 
   /** Reads the current state and plans; makes no mutating call. */
@@ -202,10 +222,21 @@ public final class Deployment {
                             + aws.region()
                             + "; run 'novaproxy setup' first (or pass --secret-name)."));
 
-    var roles = new ExecutionRole(aws);
-    ExecutionRole.Desired role = ExecutionRole.desired(names, account, secret.arn());
-
     DeploymentSettings settings = spec.settings();
+    // First: the role's policy names the table.
+    var tables = new KeysTable(aws, roleBackoff);
+    KeysTable.Desired table =
+        new KeysTable.Desired(names.keysTable(), settings.keys(), names.tags());
+    Optional<PlanStep> tableStep = tables.plan(table, seen.haveTable(), names);
+
+    var roles = new ExecutionRole(aws);
+    ExecutionRole.Desired role =
+        ExecutionRole.desired(
+            names,
+            account,
+            secret.arn(),
+            settings.keys() ? account.tableArn(names.keysTable()) : null);
+
     var functions = new ProxyFunction(aws, roleBackoff);
     ProxyFunction.Desired function =
         new ProxyFunction.Desired(
@@ -233,6 +264,7 @@ public final class Deployment {
             names.tags());
 
     List<PlanStep> steps = new ArrayList<>();
+    tableStep.ifPresent(steps::add);
     steps.add(roles.plan(role, seen.haveRole(), names));
     steps.addAll(functions.plan(function, seen.haveFunction(), names));
     steps.addAll(apis.plan(api, seen.haveApi()));
@@ -245,7 +277,7 @@ public final class Deployment {
             function.name(), settings.streamUrl(), settings.proxy().policy().allowedOrigins());
     steps.add(new StreamUrl(aws).plan(streamUrl, seen.haveStreamUrl(), names));
     steps.addAll(apis.planDuplicates(seen.haveApi()));
-    return new Plan(steps, new Snapshot(seen, secret, role, function, api, streamUrl));
+    return new Plan(steps, new Snapshot(seen, secret, table, role, function, api, streamUrl));
   }
 
   /** Applies a plan made by {@link #plan} just before; one progress line per step. */
@@ -253,7 +285,15 @@ public final class Deployment {
     Snapshot s = plan.snapshot();
     Observed seen = s.observed();
     StepClock clock = new StepClock(progress);
-    List<PlanStep> steps = plan.steps();
+    // The table's step comes first when there is one; the others follow at fixed places.
+    boolean hasTableStep = plan.steps().get(0).resource().equals(KeysTable.RESOURCE);
+    if (hasTableStep) {
+      PlanStep tableStep = plan.steps().get(0);
+      clock.run(
+          tableStep,
+          () -> new KeysTable(aws, roleBackoff).apply(s.table(), seen.haveTable(), tableStep));
+    }
+    List<PlanStep> steps = plan.steps().subList(hasTableStep ? 1 : 0, plan.steps().size());
     var roles = new ExecutionRole(aws);
     var functions = new ProxyFunction(aws, roleBackoff);
     String roleArn = clock.run(steps.get(0), () -> roles.apply(s.role(), seen.haveRole()));
@@ -311,6 +351,7 @@ public final class Deployment {
     return new Result(
         seen.account().apiUrl(apiId) + "/chat",
         streamUrl == null ? null : chatPath(streamUrl),
+        s.table().enabled() ? s.table().name() : null,
         apiId,
         s.secret().arn(),
         roleArn,

@@ -1,5 +1,6 @@
 package dev.novaproxy.aws;
 
+import dev.novaproxy.limits.LimitsSettings;
 import dev.novaproxy.proxy.Policy;
 import dev.novaproxy.proxy.ProxySettings;
 import dev.novaproxy.proxy.UpstreamUrl;
@@ -27,7 +28,9 @@ public record DeploymentSettings(
     double throttleRate,
     int throttleBurst,
     boolean streamUrl,
-    ProxySettings proxy) {
+    ProxySettings proxy,
+    boolean keys,
+    LimitsSettings limits) {
 
   public enum Arch {
     arm64,
@@ -48,11 +51,54 @@ public record DeploymentSettings(
   public static final double DEFAULT_THROTTLE_RATE = 10;
   public static final int DEFAULT_THROTTLE_BURST = 20;
 
+  /**
+   * {@code keys}: whether the deployment has a keys table (its name follows from the deployment's,
+   * so {@code limits} never names one: {@link Deployment#environment} adds it).
+   */
   public DeploymentSettings {
     Objects.requireNonNull(arch);
     Objects.requireNonNull(proxy);
+    Objects.requireNonNull(limits);
+    // One source for the limits: this record's, never the proxy part's (read back from the same
+    // environment), so that removing a limit cannot leave the old value behind in the proxy's.
+    proxy = proxy.withLimits(LimitsSettings.off());
+    limits =
+        new LimitsSettings(
+            null,
+            limits.anonymous(),
+            limits.anonymousRpm(),
+            limits.anonymousTokensPerDay(),
+            limits.dailyTokenBudget());
   }
 
+  /** A deployment without client keys or limits, as before they existed. */
+  public DeploymentSettings(
+      Arch arch,
+      int memoryMb,
+      int timeoutSeconds,
+      boolean snapStart,
+      double throttleRate,
+      int throttleBurst,
+      boolean streamUrl,
+      ProxySettings proxy) {
+    this(
+        arch,
+        memoryMb,
+        timeoutSeconds,
+        snapStart,
+        throttleRate,
+        throttleBurst,
+        streamUrl,
+        proxy,
+        false,
+        LimitsSettings.off());
+  }
+
+  /**
+   * A new deployment's settings: a keys table (so that {@code keys create} works at once),
+   * anonymous callers allowed and no limits, so that nothing changes for callers until the owner
+   * says so.
+   */
   public static DeploymentSettings defaults() {
     return new DeploymentSettings(
         Arch.arm64,
@@ -62,12 +108,37 @@ public record DeploymentSettings(
         DEFAULT_THROTTLE_RATE,
         DEFAULT_THROTTLE_BURST,
         true,
-        ProxySettings.defaults());
+        ProxySettings.defaults(),
+        true,
+        LimitsSettings.off());
   }
 
   public DeploymentSettings withProxy(ProxySettings p) {
     return new DeploymentSettings(
-        arch, memoryMb, timeoutSeconds, snapStart, throttleRate, throttleBurst, streamUrl, p);
+        arch,
+        memoryMb,
+        timeoutSeconds,
+        snapStart,
+        throttleRate,
+        throttleBurst,
+        streamUrl,
+        p,
+        keys,
+        limits);
+  }
+
+  public DeploymentSettings withKeys(boolean on, LimitsSettings l) {
+    return new DeploymentSettings(
+        arch,
+        memoryMb,
+        timeoutSeconds,
+        snapStart,
+        throttleRate,
+        throttleBurst,
+        streamUrl,
+        proxy,
+        on,
+        l);
   }
 
   /**
@@ -97,7 +168,16 @@ public record DeploymentSettings(
     m.put("maxBodyBytes", Integer.toString(p.limits().maxBodyBytes()));
     m.put("clientTokens", clientTokens());
     m.put("logContent", proxy.logContent() ? "on" : "off");
+    m.put("keys", keys ? "on" : "off");
+    m.put("anonymous", limits.anonymous() ? "allow" : "deny");
+    m.put("anonymousRpm", orNone(limits.anonymousRpm()));
+    m.put("anonymousTokensPerDay", orNone(limits.anonymousTokensPerDay()));
+    m.put("dailyTokenBudget", orNone(limits.dailyTokenBudget()));
     return m;
+  }
+
+  private static String orNone(Number n) {
+    return n == null ? "none" : n.toString();
   }
 
   /** What differs from {@code before}, one line each: "maxTokensCap 500 -> none". */
@@ -146,6 +226,7 @@ public record DeploymentSettings(
           "a stream URL is added: a second public URL, without the stage's throttling (the"
               + " proxy's client policy and the function's concurrency limit it)");
     }
+    w.addAll(limitOpenings(before));
     if (throttleRate > before.throttleRate || throttleBurst > before.throttleBurst) {
       w.add(
           "stage throttling rises from "
@@ -159,6 +240,35 @@ public record DeploymentSettings(
               + ")");
     }
     return w;
+  }
+
+  /** The client-key and limit changes that let more callers in or let them spend more. */
+  private List<String> limitOpenings(DeploymentSettings before) {
+    LimitsSettings was = before.limits;
+    List<String> w = new ArrayList<>();
+    if (before.keys && !keys) {
+      w.add("client keys are turned off: no key is checked, and every caller is anonymous");
+    }
+    if (!was.anonymous() && limits.anonymous()) {
+      w.add("anonymous callers are allowed: anyone with the URL can call without a client key");
+    }
+    raised(w, "the anonymous per-IP rate", was.anonymousRpm(), limits.anonymousRpm(), "/min");
+    raised(
+        w,
+        "the anonymous per-IP daily tokens",
+        was.anonymousTokensPerDay(),
+        limits.anonymousTokensPerDay(),
+        "");
+    raised(w, "the daily token budget", was.dailyTokenBudget(), limits.dailyTokenBudget(), "");
+    return w;
+  }
+
+  private static void raised(List<String> w, String what, Number was, Number now, String unit) {
+    if (was != null && now == null) {
+      w.add(what + " is removed: no limit" + (what.contains("budget") ? " on the spend" : ""));
+    } else if (was != null && now.longValue() > was.longValue()) {
+      w.add(what + " rises from " + was + unit + " to " + now + unit);
+    }
   }
 
   private String clientTokens() {

@@ -1,5 +1,6 @@
 package dev.novaproxy.aws;
 
+import dev.novaproxy.limits.LimitsSettings;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,7 @@ public final class DeploymentStatus {
   /**
    * One resource.
    *
-   * @param kind secret, role, function, alias, api, stage or permission
+   * @param kind secret, role, function, alias, api, stage, permission, stream-url or keys-table
    * @param name its name or identifier
    * @param present whether it exists
    * @param state its state as AWS reports it (e.g. Active), or null
@@ -56,9 +57,10 @@ public final class DeploymentStatus {
       return resources.stream().allMatch(Resource::usable);
     }
 
+    /** Nothing but data is left: the secret and the keys table outlive a plain destroy. */
     public boolean nothingDeployed() {
       return resources.stream()
-          .filter(r -> !r.kind().equals("secret"))
+          .filter(r -> !r.kind().equals("secret") && !r.kind().equals(KeysTable.RESOURCE))
           .noneMatch(Resource::present);
     }
   }
@@ -182,6 +184,25 @@ public final class DeploymentStatus {
               stream.config() == null
                   ? null
                   : parseLambdaTime(stream.config().lastModifiedTime())));
+    }
+
+    // Listed when the function uses a keys table, or one is left (--no-keys, a plain destroy).
+    Optional<KeysTable.Current> table =
+        new KeysTable(aws, Backoff.iamPropagation()).read(names.keysTable());
+    boolean used =
+        fn.map(f -> Deployment.environmentOf(f.latest()))
+            .map(env -> env.get(LimitsSettings.ENV_KEYS_TABLE))
+            .isPresent();
+    if (used || table.isPresent()) {
+      boolean ours = table.isPresent() && names.owns(table.get().tags());
+      out.add(
+          new Resource(
+              KeysTable.RESOURCE,
+              names.keysTable(),
+              ours,
+              table.map(t -> t.table().tableStatusAsString()).orElse(null),
+              ours ? table.get().summary() + (used ? "" : "; not used (--no-keys)") : null,
+              table.map(t -> t.table().creationDateTime()).orElse(null)));
     }
 
     String url = api.map(a -> account.apiUrl(a.api().apiId()) + "/chat").orElse(null);

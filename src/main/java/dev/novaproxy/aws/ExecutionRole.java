@@ -14,7 +14,8 @@ import software.amazon.awssdk.services.iam.model.Tag;
 
 /**
  * The function's execution role: Lambda may assume it, and its one inline policy allows reading the
- * one secret and writing the function's own logs, nothing else.
+ * one secret, writing the function's own logs and (with client keys) reading keys and counting
+ * usage in the deployment's keys table, nothing else.
  */
 public final class ExecutionRole {
   /** The role deploy wants. */
@@ -36,13 +37,30 @@ public final class ExecutionRole {
     this.aws = aws;
   }
 
+  /**
+   * The item actions the function needs on the keys table: GetItem (a key by its hash, a counter)
+   * and UpdateItem (a counter's ADD, alone or as an Update inside TransactWriteItems, which IAM
+   * authorizes item by item as the underlying UpdateItem). No Scan, PutItem or DeleteItem: keys are
+   * made, listed and revoked by the CLI with the deployer's own credentials.
+   */
+  static final List<String> TABLE_ACTIONS = List.of("dynamodb:GetItem", "dynamodb:UpdateItem");
+
+  /** The role for a deployment without a keys table. */
   public static Desired desired(ResourceNames names, Account account, String secretArn) {
+    return desired(names, account, secretArn, null);
+  }
+
+  /**
+   * @param tableArn the keys table the function may use, or null for none
+   */
+  public static Desired desired(
+      ResourceNames names, Account account, String secretArn, String tableArn) {
     return new Desired(
         names.role(),
         account.roleArn(names.role()),
         trustPolicy(),
         names.rolePolicy(),
-        accessPolicy(names, account, secretArn),
+        accessPolicy(names, account, secretArn, tableArn),
         names.tags());
   }
 
@@ -61,7 +79,8 @@ public final class ExecutionRole {
    * chooses), and this one pattern covers both, for this group only (the ':' after the name keeps a
    * group whose name merely starts with it out).
    */
-  static String accessPolicy(ResourceNames names, Account account, String secretArn) {
+  static String accessPolicy(
+      ResourceNames names, Account account, String secretArn, String tableArn) {
     String group = account.logGroupArn(names.logGroup());
     ObjectNode doc = PolicyDocuments.JSON.createObjectNode().put("Version", "2012-10-17");
     ArrayNode statements = doc.putArray("Statement");
@@ -80,6 +99,12 @@ public final class ExecutionRole {
     ObjectNode write = statements.addObject().put("Sid", "WriteOwnLogs").put("Effect", "Allow");
     write.putArray("Action").add("logs:CreateLogStream").add("logs:PutLogEvents");
     write.put("Resource", group + ":*");
+    if (tableArn != null) {
+      ObjectNode keys = statements.addObject().put("Sid", "CheckClientKeysAndCountUsage");
+      keys.put("Effect", "Allow");
+      TABLE_ACTIONS.forEach(keys.putArray("Action")::add);
+      keys.put("Resource", tableArn);
+    }
     return doc.toString();
   }
 

@@ -59,6 +59,11 @@ public record ResourceNames(String name) {
     return name + "-url-invoke";
   }
 
+  /** The DynamoDB table with the client keys and usage counters (deploy --keys). */
+  public String keysTable() {
+    return name + "-keys";
+  }
+
   public String logGroup() {
     return "/aws/lambda/" + function();
   }

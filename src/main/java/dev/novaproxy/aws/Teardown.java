@@ -8,7 +8,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Deletes what deploy made, in reverse order: the API (with its routes, integration and stage), the
- * permission, the alias and versions with the function, the role's policies and the role; the
+ * permission, the alias and versions with the function, the role's policies and the role; the keys
+ * table only when asked (it holds the client keys and usage, which cannot be made again); the
  * secret only when asked, and only when setup created it (it is scheduled for deletion, not deleted
  * at once). Only resources tagged as this deployment's are touched; anything already gone is
  * skipped, so running it twice is fine.
@@ -29,11 +30,19 @@ public final class Teardown {
    * @param steps one per resource: delete when it was deleted (for the secret: scheduled for
    *     deletion), unchanged when it was not there; none for a secret kept or already scheduled
    * @param secret what became of the secret; null when its deletion was not asked for
+   * @param keysTableKept whether a keys table of this deployment's is left (no --delete-data)
    */
-  public record Result(List<PlanStep> steps, ApiKeySecret.Deletion secret) {}
+  public record Result(List<PlanStep> steps, ApiKeySecret.Deletion secret, boolean keysTableKept) {}
 
+  /**
+   * @param deleteData also delete the keys table (the client keys and their usage)
+   */
   public Result run(
-      ResourceNames names, String secretName, boolean deleteSecret, Progress progress) {
+      ResourceNames names,
+      String secretName,
+      boolean deleteSecret,
+      boolean deleteData,
+      Progress progress) {
     List<PlanStep> done = new ArrayList<>();
     done.add(
         step(
@@ -86,9 +95,29 @@ public final class Teardown {
               return role.isPresent() && roles.delete(names.role());
             }));
 
+    var table = new KeysTable(aws, Backoff.iamPropagation());
+    boolean tableKept = false;
+    if (deleteData) {
+      done.add(
+          step(
+              progress,
+              KeysTable.RESOURCE,
+              names.keysTable(),
+              " (with every client key and usage counter)",
+              () -> table.delete(names)));
+    } else if (table.tagsOf(names.keysTable()).filter(names::owns).isPresent()) {
+      tableKept = true;
+      progress.line(
+          "  "
+              + KeysTable.RESOURCE
+              + " "
+              + names.keysTable()
+              + ": kept, with the client keys and usage (pass --delete-data to delete it)");
+    }
+
     if (!deleteSecret) {
       progress.line("  secret " + secretName + ": kept (pass --delete-secret to delete it)");
-      return new Result(done, null);
+      return new Result(done, null, tableKept);
     }
     ApiKeySecret.Deletion secret;
     try {
@@ -106,7 +135,7 @@ public final class Teardown {
         // kept, or scheduled by an earlier destroy: neither deleted now nor missing
       }
     }
-    return new Result(done, secret);
+    return new Result(done, secret, tableKept);
   }
 
   private static String describe(ApiKeySecret.Deletion d, ResourceNames names) {

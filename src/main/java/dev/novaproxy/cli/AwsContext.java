@@ -10,8 +10,9 @@ import java.util.Map;
  * The settings an AWS command runs with, resolved once: flags, then environment, then the config
  * file, then defaults.
  */
-record AwsContext(AwsLocation location, ResourceNames names, String secretName, ConfigFile config) {
-  static AwsContext resolve(GlobalOptions global, String secretNameFlag) {
+public record AwsContext(
+    AwsLocation location, ResourceNames names, String secretName, ConfigFile config) {
+  public static AwsContext resolve(GlobalOptions global, String secretNameFlag) {
     return resolve(global, secretNameFlag, System.getenv(), ConfigFile.forCurrentUser());
   }
 

@@ -2,6 +2,7 @@ package dev.novaproxy.cli;
 
 import dev.novaproxy.aws.AwsException;
 import dev.novaproxy.aws.StepClock;
+import dev.novaproxy.limits.LimitsStore;
 import java.net.UnknownHostException;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -50,6 +51,11 @@ final class AwsErrors {
               + inner.getMessage()
               + " Re-run the command to finish.",
           step.getCause());
+    }
+    if (ex instanceof LimitsStore.StoreUnavailable store) {
+      // The SDK's failure says best what to do (credentials, access, endpoint); else the store's.
+      CliException inner = store.getCause() == null ? null : translate(store.getCause());
+      return inner != null ? inner : CliException.failure(store.getMessage(), store);
     }
     if (ex instanceof AwsException aws) {
       int code =

@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
     header = "Deploy the proxy to AWS Lambda and print its URL.",
     sortOptions = false,
     description = {
-      "Create or update the IAM role, the Lambda function (version and alias 'live'), the HTTP"
-          + " API and the stream URL; wait until they are ready; print the URLs. Running it again"
+      "Create or update the IAM role, the keys table, the Lambda function (version and alias 'live'),"
+          + " the HTTP API and the stream URL; wait until they are ready; print the URLs. Running it again"
           + " with the same inputs changes nothing.",
       "",
       "The deployment's settings outlive this command line: deploy starts from what is deployed"
@@ -45,6 +45,7 @@ import picocli.CommandLine.Spec;
       "  novaproxy deploy --max-tokens-cap 800  change one setting",
       "  novaproxy deploy --allow-origin https://app.example.com",
       "  novaproxy deploy --no-client-tokens    open the proxy (warned)",
+      "  novaproxy deploy --anonymous deny --daily-token-budget 2000000",
       "  novaproxy deploy -o json | jq -r .url"
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -58,6 +59,7 @@ import picocli.CommandLine.Spec;
 public final class DeployCommand implements Callable<Integer> {
   @Mixin GlobalOptions global;
   @Mixin PolicyOptions policy;
+  @Mixin LimitsOptions limits;
   @Spec CommandSpec spec;
 
   @Option(
@@ -244,15 +246,18 @@ public final class DeployCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw CliException.usage(e.getMessage());
     }
-    return new DeploymentSettings(
-        arch != null ? arch : base.arch(),
-        memory != null ? memory : base.memoryMb(),
-        timeout != null ? timeout : base.timeoutSeconds(),
-        snapStart || (!noSnapStart && base.snapStart()),
-        throttleRate != null ? throttleRate : base.throttleRate(),
-        throttleBurst != null ? throttleBurst : base.throttleBurst(),
-        streamUrl || (!noStreamUrl && base.streamUrl()),
-        proxy);
+    return limits.applyTo(
+        new DeploymentSettings(
+            arch != null ? arch : base.arch(),
+            memory != null ? memory : base.memoryMb(),
+            timeout != null ? timeout : base.timeoutSeconds(),
+            snapStart || (!noSnapStart && base.snapStart()),
+            throttleRate != null ? throttleRate : base.throttleRate(),
+            throttleBurst != null ? throttleBurst : base.throttleBurst(),
+            streamUrl || (!noStreamUrl && base.streamUrl()),
+            proxy,
+            base.keys(),
+            base.limits()));
   }
 
   /**
@@ -370,6 +375,7 @@ public final class DeployCommand implements Callable<Integer> {
                 .put("changed", r.changed())
                 .put("url", r.url())
                 .put("streamUrl", r.streamUrl())
+                .put("keysTable", r.keysTable())
                 .put("apiId", r.apiId())
                 .put("secretArn", r.secretArn())
                 .put("roleArn", r.roleArn())
@@ -388,6 +394,9 @@ public final class DeployCommand implements Callable<Integer> {
               : String.format("No changes (%d AWS calls, %.1f s).", calls, seconds));
       if (r.streamUrl() != null) {
         w.println("Stream URL (chat streams through it): " + r.streamUrl());
+      }
+      if (r.keysTable() != null) {
+        w.println("Keys table: " + r.keysTable() + " ('novaproxy keys create NAME' makes a key)");
       }
       w.println(r.url());
       w.flush();

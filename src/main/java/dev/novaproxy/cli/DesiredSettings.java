@@ -57,10 +57,14 @@ record DesiredSettings(
   List<String> warnings() {
     List<String> w =
         new ArrayList<>(desired.openingsFrom(deployed.orElse(DeploymentSettings.defaults())));
-    if (deployed.isEmpty() && !desired.proxy().clientAuth().enabled()) {
+    boolean openToAnyone =
+        !desired.proxy().clientAuth().enabled()
+            && (!desired.keys() || desired.limits().anonymous());
+    if (deployed.isEmpty() && openToAnyone && desired.limits().dailyTokenBudget() == null) {
       w.add(
-          "a new deployment without client tokens: anyone who has its URLs can call it"
-              + " (--client-token-sha256 HASH limits it to your apps)");
+          "a new deployment open to anyone who has its URLs, with no daily budget"
+              + " (--daily-token-budget N caps the spend; --anonymous deny lets only client keys"
+              + " in)");
     }
     URI upstream = desired.proxy().upstreamUrl();
     if (!UpstreamUrl.NOVA_API_HOST.equalsIgnoreCase(upstream.getHost())

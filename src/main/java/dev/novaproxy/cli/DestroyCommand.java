@@ -20,14 +20,15 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "destroy",
     mixinStandardHelpOptions = true,
-    header = "Delete what deploy created (the secret only if asked).",
+    header = "Delete what deploy created (the keys table and the secret only if asked).",
     description =
-        "Delete what deploy created, in reverse order: the HTTP API, the permission, the alias and versions with the function, the role's policies and the role. The secret is kept unless --delete-secret is given, and also when setup did not create it (adopted with setup --adopt, or made elsewhere); a deleted secret can be restored for 7 days. Asks for confirmation on a terminal; needs --yes otherwise. Running it twice is fine.",
+        "Delete what deploy created, in reverse order: the HTTP API, the permission, the alias and versions with the function, the role's policies and the role. The keys table (client keys and their usage) is kept unless --delete-data is given; it cannot be undone, since keys are stored only as hashes. The secret is kept unless --delete-secret is given, and also when setup did not create it (adopted with setup --adopt, or made elsewhere); a deleted secret can be restored for 7 days. Asks for confirmation on a terminal; needs --yes otherwise. Running it twice is fine.",
     footerHeading = "%nExamples:%n",
     footer = {
       "  novaproxy destroy                                 asks first",
       "  novaproxy destroy --yes                           in a script",
-      "  novaproxy destroy --yes --delete-secret -o json   everything, the key's secret too"
+      "  novaproxy destroy --yes --delete-secret -o json   the key's secret too",
+      "  novaproxy destroy --yes --delete-data --delete-secret   everything"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -52,6 +53,13 @@ public final class DestroyCommand implements Callable<Integer> {
   boolean deleteSecret;
 
   @Option(
+      names = "--delete-data",
+      description =
+          "Also delete the keys table: every client key and its usage. Keys cannot be recovered"
+              + " (only their hashes were stored); clients need new ones after the next deploy.")
+  boolean deleteData;
+
+  @Option(
       names = "--secret-name",
       paramLabel = "NAME",
       description = "The secret to delete with --delete-secret (default: the saved one).")
@@ -71,6 +79,7 @@ public final class DestroyCommand implements Callable<Integer> {
                   ctx.names(),
                   ctx.secretName(),
                   deleteSecret,
+                  deleteData,
                   line -> {
                     err.println(line);
                     err.flush();
@@ -91,7 +100,8 @@ public final class DestroyCommand implements Callable<Integer> {
           Json.object()
               .put("name", ctx.names().name())
               .put("region", ctx.location().region())
-              .put("secretKept", action(result.secret()).equals("kept"));
+              .put("secretKept", action(result.secret()).equals("kept"))
+              .put("keysTableKept", result.keysTableKept());
       secretJson(o.putObject("secret"), ctx.secretName(), result.secret());
       var d = o.putArray("deleted");
       var n = o.putArray("notFound");
@@ -163,6 +173,7 @@ public final class DestroyCommand implements Callable<Integer> {
             + ctx.names().name()
             + "' in "
             + ctx.location().region()
+            + (deleteData ? ", its keys table with every client key" : "")
             + (deleteSecret ? " and the secret " + ctx.secretName() : "");
     String answer = console.readLine("Delete %s? Type 'yes' to confirm: ", what);
     if (answer == null || !answer.strip().equalsIgnoreCase("yes")) {

@@ -10,14 +10,15 @@ import java.io.PrintWriter;
 import java.util.List;
 
 /** The {@code -o json} output: one pretty-printed JSON document on standard output. */
-final class Json {
-  static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+public final class Json {
+  public static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  static ObjectNode object() {
+  public static ObjectNode object() {
     return MAPPER.createObjectNode();
   }
 
-  static void print(PrintWriter out, ObjectNode node) {
+  public static void print(PrintWriter out, ObjectNode node) {
     try {
       out.println(MAPPER.writeValueAsString(node));
     } catch (JsonProcessingException e) {

@@ -1,5 +1,6 @@
 package dev.novaproxy.cli;
 
+import dev.novaproxy.cli.keys.KeysCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Spec;
       DeployCommand.class,
       StatusCommand.class,
       DestroyCommand.class,
+      KeysCommand.class,
       ConfigCommand.class,
       TokenCommand.class,
       CompletionCommand.class,
@@ -53,6 +55,6 @@ public final class NovaproxyCommand implements Runnable {
   public void run() {
     throw new ParameterException(
         spec.commandLine(),
-        "Missing command: choose one of serve, chat, setup, deploy, status, destroy, config, token, completion.");
+        "Missing command: choose one of serve, chat, setup, deploy, status, destroy, keys, config, token, completion.");
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.novaproxy.aws.DeploymentSettings;
 import dev.novaproxy.config.ConfigFile;
+import dev.novaproxy.limits.LimitsSettings;
 import dev.novaproxy.proxy.ProxySettings;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -79,7 +80,10 @@ final class SavedDeployments {
               node.path("throttleRate").asDouble(d.throttleRate()),
               node.path("throttleBurst").asInt(d.throttleBurst()),
               node.path("streamUrl").asBoolean(d.streamUrl()),
-              ProxySettings.fromEnvironment(env));
+              ProxySettings.fromEnvironment(env),
+              // Saved before client keys existed: that deployment had no table.
+              node.path("keys").asBoolean(false),
+              LimitsSettings.fromEnvironment(env));
       return Optional.of(
           new Saved(
               settings,
@@ -121,11 +125,13 @@ final class SavedDeployments {
               .put("throttleRate", s.throttleRate())
               .put("throttleBurst", s.throttleBurst())
               .put("streamUrl", s.streamUrl())
+              .put("keys", s.keys())
               .put("secretName", secretName)
               .put("pending", pending)
               .put("savedAt", Instant.now().toString());
           ObjectNode env = o.putObject("environment");
           s.proxy().toEnvironment().forEach(env::put);
+          s.limits().toEnvironment().forEach(env::put);
         });
   }
 

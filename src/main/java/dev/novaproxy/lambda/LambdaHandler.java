@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.novaproxy.limits.LimitsSettings;
 import dev.novaproxy.limits.LimitsStore;
+import dev.novaproxy.limits.dynamo.DynamoLimitsStore;
 import dev.novaproxy.proxy.AccessLog;
 import dev.novaproxy.proxy.MisconfiguredProxy;
 import dev.novaproxy.proxy.ProxyHandler;
@@ -89,17 +90,15 @@ public final class LambdaHandler
   }
 
   /**
-   * The keys table named by {@code NOVA_KEYS_TABLE}, or null without one. The DynamoDB store is
-   * built here; until then a function given a table refuses to start rather than run without the
-   * limits it was deployed with.
+   * The keys table named by {@code NOVA_KEYS_TABLE}, or null without one. The client is built here,
+   * once per container; no call is made until the first request.
    */
   static LimitsStore limitsStore(Map<String, String> env) {
     String table = env.get(LimitsSettings.ENV_KEYS_TABLE);
     if (table == null || table.isBlank()) {
       return null;
     }
-    throw new IllegalStateException(
-        LimitsSettings.ENV_KEYS_TABLE + " is set but this build has no DynamoDB limits store.");
+    return DynamoLimitsStore.forFunction(table.strip());
   }
 
   static SecretSource defaultSecretSource(Map<String, String> env) {

@@ -144,7 +144,8 @@ class AwsCommandsTest {
     assertThat(out.get("roleArn").asText())
         .isEqualTo("arn:aws:iam::123456789012:role/novaproxy-proxy-role");
     assertThat(out.get("aliasArn").asText()).endsWith(":function:novaproxy-proxy:live");
-    assertThat(out.get("plan")).hasSize(9);
+    assertThat(out.get("plan")).hasSize(10); // the keys table first, for a new deployment
+    assertThat(out.get("keysTable").asText()).isEqualTo("novaproxy-keys");
     assertThat(out.get("awsCalls").asInt()).isPositive();
     assertThat(JSON.readTree(config.toFile()).get("url").asText()).isEqualTo(url);
     assertNoKey(first);
@@ -165,7 +166,15 @@ class AwsCommandsTest {
     assertThat(st.get("resources"))
         .extracting(n -> n.get("kind").asText())
         .containsExactly(
-            "secret", "role", "function", "alias", "api", "stage", "permission", "stream-url");
+            "secret",
+            "role",
+            "function",
+            "alias",
+            "api",
+            "stage",
+            "permission",
+            "stream-url",
+            "keys-table");
     assertThat(st.get("resources")).allMatch(n -> n.get("present").asBoolean());
     assertThat(st.get("resources").get(7).get("state").asText()).isEqualTo("Streaming");
     String streamUrl = st.get("streamUrl").asText();
@@ -186,6 +195,7 @@ class AwsCommandsTest {
     assertThat(destroy.err())
         .contains("api novaproxy (with its integration, routes and stage): deleted")
         .contains("stream-url novaproxy-proxy:live (with its two permissions): deleted")
+        .contains("keys-table novaproxy-keys: kept, with the client keys and usage")
         .contains("secret backend/NovaApiKey: kept");
     assertThat(aws.apis().getApis().items()).isEmpty();
     assertThat(aws.lambda().listFunctions().functions()).isEmpty();

@@ -114,6 +114,7 @@ class JsonShapesTest {
             "changed",
             "url",
             "streamUrl",
+            "keysTable",
             "apiId",
             "secretArn",
             "roleArn",
@@ -137,7 +138,8 @@ class JsonShapesTest {
 
     JsonNode destroy = json(CliRun.run(aws("destroy", "--yes")), 0);
     assertThat(keys(destroy))
-        .containsExactlyInAnyOrder("name", "region", "secretKept", "secret", "deleted", "notFound");
+        .containsExactlyInAnyOrder(
+            "name", "region", "secretKept", "keysTableKept", "secret", "deleted", "notFound");
     assertThat(keys(destroy.get("secret")))
         .containsExactlyInAnyOrder("name", "action", "reason", "deletionDate");
     assertThat(keys(destroy.get("deleted").get(0))).containsExactlyInAnyOrder("resource", "name");

@@ -5,6 +5,7 @@ import dev.novaproxy.config.Checks;
 import dev.novaproxy.limits.LimitsSettings;
 import dev.novaproxy.limits.LimitsStore;
 import dev.novaproxy.limits.LocalFileStore;
+import dev.novaproxy.limits.dynamo.DynamoLimitsStore;
 import dev.novaproxy.local.LocalProxyServer;
 import dev.novaproxy.proxy.AccessLog;
 import dev.novaproxy.proxy.ProxyHandler;
@@ -128,6 +129,15 @@ public final class ServeCommand implements Callable<Integer> {
   Path keysFile;
 
   @Option(
+      names = "--keys-table",
+      paramLabel = "TABLE",
+      description =
+          "Client keys and usage counters in this DynamoDB table instead (a deployment's is"
+              + " NAME-keys), with the usual AWS settings (--region, --profile, --endpoint-url);"
+              + " turns client keys on.")
+  String keysTable;
+
+  @Option(
       names = "--anonymous",
       paramLabel = "allow|deny",
       description =
@@ -208,6 +218,8 @@ public final class ServeCommand implements Callable<Integer> {
               .put("version", dev.novaproxy.proxy.Version.current());
       if (limits instanceof LocalFileStore file) {
         listening.put("keysFile", file.file().toString()).put("keys", keys);
+      } else if (limits != null) {
+        listening.put("keysTable", keysTable).put("keys", keys);
       }
       Json.printLine(out, listening);
     } else {
@@ -343,6 +355,7 @@ public final class ServeCommand implements Callable<Integer> {
   /** Whether any flag asks for client keys or limits. */
   boolean limitsRequested() {
     return keysFile != null
+        || keysTable != null
         || anonymous != null
         || anonymousRpm != null
         || anonymousTokensPerDay != null
@@ -363,7 +376,8 @@ public final class ServeCommand implements Callable<Integer> {
     positive("--anonymous-rpm", anonymousRpm);
     positive("--anonymous-tokens-per-day", anonymousTokensPerDay);
     positive("--daily-token-budget", dailyTokenBudget);
-    return new LimitsSettings(null, allow, anonymousRpm, anonymousTokensPerDay, dailyTokenBudget);
+    return new LimitsSettings(
+        keysTable, allow, anonymousRpm, anonymousTokensPerDay, dailyTokenBudget);
   }
 
   private static void positive(String flag, Number n) {
@@ -374,12 +388,20 @@ public final class ServeCommand implements Callable<Integer> {
 
   /**
    * Where keys and counters are kept, or null when no flag asks for limits (serve then runs as it
-   * did before keys, and creates no file). The local file; a {@code --keys-table} (DynamoDB, with
-   * the usual AWS settings) would be chosen here.
+   * did before keys, and creates no file): a deployment's DynamoDB table with {@code --keys-table}
+   * (so that serve enforces the same keys as the deployment), else the local file.
    */
   LimitsStore limitsStore(Map<String, String> env) {
     if (!limitsRequested()) {
       return null;
+    }
+    if (keysTable != null) {
+      if (keysFile != null) {
+        throw CliException.usage("--keys-table and --keys-file name two stores; give one.");
+      }
+      // Open for as long as serve runs: the process's end closes it.
+      AwsClients aws = new AwsClients(AwsContext.resolve(global, null).location());
+      return new DynamoLimitsStore(aws.dynamodb(), keysTable.strip());
     }
     return new LocalFileStore(keysFile != null ? keysFile : LocalFileStore.defaultPath(env));
   }

@@ -133,8 +133,8 @@ public final class ServeCommand implements Callable<Integer> {
       paramLabel = "TABLE",
       description =
           "Client keys and usage counters in this DynamoDB table instead (a deployment's is"
-              + " NAME-keys), with the usual AWS settings (--region, --profile, --endpoint-url);"
-              + " turns client keys on.")
+              + " NAME-keys), read with the usual AWS region, profile and endpoint; turns client"
+              + " keys on.")
   String keysTable;
 
   @Option(

@@ -229,7 +229,7 @@ public final class DeployCommand implements Callable<Integer> {
     }
   }
 
-  /** The starting settings with every flag given (or its environment or config value) applied. */
+  /** The starting settings with every flag given (or its environment variable) applied. */
   private DeploymentSettings applyFlags(DeploymentSettings base) {
     ProxySettings proxy = policy.applyTo(base.proxy());
     try {

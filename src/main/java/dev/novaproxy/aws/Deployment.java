@@ -188,12 +188,13 @@ public final class Deployment {
     Optional<HttpApi.Current> haveApi = new HttpApi(aws).read(names);
     // Read even without an alias: a statement left from an earlier alias must be replaced, not
     // duplicated.
-    Optional<String> havePermission =
-        haveFunction.isPresent()
-            ? new InvokePermission(aws).read(names.function(), names.permissionStatement())
-            : Optional.empty();
+    AliasPolicy policy =
+        haveFunction.isPresent() ? AliasPolicy.read(aws, names.function()) : new AliasPolicy(null);
+    Optional<String> havePermission = InvokePermission.read(policy, names.permissionStatement());
     Optional<StreamUrl.Current> haveStreamUrl =
-        haveFunction.isPresent() ? Optional.of(new StreamUrl(aws).read(names)) : Optional.empty();
+        haveFunction.isPresent()
+            ? Optional.of(new StreamUrl(aws).read(names, policy))
+            : Optional.empty();
     Optional<KeysTable.Current> haveTable = new KeysTable(aws, roleBackoff).read(names.keysTable());
     return new Observed(
         names, account, haveRole, haveFunction, haveApi, havePermission, haveStreamUrl, haveTable);

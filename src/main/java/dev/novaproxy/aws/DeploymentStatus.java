@@ -145,10 +145,10 @@ public final class DeploymentStatus {
             stage == null ? null : stage.deploymentId(),
             stage == null ? null : stage.lastUpdatedDate()));
 
-    Optional<String> permission =
-        alias == null
-            ? Optional.empty()
-            : new InvokePermission(aws).read(names.function(), names.permissionStatement());
+    // One read of the alias's policy for the API's permission and the stream URL's statements.
+    AliasPolicy policy =
+        alias == null ? new AliasPolicy(null) : AliasPolicy.read(aws, names.function());
+    Optional<String> permission = InvokePermission.read(policy, names.permissionStatement());
     String expected = api.map(a -> account.executeApiArn(a.api().apiId())).orElse(null);
     out.add(
         new Resource(
@@ -161,7 +161,9 @@ public final class DeploymentStatus {
 
     // Optional (deploy --no-stream-url): listed when it, or one of its statements, exists.
     StreamUrl.Current stream =
-        fn.isPresent() ? new StreamUrl(aws).read(names) : new StreamUrl.Current(null, Set.of());
+        fn.isPresent()
+            ? new StreamUrl(aws).read(names, policy)
+            : new StreamUrl.Current(null, Set.of());
     if (stream.config() != null || !stream.statements().isEmpty()) {
       String mode = stream.config() == null ? null : stream.config().invokeModeAsString();
       String state;

@@ -1,6 +1,5 @@
 package dev.novaproxy.aws;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
@@ -17,25 +16,13 @@ public final class InvokePermission {
 
   /** The source ARN of this deployment's statement on the alias, or empty when there is none. */
   public Optional<String> read(String function, String statementId) {
-    String policy;
-    try {
-      policy =
-          aws.lambda()
-              .getPolicy(r -> r.functionName(function).qualifier(ResourceNames.ALIAS))
-              .policy();
-    } catch (ResourceNotFoundException e) {
-      return Optional.empty();
-    }
-    JsonNode doc = PolicyDocuments.parse(policy);
-    if (doc == null) {
-      return Optional.empty();
-    }
-    for (JsonNode s : doc.path("Statement")) {
-      if (statementId.equals(s.path("Sid").asText())) {
-        return Optional.of(s.path("Condition").path("ArnLike").path("AWS:SourceArn").asText(""));
-      }
-    }
-    return Optional.empty();
+    return read(AliasPolicy.read(aws, function), statementId);
+  }
+
+  static Optional<String> read(AliasPolicy policy, String statementId) {
+    return policy
+        .statement(statementId)
+        .map(s -> s.path("Condition").path("ArnLike").path("AWS:SourceArn").asText(""));
   }
 
   /** {@code sourceArn} is null when the API does not exist yet. */

@@ -1,6 +1,5 @@
 package dev.novaproxy.aws;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -43,6 +42,10 @@ public final class StreamUrl {
   }
 
   public Current read(ResourceNames names) {
+    return read(names, AliasPolicy.read(aws, names.function()));
+  }
+
+  Current read(ResourceNames names, AliasPolicy policy) {
     GetFunctionUrlConfigResponse config;
     try {
       config =
@@ -52,31 +55,11 @@ public final class StreamUrl {
     } catch (ResourceNotFoundException e) {
       config = null;
     }
-    return new Current(config, statements(names));
-  }
-
-  /** The Sids of our two URL statements that the alias's policy holds. */
-  private Set<String> statements(ResourceNames names) {
-    String policy;
-    try {
-      policy =
-          aws.lambda()
-              .getPolicy(r -> r.functionName(names.function()).qualifier(ResourceNames.ALIAS))
-              .policy();
-    } catch (ResourceNotFoundException e) {
-      return Set.of();
+    Set<String> statements = new HashSet<>();
+    for (String sid : List.of(names.urlPublicStatement(), names.urlInvokeStatement())) {
+      policy.statement(sid).ifPresent(s -> statements.add(sid));
     }
-    JsonNode doc = PolicyDocuments.parse(policy);
-    Set<String> found = new HashSet<>();
-    if (doc != null) {
-      for (JsonNode s : doc.path("Statement")) {
-        String sid = s.path("Sid").asText();
-        if (sid.equals(names.urlPublicStatement()) || sid.equals(names.urlInvokeStatement())) {
-          found.add(sid);
-        }
-      }
-    }
-    return Set.copyOf(found);
+    return new Current(config, Set.copyOf(statements));
   }
 
   public PlanStep plan(Desired want, Optional<Current> have, ResourceNames names) {

@@ -53,18 +53,16 @@ public final class Teardown {
             () -> new HttpApi(aws).delete(names)));
 
     var functions = new ProxyFunction(aws, Backoff.iamPropagation());
+    // Read once for both steps: the stream URL is only touched on a function of ours.
+    var fn = functions.read(names.function());
     done.add(
         step(
             progress,
             "stream-url",
             names.function() + ":" + ResourceNames.ALIAS,
             " (with its two permissions)",
-            () -> {
-              var fn = functions.read(names.function());
-              return fn.isPresent()
-                  && names.owns(fn.get().tags())
-                  && new StreamUrl(aws).delete(names);
-            }));
+            () ->
+                fn.isPresent() && names.owns(fn.get().tags()) && new StreamUrl(aws).delete(names)));
     done.add(
         step(
             progress,
@@ -72,7 +70,6 @@ public final class Teardown {
             names.function(),
             " (with its permission, alias and versions)",
             () -> {
-              var fn = functions.read(names.function());
               if (fn.isPresent() && !names.owns(fn.get().tags())) {
                 throw ExecutionRole.notOurs("A Lambda function named " + names.function(), names);
               }

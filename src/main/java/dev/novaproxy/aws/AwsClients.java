@@ -9,10 +9,13 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.apigatewayv2.ApiGatewayV2Client;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
@@ -33,6 +36,9 @@ public final class AwsClients implements AutoCloseable {
   private ApiGatewayV2Client apis;
   private StsClient sts;
   private DynamoDbClient dynamodb;
+  private CloudWatchClient cloudwatch;
+  private CloudWatchLogsClient logs;
+  private SnsClient sns;
 
   public AwsClients(AwsLocation location) {
     this.location = location;
@@ -104,6 +110,30 @@ public final class AwsClients implements AutoCloseable {
     return dynamodb;
   }
 
+  /** The alarms and the metrics status shows. */
+  public synchronized CloudWatchClient cloudwatch() {
+    if (cloudwatch == null) {
+      cloudwatch = configure(CloudWatchClient.builder()).httpClient(http).build();
+    }
+    return cloudwatch;
+  }
+
+  /** The function's log group. */
+  public synchronized CloudWatchLogsClient logs() {
+    if (logs == null) {
+      logs = configure(CloudWatchLogsClient.builder()).httpClient(http).build();
+    }
+    return logs;
+  }
+
+  /** The alarms' topic. */
+  public synchronized SnsClient sns() {
+    if (sns == null) {
+      sns = configure(SnsClient.builder()).httpClient(http).build();
+    }
+    return sns;
+  }
+
   private Region globalRegion() {
     String r = location.region();
     if (r.startsWith("cn-")) {
@@ -129,7 +159,8 @@ public final class AwsClients implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    for (AutoCloseable c : new AutoCloseable[] {secrets, iam, lambda, apis, sts, dynamodb}) {
+    for (AutoCloseable c :
+        new AutoCloseable[] {secrets, iam, lambda, apis, sts, dynamodb, cloudwatch, logs, sns}) {
       if (c != null) {
         try {
           c.close();

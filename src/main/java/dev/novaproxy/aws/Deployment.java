@@ -43,7 +43,8 @@ public final class Deployment {
       Optional<HttpApi.Current> haveApi,
       Optional<String> havePermission,
       Optional<StreamUrl.Current> haveStreamUrl,
-      Optional<KeysTable.Current> haveTable) {
+      Optional<KeysTable.Current> haveTable,
+      Monitoring.Current haveMonitoring) {
 
     /**
      * The settings the deployed function runs with (and the stage's throttling), or empty when
@@ -79,25 +80,30 @@ public final class Deployment {
                         .map(Stage::defaultRouteSettings)
                         .orElse(null);
                 return new DeploymentSettings(
-                    c.architectures().contains(Architecture.X86_64)
-                        ? DeploymentSettings.Arch.x86_64
-                        : DeploymentSettings.Arch.arm64,
-                    c.memorySize() == null ? DeploymentSettings.DEFAULT_MEMORY_MB : c.memorySize(),
-                    c.timeout() == null ? DeploymentSettings.DEFAULT_TIMEOUT_SECONDS : c.timeout(),
-                    ProxyFunction.snapStartValue(true)
-                        .toString()
-                        .equals(ProxyFunction.snapStartOf(c)),
-                    throttle == null || throttle.throttlingRateLimit() == null
-                        ? DeploymentSettings.DEFAULT_THROTTLE_RATE
-                        : throttle.throttlingRateLimit(),
-                    throttle == null || throttle.throttlingBurstLimit() == null
-                        ? DeploymentSettings.DEFAULT_THROTTLE_BURST
-                        : throttle.throttlingBurstLimit(),
-                    haveStreamUrl.map(u -> u.config() != null).orElse(false),
-                    proxy,
-                    // A function from before client keys has no table: it keeps none.
-                    limits.keysTable() != null,
-                    limits);
+                        c.architectures().contains(Architecture.X86_64)
+                            ? DeploymentSettings.Arch.x86_64
+                            : DeploymentSettings.Arch.arm64,
+                        c.memorySize() == null
+                            ? DeploymentSettings.DEFAULT_MEMORY_MB
+                            : c.memorySize(),
+                        c.timeout() == null
+                            ? DeploymentSettings.DEFAULT_TIMEOUT_SECONDS
+                            : c.timeout(),
+                        ProxyFunction.snapStartValue(true)
+                            .toString()
+                            .equals(ProxyFunction.snapStartOf(c)),
+                        throttle == null || throttle.throttlingRateLimit() == null
+                            ? DeploymentSettings.DEFAULT_THROTTLE_RATE
+                            : throttle.throttlingRateLimit(),
+                        throttle == null || throttle.throttlingBurstLimit() == null
+                            ? DeploymentSettings.DEFAULT_THROTTLE_BURST
+                            : throttle.throttlingBurstLimit(),
+                        haveStreamUrl.map(u -> u.config() != null).orElse(false),
+                        proxy,
+                        // A function from before client keys has no table: it keeps none.
+                        limits.keysTable() != null,
+                        limits)
+                    .withMonitoring(haveMonitoring.settings(names));
               });
     }
 
@@ -117,7 +123,8 @@ public final class Deployment {
       ExecutionRole.Desired role,
       ProxyFunction.Desired function,
       HttpApi.Desired api,
-      StreamUrl.Desired streamUrl) {}
+      StreamUrl.Desired streamUrl,
+      List<Monitoring.Item> monitoring) {}
 
   /** The deployed proxy. */
   public record Result(
@@ -196,8 +203,17 @@ public final class Deployment {
             ? Optional.of(new StreamUrl(aws).read(names, policy))
             : Optional.empty();
     Optional<KeysTable.Current> haveTable = new KeysTable(aws, roleBackoff).read(names.keysTable());
+    Monitoring.Current haveMonitoring = new Monitoring(aws).observe(names, account);
     return new Observed(
-        names, account, haveRole, haveFunction, haveApi, havePermission, haveStreamUrl, haveTable);
+        names,
+        account,
+        haveRole,
+        haveFunction,
+        haveApi,
+        havePermission,
+        haveStreamUrl,
+        haveTable,
+        haveMonitoring);
   }
 
   /** Reads the current state and plans; makes no mutating call. */
@@ -278,7 +294,18 @@ public final class Deployment {
             function.name(), settings.streamUrl(), settings.proxy().policy().allowedOrigins());
     steps.add(new StreamUrl(aws).plan(streamUrl, seen.haveStreamUrl(), names));
     steps.addAll(apis.planDuplicates(seen.haveApi()));
-    return new Plan(steps, new Snapshot(seen, secret, table, role, function, api, streamUrl));
+    // Last: the alarms watch what the steps above made.
+    List<Monitoring.Item> monitoring =
+        new Monitoring(aws)
+            .plan(
+                settings.monitoring(),
+                settings.enforcedDailyTokenBudget(),
+                seen.haveMonitoring(),
+                names,
+                account);
+    steps.addAll(Monitoring.steps(monitoring));
+    return new Plan(
+        steps, new Snapshot(seen, secret, table, role, function, api, streamUrl, monitoring));
   }
 
   /** Applies a plan made by {@link #plan} just before; one progress line per step. */
@@ -349,6 +376,7 @@ public final class Deployment {
             return null;
           });
     }
+    Monitoring.apply(s.monitoring(), clock);
     return new Result(
         seen.account().apiUrl(apiId) + "/chat",
         streamUrl == null ? null : chatPath(streamUrl),

@@ -30,7 +30,8 @@ public record DeploymentSettings(
     boolean streamUrl,
     ProxySettings proxy,
     boolean keys,
-    LimitsSettings limits) {
+    LimitsSettings limits,
+    MonitoringSettings monitoring) {
 
   public enum Arch {
     arm64,
@@ -59,6 +60,7 @@ public record DeploymentSettings(
     Objects.requireNonNull(arch);
     Objects.requireNonNull(proxy);
     Objects.requireNonNull(limits);
+    Objects.requireNonNull(monitoring);
     // One source for the limits: this record's, never the proxy part's (read back from the same
     // environment), so that removing a limit cannot leave the old value behind in the proxy's.
     proxy = proxy.withLimits(LimitsSettings.off());
@@ -69,6 +71,32 @@ public record DeploymentSettings(
             limits.anonymousRpm(),
             limits.anonymousTokensPerDay(),
             limits.dailyTokenBudget());
+  }
+
+  /** With the default monitoring (no alarms, logs kept 30 days), as before it existed. */
+  public DeploymentSettings(
+      Arch arch,
+      int memoryMb,
+      int timeoutSeconds,
+      boolean snapStart,
+      double throttleRate,
+      int throttleBurst,
+      boolean streamUrl,
+      ProxySettings proxy,
+      boolean keys,
+      LimitsSettings limits) {
+    this(
+        arch,
+        memoryMb,
+        timeoutSeconds,
+        snapStart,
+        throttleRate,
+        throttleBurst,
+        streamUrl,
+        proxy,
+        keys,
+        limits,
+        MonitoringSettings.defaults());
   }
 
   /** A deployment without client keys or limits, as before they existed. */
@@ -124,7 +152,8 @@ public record DeploymentSettings(
         streamUrl,
         p,
         keys,
-        limits);
+        limits,
+        monitoring);
   }
 
   public DeploymentSettings withKeys(boolean on, LimitsSettings l) {
@@ -138,7 +167,28 @@ public record DeploymentSettings(
         streamUrl,
         proxy,
         on,
-        l);
+        l,
+        monitoring);
+  }
+
+  public DeploymentSettings withMonitoring(MonitoringSettings m) {
+    return new DeploymentSettings(
+        arch,
+        memoryMb,
+        timeoutSeconds,
+        snapStart,
+        throttleRate,
+        throttleBurst,
+        streamUrl,
+        proxy,
+        keys,
+        limits,
+        m);
+  }
+
+  /** The budget the function enforces (it needs the keys table to count), else null. */
+  public Long enforcedDailyTokenBudget() {
+    return keys ? limits.dailyTokenBudget() : null;
   }
 
   /**
@@ -173,6 +223,8 @@ public record DeploymentSettings(
     m.put("anonymousRpm", orNone(limits.anonymousRpm()));
     m.put("anonymousTokensPerDay", orNone(limits.anonymousTokensPerDay()));
     m.put("dailyTokenBudget", orNone(limits.dailyTokenBudget()));
+    m.put("alarmEmail", monitoring.alarms() ? monitoring.alarmEmail() : "none");
+    m.put("logRetention", MonitoringSettings.retention(monitoring.logRetentionDays()));
     return m;
   }
 
@@ -227,6 +279,9 @@ public record DeploymentSettings(
               + " proxy's client policy and the function's concurrency limit it)");
     }
     w.addAll(limitOpenings(before));
+    if (before.monitoring.alarms() && !monitoring.alarms()) {
+      w.add("the alarms are removed: nobody is told of errors, throttling or spend");
+    }
     if (throttleRate > before.throttleRate || throttleBurst > before.throttleBurst) {
       w.add(
           "stage throttling rises from "

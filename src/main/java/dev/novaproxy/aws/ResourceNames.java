@@ -68,6 +68,16 @@ public record ResourceNames(String name) {
     return "/aws/lambda/" + function();
   }
 
+  /** The SNS topic the alarms notify (deploy --alarm-email). */
+  public String alarmTopic() {
+    return name + "-alarms";
+  }
+
+  /** One CloudWatch alarm of the deployment's, e.g. "novaproxy-proxy-5xx-rate". */
+  public String alarm(String kind) {
+    return function() + "-" + kind;
+  }
+
   public Map<String, String> tags() {
     return Map.of(TAG, name);
   }

@@ -1,6 +1,8 @@
 package dev.novaproxy.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.novaproxy.aws.Action;
+import dev.novaproxy.aws.AlertTopic;
 import dev.novaproxy.aws.Artifact;
 import dev.novaproxy.aws.AwsClients;
 import dev.novaproxy.aws.Backoff;
@@ -60,6 +62,7 @@ public final class DeployCommand implements Callable<Integer> {
   @Mixin GlobalOptions global;
   @Mixin PolicyOptions policy;
   @Mixin LimitsOptions limits;
+  @Mixin MonitoringOptions monitoring;
   @Spec CommandSpec spec;
 
   @Option(
@@ -224,13 +227,17 @@ public final class DeployCommand implements Callable<Integer> {
                 c.put(ConfigFile.REGION, region);
                 c.put(ConfigFile.NAME, name);
               });
+      if (!global.json()) {
+        confirmationNote(plan, settings.desired()).ifPresent(n -> println(err, n));
+      }
       report.printResult(out, result, aws.calls().count(), (System.nanoTime() - start) / 1e9);
       return ExitCodes.OK;
     }
   }
 
   /** The starting settings with every flag given (or its environment variable) applied. */
-  private DeploymentSettings applyFlags(DeploymentSettings base) {
+  private DeploymentSettings applyFlags(DeploymentSettings deployed) {
+    DeploymentSettings base = monitoring.applyTo(deployed);
     ProxySettings proxy = policy.applyTo(base.proxy());
     try {
       if (!allowUpstreamHosts.isEmpty()) {
@@ -257,7 +264,8 @@ public final class DeployCommand implements Callable<Integer> {
             streamUrl || (!noStreamUrl && base.streamUrl()),
             proxy,
             base.keys(),
-            base.limits()));
+            base.limits(),
+            base.monitoring()));
   }
 
   /**
@@ -279,6 +287,25 @@ public final class DeployCommand implements Callable<Integer> {
         .or(seen::secretName)
         .or(() -> saved.map(SavedDeployments.Saved::secretName))
         .orElse(ctx.secretName());
+  }
+
+  /** After a deploy that subscribed the alarm address: the owner has a mail to answer. */
+  private static Optional<String> confirmationNote(
+      Deployment.Plan plan, DeploymentSettings settings) {
+    boolean subscribed =
+        plan.steps().stream()
+            .filter(s -> s.resource().equals(AlertTopic.RESOURCE))
+            .anyMatch(
+                s ->
+                    s.action() == Action.CREATE
+                        || s.changes().stream().anyMatch(c -> c.startsWith("subscribe ")));
+    return subscribed
+        ? Optional.of(
+            "Alarms mail "
+                + settings.monitoring().alarmEmail()
+                + " once the subscription is confirmed: open the mail from AWS Notifications and"
+                + " click 'Confirm subscription'.")
+        : Optional.empty();
   }
 
   private void validate() {

@@ -3,6 +3,7 @@ package dev.novaproxy.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.novaproxy.aws.DeploymentSettings;
+import dev.novaproxy.aws.MonitoringSettings;
 import dev.novaproxy.config.ConfigFile;
 import dev.novaproxy.limits.LimitsSettings;
 import dev.novaproxy.proxy.ProxySettings;
@@ -71,7 +72,7 @@ final class SavedDeployments {
           .fields()
           .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
       DeploymentSettings d = DeploymentSettings.defaults();
-      var settings =
+      DeploymentSettings settings =
           new DeploymentSettings(
               DeploymentSettings.Arch.valueOf(node.path("arch").asText(d.arch().name())),
               node.path("memory").asInt(d.memoryMb()),
@@ -84,6 +85,7 @@ final class SavedDeployments {
               // Saved before client keys existed: that deployment had no table.
               node.path("keys").asBoolean(false),
               LimitsSettings.fromEnvironment(env));
+      settings = settings.withMonitoring(monitoring(node));
       return Optional.of(
           new Saved(
               settings,
@@ -129,10 +131,21 @@ final class SavedDeployments {
               .put("secretName", secretName)
               .put("pending", pending)
               .put("savedAt", Instant.now().toString());
+          o.put("alarmEmail", s.monitoring().alarmEmail())
+              .put("logRetentionDays", s.monitoring().logRetentionDays());
           ObjectNode env = o.putObject("environment");
           s.proxy().toEnvironment().forEach(env::put);
           s.limits().toEnvironment().forEach(env::put);
         });
+  }
+
+  /** Saved before monitoring existed: the defaults. A null retention is "never". */
+  private static MonitoringSettings monitoring(JsonNode node) {
+    MonitoringSettings d = MonitoringSettings.defaults();
+    JsonNode days = node.path("logRetentionDays");
+    return new MonitoringSettings(
+        node.path("alarmEmail").isTextual() ? node.path("alarmEmail").asText() : null,
+        days.isMissingNode() ? d.logRetentionDays() : days.isNull() ? null : days.asInt());
   }
 
   private static ObjectNode object(ObjectNode parent, String key) {

@@ -133,11 +133,11 @@ public final class Alarms {
     Map<String, String> s = new LinkedHashMap<>();
     s.put("description", m.alarmDescription());
     s.put("metric", m.namespace() == null ? null : m.namespace() + "/" + m.metricName());
-    s.put("dimensions", m.hasDimensions() ? dimensions(m.dimensions()) : "");
+    s.put("dimensions", m.hasDimensions() ? dimensions(m.dimensions()) : "[]");
     s.put(
         "statistic", m.extendedStatistic() != null ? m.extendedStatistic() : m.statisticAsString());
     s.put("period", m.period() == null ? null : m.period() + " s");
-    s.put("metrics", m.hasMetrics() ? queries(m.metrics()) : "");
+    s.put("metrics", m.hasMetrics() ? queries(m.metrics()) : "[]");
     s.put("datapoints", m.datapointsToAlarm() + " of " + m.evaluationPeriods());
     s.put("threshold", m.threshold() == null ? null : DeploymentSettings.number(m.threshold()));
     s.put("comparison", m.comparisonOperatorAsString());

@@ -52,15 +52,32 @@ public final class DeploymentStatus {
    * everything is there.
    */
   public record Report(
-      String name, String region, List<Resource> resources, String url, String streamUrl) {
+      String name,
+      String region,
+      List<Resource> resources,
+      String url,
+      String streamUrl,
+      Monitoring.Current monitoring) {
+    /** Whether the deployment has a function (of its own): then it can have metrics. */
+    public boolean hasFunction() {
+      return resources.stream().anyMatch(r -> r.kind().equals("function") && r.present());
+    }
+
     public boolean deployed() {
       return resources.stream().allMatch(Resource::usable);
     }
 
-    /** Nothing but data is left: the secret and the keys table outlive a plain destroy. */
+    /**
+     * Nothing but data is left: the secret, the keys table and the log group outlive a plain
+     * destroy.
+     */
     public boolean nothingDeployed() {
       return resources.stream()
-          .filter(r -> !r.kind().equals("secret") && !r.kind().equals(KeysTable.RESOURCE))
+          .filter(
+              r ->
+                  !r.kind().equals("secret")
+                      && !r.kind().equals(KeysTable.RESOURCE)
+                      && !r.kind().equals(LogGroup.RESOURCE))
           .noneMatch(Resource::present);
     }
   }
@@ -207,9 +224,78 @@ public final class DeploymentStatus {
               table.map(t -> t.table().creationDateTime()).orElse(null)));
     }
 
+    Monitoring.Current monitoring = new Monitoring(aws).observe(names, account);
+    out.addAll(
+        monitoringResources(
+            names,
+            account,
+            monitoring,
+            fn.map(f -> Deployment.environmentOf(f.latest())).orElse(java.util.Map.of())));
+
     String url = api.map(a -> account.apiUrl(a.api().apiId()) + "/chat").orElse(null);
     return new Report(
-        names.name(), aws.region(), out, url, stream.url().map(Deployment::chatPath).orElse(null));
+        names.name(),
+        aws.region(),
+        out,
+        url,
+        stream.url().map(Deployment::chatPath).orElse(null),
+        monitoring);
+  }
+
+  /**
+   * The log group (listed once there is one, or a function to have one), and with an alarm topic
+   * the topic and each alarm the deployment should have, present or not.
+   */
+  private static List<Resource> monitoringResources(
+      ResourceNames names,
+      Account account,
+      Monitoring.Current m,
+      java.util.Map<String, String> env) {
+    List<Resource> out = new ArrayList<>();
+    if (m.logGroup().isPresent() || !env.isEmpty()) {
+      out.add(
+          new Resource(
+              LogGroup.RESOURCE,
+              names.logGroup(),
+              m.logGroup().isPresent(),
+              m.logGroup()
+                  .map(g -> "Retention " + MonitoringSettings.retention(g.retentionDays()))
+                  .orElse(null),
+              null,
+              null));
+    }
+    var topic = m.topic().filter(t -> names.owns(t.tags()));
+    if (topic.isEmpty()) {
+      return out;
+    }
+    out.add(
+        new Resource(
+            AlertTopic.RESOURCE,
+            names.alarmTopic(),
+            true,
+            "Email " + topic.get().emailState(),
+            topic.get().email(),
+            null));
+    LimitsSettings limits;
+    try {
+      limits = LimitsSettings.fromEnvironment(env);
+    } catch (IllegalArgumentException e) {
+      limits = LimitsSettings.off();
+    }
+    Long budget = limits.keysTable() == null ? null : limits.dailyTokenBudget();
+    for (var want : AlarmSet.of(names, AlertTopic.arn(account, names), budget)) {
+      var have = m.alarms().get(want.alarmName());
+      String kind = AlarmSet.kindOf(names, want.alarmName());
+      out.add(
+          new Resource(
+              Alarms.RESOURCE,
+              want.alarmName(),
+              have != null,
+              have == null ? null : have.alarm().stateValueAsString(),
+              AlarmSet.summary(kind),
+              have == null ? null : have.alarm().stateUpdatedTimestamp()));
+    }
+    return out;
   }
 
   private record FunctionLive(

@@ -31,19 +31,66 @@ public final class Teardown {
    *     deletion), unchanged when it was not there; none for a secret kept or already scheduled
    * @param secret what became of the secret; null when its deletion was not asked for
    * @param keysTableKept whether a keys table of this deployment's is left (no --delete-data)
+   * @param logGroupKept whether the function's log group is left (no --delete-logs)
    */
-  public record Result(List<PlanStep> steps, ApiKeySecret.Deletion secret, boolean keysTableKept) {}
+  public record Result(
+      List<PlanStep> steps,
+      ApiKeySecret.Deletion secret,
+      boolean keysTableKept,
+      boolean logGroupKept) {}
 
-  /**
-   * @param deleteData also delete the keys table (the client keys and their usage)
-   */
+  /** Keeps the log group. */
   public Result run(
       ResourceNames names,
       String secretName,
       boolean deleteSecret,
       boolean deleteData,
       Progress progress) {
+    return run(names, secretName, deleteSecret, deleteData, false, progress);
+  }
+
+  /**
+   * @param deleteData also delete the keys table (the client keys and their usage)
+   * @param deleteLogs also delete the function's log group (its logs)
+   */
+  public Result run(
+      ResourceNames names,
+      String secretName,
+      boolean deleteSecret,
+      boolean deleteData,
+      boolean deleteLogs,
+      Progress progress) {
     List<PlanStep> done = new ArrayList<>();
+    // Made last by deploy, so deleted first; the alarms before the topic they notify. Without the
+    // topic there are no alarms of deploy's, and CloudWatch is not asked.
+    Account account = Account.of(aws);
+    var topics = new AlertTopic(aws);
+    var topic = topics.read(account, names).filter(t -> names.owns(t.tags()));
+    if (topic.isPresent()) {
+      var alarms = new Alarms(aws);
+      done.add(
+          step(
+              progress,
+              Alarms.RESOURCE,
+              names.alarm("*"),
+              "",
+              () -> {
+                List<String> ours =
+                    alarms.read(names).values().stream()
+                        .filter(a -> names.owns(a.tags()))
+                        .map(a -> a.alarm().alarmName())
+                        .toList();
+                alarms.delete(ours);
+                return !ours.isEmpty();
+              }));
+    }
+    done.add(
+        step(
+            progress,
+            AlertTopic.RESOURCE,
+            names.alarmTopic(),
+            " (with its subscriptions)",
+            () -> topic.isPresent() && topics.delete(account, names)));
     done.add(
         step(
             progress,
@@ -112,9 +159,30 @@ public final class Teardown {
               + ": kept, with the client keys and usage (pass --delete-data to delete it)");
     }
 
+    var groups = new LogGroup(aws);
+    boolean logsKept = false;
+    if (deleteLogs) {
+      done.add(
+          step(
+              progress,
+              LogGroup.RESOURCE,
+              names.logGroup(),
+              " (with every log line)",
+              () -> groups.delete(names)));
+    } else if (groups.read(names.logGroup()).isPresent()) {
+      logsKept = true;
+      progress.line(
+          "  "
+              + LogGroup.RESOURCE
+              + " "
+              + names.logGroup()
+              + ": kept, with the logs (they expire with its retention; pass --delete-logs to"
+              + " delete it)");
+    }
+
     if (!deleteSecret) {
       progress.line("  secret " + secretName + ": kept (pass --delete-secret to delete it)");
-      return new Result(done, null, tableKept);
+      return new Result(done, null, tableKept, logsKept);
     }
     ApiKeySecret.Deletion secret;
     try {
@@ -132,7 +200,7 @@ public final class Teardown {
         // kept, or scheduled by an earlier destroy: neither deleted now nor missing
       }
     }
-    return new Result(done, secret, tableKept);
+    return new Result(done, secret, tableKept, logsKept);
   }
 
   private static String describe(ApiKeySecret.Deletion d, ResourceNames names) {

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     header = "Delete what deploy created (the keys table and the secret only if asked).",
     description =
-        "Delete what deploy created, in reverse order: the HTTP API, the permission, the alias and versions with the function, the role's policies and the role. The keys table (client keys and their usage) is kept unless --delete-data is given; it cannot be undone, since keys are stored only as hashes. The secret is kept unless --delete-secret is given, and also when setup did not create it (adopted with setup --adopt, or made elsewhere); a deleted secret can be restored for 7 days. Asks for confirmation on a terminal; needs --yes otherwise. Running it twice is fine.",
+        "Delete what deploy created, in reverse order: the alarms and their topic, the HTTP API, the permission, the alias and versions with the function, the role's policies and the role. The keys table (client keys and their usage) is kept unless --delete-data is given; it cannot be undone, since keys are stored only as hashes. The secret is kept unless --delete-secret is given, and also when setup did not create it (adopted with setup --adopt, or made elsewhere); a deleted secret can be restored for 7 days. The function's log group is kept, its logs expiring with its retention, unless --delete-logs is given. Asks for confirmation on a terminal; needs --yes otherwise. Running it twice is fine.",
     footerHeading = "%nExamples:%n",
     footer = {
       "  novaproxy destroy                                 asks first",
@@ -60,6 +60,13 @@ public final class DestroyCommand implements Callable<Integer> {
   boolean deleteData;
 
   @Option(
+      names = "--delete-logs",
+      description =
+          "Also delete the function's log group and every log line in it. Without it the group is"
+              + " kept, and its logs expire with its retention (deploy --log-retention-days).")
+  boolean deleteLogs;
+
+  @Option(
       names = "--secret-name",
       paramLabel = "NAME",
       description = "The secret to delete with --delete-secret (default: the saved one).")
@@ -80,6 +87,7 @@ public final class DestroyCommand implements Callable<Integer> {
                   ctx.secretName(),
                   deleteSecret,
                   deleteData,
+                  deleteLogs,
                   line -> {
                     err.println(line);
                     err.flush();
@@ -101,7 +109,8 @@ public final class DestroyCommand implements Callable<Integer> {
               .put("name", ctx.names().name())
               .put("region", ctx.location().region())
               .put("secretKept", action(result.secret()).equals("kept"))
-              .put("keysTableKept", result.keysTableKept());
+              .put("keysTableKept", result.keysTableKept())
+              .put("logGroupKept", result.logGroupKept());
       secretJson(o.putObject("secret"), ctx.secretName(), result.secret());
       var d = o.putArray("deleted");
       var n = o.putArray("notFound");
@@ -174,6 +183,7 @@ public final class DestroyCommand implements Callable<Integer> {
             + "' in "
             + ctx.location().region()
             + (deleteData ? ", its keys table with every client key" : "")
+            + (deleteLogs ? ", its logs" : "")
             + (deleteSecret ? " and the secret " + ctx.secretName() : "");
     String answer = console.readLine("Delete %s? Type 'yes' to confirm: ", what);
     if (answer == null || !answer.strip().equalsIgnoreCase("yes")) {

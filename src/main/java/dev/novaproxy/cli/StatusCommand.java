@@ -3,10 +3,12 @@ package dev.novaproxy.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.novaproxy.aws.AwsClients;
 import dev.novaproxy.aws.DeploymentStatus;
+import dev.novaproxy.aws.RecentMetrics;
 import dev.novaproxy.aws.SmokeTest;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Spec;
     header = "Show the deployment; with --smoke, check that it answers.",
     sortOptions = false,
     description =
-        "Show each resource of the deployment (present or missing, state, version, last change) and the URL. With --smoke, also call GET /health and one real chat turn through the URL; with --smoke --url, check that URL only, without reading AWS (for a pipeline, or a local 'serve').",
+        "Show each resource of the deployment (present or missing, state, version, last change; the log group's retention, each alarm's state) and the URL, then the last hour of metrics from CloudWatch: requests, 5xx rate, p50 and p95 latency, tokens. With --smoke, also call GET /health and one real chat turn through the URL; with --smoke --url, check that URL only, without reading AWS (for a pipeline, or a local 'serve').",
     footerHeading = "%nExamples:%n",
     footer = {
       "  novaproxy status                        each resource and the URL",
@@ -75,10 +77,17 @@ public final class StatusCommand implements Callable<Integer> {
     DeploymentStatus.Report report = null;
     if (smokeBase == null) {
       AwsContext ctx = AwsContext.resolve(global, secretName);
+      RecentMetrics.LastHour hour = null;
       try (var aws = new AwsClients(ctx.location())) {
         report = new DeploymentStatus(aws).read(ctx.names(), ctx.secretName());
+        if (report.hasFunction()) {
+          hour = new RecentMetrics(aws).lastHour(ctx.names(), Instant.now());
+        }
       }
       StatusText.report(report, json, global.json() ? null : out);
+      if (hour != null) {
+        StatusText.metrics(hour, json, global.json() ? null : out);
+      }
       if (!report.deployed()) {
         return finish(
             out,

@@ -3,6 +3,8 @@ package dev.novaproxy.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.novaproxy.aws.DeploymentStatus;
+import dev.novaproxy.aws.LogGroup;
+import dev.novaproxy.aws.RecentMetrics;
 import dev.novaproxy.aws.SmokeTest;
 import java.io.PrintWriter;
 
@@ -26,6 +28,7 @@ final class StatusText {
           .put("version", res.version())
           .put("lastChange", res.lastChange() == null ? null : res.lastChange().toString());
     }
+    monitoring(r, json);
     if (text == null) {
       return;
     }
@@ -48,6 +51,87 @@ final class StatusText {
       text.println("Stream URL: " + r.streamUrl());
     }
     text.flush();
+  }
+
+  /** For scripts: the log retention and each alarm's state, beside the resources list. */
+  private static void monitoring(DeploymentStatus.Report r, ObjectNode json) {
+    var group = r.monitoring().logGroup();
+    json.put("logGroup", group.map(LogGroup.Current::name).orElse(null));
+    if (group.isPresent() && group.get().retentionDays() != null) {
+      json.put("logRetentionDays", group.get().retentionDays());
+    } else {
+      json.putNull("logRetentionDays");
+    }
+    ArrayNode alarms = json.putArray("alarms");
+    for (var a : r.monitoring().alarms().values()) {
+      var m = a.alarm();
+      alarms
+          .addObject()
+          .put("name", m.alarmName())
+          .put("state", m.stateValueAsString())
+          .put("reason", m.stateReason())
+          .put(
+              "since",
+              m.stateUpdatedTimestamp() == null ? null : m.stateUpdatedTimestamp().toString());
+    }
+  }
+
+  /** The last hour of metrics, or a note saying why there are none. */
+  static void metrics(RecentMetrics.LastHour h, ObjectNode json, PrintWriter text) {
+    ObjectNode o =
+        json.putObject("metrics")
+            .put("from", h.from().toString())
+            .put("to", h.to().toString())
+            .put("available", h.available());
+    if (h.available()) {
+      o.put("requests", h.requests())
+          .put("errors5xx", orZero(h.errors5xx()))
+          .put("errors4xx", orZero(h.errors4xx()))
+          .put("errorRatePercent", Math.round(h.errorRatePercent() * 100) / 100.0)
+          .put("latencyP50Ms", h.latencyP50Ms())
+          .put("latencyP95Ms", h.latencyP95Ms())
+          .put("promptTokens", orZero(h.promptTokens()))
+          .put("completionTokens", orZero(h.completionTokens()));
+    } else {
+      o.put("note", note(h));
+    }
+    if (text == null) {
+      return;
+    }
+    if (!h.available()) {
+      text.println("Last hour: " + note(h));
+    } else {
+      text.println("Last hour (CloudWatch metrics, up to " + h.to() + "):");
+      text.println(
+          String.format(
+              "  requests %d, 5xx %d (%.1f%%), 4xx %d",
+              h.requests(), orZero(h.errors5xx()), h.errorRatePercent(), orZero(h.errors4xx())));
+      text.println(
+          "  latency p50 " + millis(h.latencyP50Ms()) + ", p95 " + millis(h.latencyP95Ms()));
+      text.println(
+          "  tokens "
+              + orZero(h.promptTokens())
+              + " prompt + "
+              + orZero(h.completionTokens())
+              + " completion");
+    }
+    text.flush();
+  }
+
+  private static String note(RecentMetrics.LastHour h) {
+    if (h.problem() != null) {
+      return "metrics could not be read (" + h.problem() + ")";
+    }
+    return "no metrics yet: none in the last hour. The function writes them with each request;"
+        + " CloudWatch shows them a few minutes after the first.";
+  }
+
+  private static long orZero(Long n) {
+    return n == null ? 0 : n;
+  }
+
+  private static String millis(Double ms) {
+    return ms == null ? "n/a" : Math.round(ms) + " ms";
   }
 
   static void smoke(SmokeTest.Result result, ObjectNode json, PrintWriter text) {

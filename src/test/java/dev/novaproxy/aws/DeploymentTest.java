@@ -435,7 +435,8 @@ class DeploymentTest {
             "routes",
             "stage",
             "permission",
-            "stream-url");
+            "stream-url",
+            "log-group");
     assertThat(aws.calls().mutatingCalls()).isEmpty();
     assertThat(aws.iam().listRoles().roles()).isEmpty();
     assertThat(aws.lambda().listFunctions().functions()).isEmpty();
@@ -458,7 +459,8 @@ class DeploymentTest {
 
     Deployment.Plan plan = d.plan(spec);
     assertThat(plan.steps().stream().filter(PlanStep::mutates).map(PlanStep::resource))
-        .containsExactly("alias", "api", "integration", "routes", "stage", "permission");
+        .containsExactly(
+            "alias", "api", "integration", "routes", "stage", "permission", "log-group");
     Deployment.Result r = d.apply(plan, progress::add);
     assertThat(aws.apis().getRoutes(x -> x.apiId(r.apiId())).items()).hasSize(5);
     assertThat(

@@ -144,7 +144,8 @@ class AwsCommandsTest {
     assertThat(out.get("roleArn").asText())
         .isEqualTo("arn:aws:iam::123456789012:role/novaproxy-proxy-role");
     assertThat(out.get("aliasArn").asText()).endsWith(":function:novaproxy-proxy:live");
-    assertThat(out.get("plan")).hasSize(10); // the keys table first, for a new deployment
+    // The keys table first, for a new deployment; the log group last.
+    assertThat(out.get("plan")).hasSize(11);
     assertThat(out.get("keysTable").asText()).isEqualTo("novaproxy-keys");
     assertThat(out.get("awsCalls").asInt()).isPositive();
     assertThat(JSON.readTree(config.toFile()).get("url").asText()).isEqualTo(url);
@@ -174,7 +175,8 @@ class AwsCommandsTest {
             "stage",
             "permission",
             "stream-url",
-            "keys-table");
+            "keys-table",
+            "log-group");
     assertThat(st.get("resources")).allMatch(n -> n.get("present").asBoolean());
     assertThat(st.get("resources").get(7).get("state").asText()).isEqualTo("Streaming");
     String streamUrl = st.get("streamUrl").asText();
@@ -196,6 +198,7 @@ class AwsCommandsTest {
         .contains("api novaproxy (with its integration, routes and stage): deleted")
         .contains("stream-url novaproxy-proxy:live (with its two permissions): deleted")
         .contains("keys-table novaproxy-keys: kept, with the client keys and usage")
+        .contains("log-group /aws/lambda/novaproxy-proxy: kept, with the logs")
         .contains("secret backend/NovaApiKey: kept");
     assertThat(aws.apis().getApis().items()).isEmpty();
     assertThat(aws.lambda().listFunctions().functions()).isEmpty();
@@ -217,7 +220,7 @@ class AwsCommandsTest {
         .containsExactly("secret");
     assertThat(t.get("notFound"))
         .extracting(n -> n.get("resource").asText())
-        .containsExactly("api", "stream-url", "function", "role");
+        .containsExactly("topic", "api", "stream-url", "function", "role");
     assertThat(
             aws.secrets()
                 .listSecrets(

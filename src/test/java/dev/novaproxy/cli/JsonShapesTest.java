@@ -131,7 +131,19 @@ class JsonShapesTest {
     JsonNode status = json(CliRun.run(aws("status")), 0);
     assertThat(keys(status))
         .containsExactlyInAnyOrder(
-            "name", "region", "deployed", "url", "streamUrl", "resources", "exitCode");
+            "name",
+            "region",
+            "deployed",
+            "url",
+            "streamUrl",
+            "resources",
+            "logGroup",
+            "logRetentionDays",
+            "alarms",
+            "metrics",
+            "exitCode");
+    assertThat(keys(status.get("metrics")))
+        .containsExactlyInAnyOrder("from", "to", "available", "note");
     for (JsonNode resource : status.get("resources")) {
       assertThat(keys(resource)).contains("kind", "name", "present");
     }
@@ -139,7 +151,14 @@ class JsonShapesTest {
     JsonNode destroy = json(CliRun.run(aws("destroy", "--yes")), 0);
     assertThat(keys(destroy))
         .containsExactlyInAnyOrder(
-            "name", "region", "secretKept", "keysTableKept", "secret", "deleted", "notFound");
+            "name",
+            "region",
+            "secretKept",
+            "keysTableKept",
+            "logGroupKept",
+            "secret",
+            "deleted",
+            "notFound");
     assertThat(keys(destroy.get("secret")))
         .containsExactlyInAnyOrder("name", "action", "reason", "deletionDate");
     assertThat(keys(destroy.get("deleted").get(0))).containsExactlyInAnyOrder("resource", "name");

@@ -464,7 +464,7 @@ function _picocli_novaproxy_deploy() {
 
   local commands=""
   local flag_opts="'--no-color' '-v' '--verbose' '--no-client-tokens' '--keys' '--no-keys' '--dry-run' '--snapstart' '--no-snapstart' '--stream-url' '--no-stream-url' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--anonymous' '--anonymous-rpm' '--anonymous-tokens-per-day' '--daily-token-budget' '--secret-name' '--arch' '--memory' '--timeout' '--throttle-rate' '--throttle-burst' '--upstream-url' '--allow-upstream-host' '--artifact'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--anonymous' '--anonymous-rpm' '--anonymous-tokens-per-day' '--daily-token-budget' '--alarm-email' '--log-retention-days' '--secret-name' '--arch' '--memory' '--timeout' '--throttle-rate' '--throttle-burst' '--upstream-url' '--allow-upstream-host' '--artifact'"
   local FORMAT_option_args=("text" "json") # --output values
   local WHO_option_args=("allow" "deny") # --anonymous values
   local ARCH_option_args=("arm64" "x86_64") # --arch values
@@ -519,6 +519,12 @@ function _picocli_novaproxy_deploy() {
       return
       ;;
     '--daily-token-budget')
+      return
+      ;;
+    '--alarm-email')
+      return
+      ;;
+    '--log-retention-days')
       return
       ;;
     '--secret-name')
@@ -622,7 +628,7 @@ function _picocli_novaproxy_destroy() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-color' '-v' '--verbose' '-y' '--yes' '--delete-secret' '--delete-data' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--no-color' '-v' '--verbose' '-y' '--yes' '--delete-secret' '--delete-data' '--delete-logs' '-h' '--help' '-V' '--version'"
   local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--secret-name'"
   local FORMAT_option_args=("text" "json") # --output values
 

@@ -37,7 +37,8 @@ import picocli.CommandLine.Spec;
       "The deployment's settings outlive this command line: deploy starts from what is deployed"
           + " (from any machine), and each option changes only its own setting, so a plain"
           + " 'novaproxy deploy' keeps every protection. Removing one takes a word of its own"
-          + " (--no-client-tokens, --allow-origin none, --allow-model any, --max-tokens-cap none)"
+          + " (--no-client-tokens, --allow-origin none, --allow-model any, --max-tokens-cap none,"
+          + " --alarm-email none)"
           + " and is printed as a warning. The defaults below apply to a new deployment."
     },
     footerHeading = "%nExamples:%n",
@@ -48,6 +49,7 @@ import picocli.CommandLine.Spec;
       "  novaproxy deploy --allow-origin https://app.example.com",
       "  novaproxy deploy --no-client-tokens    open the proxy (warned)",
       "  novaproxy deploy --anonymous deny --daily-token-budget 2000000",
+      "  novaproxy deploy --alarm-email ops@example.com   alarms by e-mail",
       "  novaproxy deploy -o json | jq -r .url"
     },
     exitCodeListHeading = "%nExit codes:%n",

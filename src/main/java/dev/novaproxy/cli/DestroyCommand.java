@@ -63,7 +63,7 @@ public final class DestroyCommand implements Callable<Integer> {
       names = "--delete-logs",
       description =
           "Also delete the function's log group and every log line in it. Without it the group is"
-              + " kept, and its logs expire with its retention (deploy --log-retention-days).")
+              + " kept, and its logs expire after the retention deploy gave it (30 days unless changed).")
   boolean deleteLogs;
 
   @Option(

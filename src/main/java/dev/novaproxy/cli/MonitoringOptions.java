@@ -17,7 +17,7 @@ public final class MonitoringOptions {
           "Mail ADDRESS when the proxy is in trouble: makes an SNS topic with that e-mail"
               + " subscription (confirm it from the mail AWS sends) and CloudWatch alarms on the 5xx"
               + " rate, p95 latency, Lambda errors and throttles, Nova's 429s and, with keys and a"
-              + " daily token budget, 80% of the budget. 'none' removes the alarms and the topic."
+              + " daily token budget, 80%% of the budget. 'none' removes the alarms and the topic."
               + " Default: none.")
   String alarmEmail;
 

@@ -50,11 +50,6 @@ public final class LogGroup {
     return Optional.of(new Current(name, arn, g.retentionInDays(), tags));
   }
 
-  /** The retention a deployment has chosen, when its tag says the group is the deployment's. */
-  public static Optional<Integer> chosenRetention(Current c, ResourceNames names) {
-    return names.owns(c.tags()) ? Optional.ofNullable(c.retentionDays()) : Optional.empty();
-  }
-
   /**
    * Create the group, or mend its retention and tag.
    *

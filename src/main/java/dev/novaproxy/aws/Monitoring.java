@@ -28,11 +28,11 @@ public final class Monitoring {
     public MonitoringSettings settings(ResourceNames names) {
       String email =
           topic.filter(t -> names.owns(t.tags())).map(AlertTopic.Current::email).orElse(null);
+      // Optional cannot hold "never" (null): ask first whether the group is the deployment's.
       Integer days =
-          logGroup
-              .filter(g -> names.owns(g.tags()))
-              .map(g -> g.retentionDays())
-              .orElse(MonitoringSettings.DEFAULT_LOG_RETENTION_DAYS);
+          logGroup.filter(g -> names.owns(g.tags())).isPresent()
+              ? logGroup.get().retentionDays()
+              : Integer.valueOf(MonitoringSettings.DEFAULT_LOG_RETENTION_DAYS);
       return new MonitoringSettings(
           email != null && MonitoringSettings.validEmail(email) ? email : null, days);
     }

@@ -331,6 +331,30 @@ class MonitoringCommandsTest {
   }
 
   @Test
+  void should_adopt_the_log_group_lambda_made_with_the_default_retention() throws Exception {
+    // What Lambda leaves on first use: the group, untagged, logs kept forever.
+    aws.logs().createLogGroup(r -> r.logGroupName("/aws/lambda/" + FN));
+    CliRun plan = ok(deploy("--dry-run"));
+    assertThat(plan.out())
+        .containsPattern(
+            "update +log-group +/aws/lambda/"
+                + FN
+                + " \\(retention never -> 30 days; tag novaproxy:name=novaproxy \\(adopted\\)\\)");
+    ok(deploy());
+    assertThat(retention()).isEqualTo(30);
+    String arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/" + FN;
+    assertThat(aws.logs().listTagsForResource(r -> r.resourceArn(arn)).tags())
+        .containsEntry("novaproxy:name", "novaproxy");
+
+    // Tagged, a retention is the owner's choice, 'never' included: kept by a plain deploy.
+    ok(deploy("--log-retention-days", "never"));
+    assertThat(retention()).isNull();
+    JsonNode again = JSON.readTree(ok(deploy("-o", "json")).out());
+    assertThat(again.get("changed").asBoolean()).as("%s", again).isFalse();
+    assertThat(again.get("settings").get("logRetention").asText()).isEqualTo("never");
+  }
+
+  @Test
   void should_refuse_a_bad_address_or_retention_before_any_aws_call() {
     CliRun email = deploy("--alarm-email", "ops-at-example.com");
     assertThat(email.exitCode()).as("%s", email).isEqualTo(ExitCodes.USAGE);

@@ -3,10 +3,12 @@ package dev.novaproxy.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.novaproxy.aws.AwsClients;
 import dev.novaproxy.aws.DeploymentStatus;
+import dev.novaproxy.aws.Rollouts;
 import dev.novaproxy.aws.SmokeTest;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Spec;
     header = "Show the deployment; with --smoke, check that it answers.",
     sortOptions = false,
     description =
-        "Show each resource of the deployment (present or missing, state, version, last change) and the URL. With --smoke, also call GET /health and one real chat turn through the URL; with --smoke --url, check that URL only, without reading AWS (for a pipeline, or a local 'serve').",
+        "Show each resource of the deployment (present or missing, state, version, last change), the URL, and the newest versions of the function (which is live, a canary in progress, when each was published and what it changed). With --smoke, also call GET /health and one real chat turn through the URL; with --smoke --url, check that URL only, without reading AWS (for a pipeline, or a local 'serve').",
     footerHeading = "%nExamples:%n",
     footer = {
       "  novaproxy status                        each resource and the URL",
@@ -38,6 +40,9 @@ import picocli.CommandLine.Spec;
       "5:AWS credentials, region or permission problem."
     })
 public final class StatusCommand implements Callable<Integer> {
+  /** How many of the newest versions status lists. */
+  static final int VERSIONS_SHOWN = 5;
+
   @Mixin GlobalOptions global;
   @Spec CommandSpec spec;
 
@@ -75,10 +80,13 @@ public final class StatusCommand implements Callable<Integer> {
     DeploymentStatus.Report report = null;
     if (smokeBase == null) {
       AwsContext ctx = AwsContext.resolve(global, secretName);
+      Optional<Rollouts.Versions> versions;
       try (var aws = new AwsClients(ctx.location())) {
         report = new DeploymentStatus(aws).read(ctx.names(), ctx.secretName());
+        versions = new Rollouts(aws).versions(ctx.names(), VERSIONS_SHOWN);
       }
       StatusText.report(report, json, global.json() ? null : out);
+      StatusText.versions(versions, json, global.json() ? null : out);
       if (!report.deployed()) {
         return finish(
             out,

@@ -49,7 +49,7 @@ import picocli.CommandLine.Spec;
       "  novaproxy deploy --no-client-tokens    open the proxy (warned)",
       "  novaproxy deploy --anonymous deny --daily-token-budget 2000000",
       "  novaproxy deploy -o json | jq -r .url",
-      "  novaproxy deploy --canary 10        new version gets 10% of requests; then promote"
+      "  novaproxy deploy --canary 10          new version gets 10%% (then: promote)"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -158,7 +158,7 @@ public final class DeployCommand implements Callable<Integer> {
       names = "--canary",
       paramLabel = "PERCENT",
       description =
-          "Publish the new version but keep the live one, sending it PERCENT% (1 to 99) of the"
+          "Publish the new version but keep the live one, sending it PERCENT%% (1 to 99) of the"
               + " requests on both URLs; 'novaproxy promote' makes it live, 'novaproxy rollback'"
               + " drops it. Not on a first deploy.")
   Integer canary;

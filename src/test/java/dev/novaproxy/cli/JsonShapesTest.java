@@ -126,12 +126,18 @@ class JsonShapesTest {
             "settings",
             "settingChanges",
             "warnings",
-            "plan");
+            "plan",
+            "version",
+            "canary");
 
     JsonNode status = json(CliRun.run(aws("status")), 0);
     assertThat(keys(status))
         .containsExactlyInAnyOrder(
-            "name", "region", "deployed", "url", "streamUrl", "resources", "exitCode");
+            "name", "region", "deployed", "url", "streamUrl", "resources", "exitCode", "versions");
+    assertThat(keys(status.get("versions")))
+        .containsExactlyInAnyOrder("live", "canary", "previouslyLive", "total", "recent");
+    assertThat(keys(status.get("versions").get("recent").get(0)))
+        .containsExactlyInAnyOrder("version", "published", "role", "changes");
     for (JsonNode resource : status.get("resources")) {
       assertThat(keys(resource)).contains("kind", "name", "present");
     }

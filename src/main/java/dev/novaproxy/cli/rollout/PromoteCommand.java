@@ -18,13 +18,13 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "'novaproxy deploy --canary PERCENT' publishes a new version but keeps the old one live,"
-          + " sending PERCENT% of the requests to the new one. Watch it ('novaproxy status', the"
+          + " sending PERCENT%% of the requests to the new one. Watch it ('novaproxy status', the"
           + " function's logs), then promote it: 'live' points at the new version and the split"
           + " ends. To drop the canary instead, run 'novaproxy rollback'."
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  novaproxy deploy --canary 10    new version gets 10% of the requests",
+      "  novaproxy deploy --canary 10    new version gets 10%% of the requests",
       "  novaproxy status                shows the canary in progress",
       "  novaproxy promote               new version gets them all"
     },

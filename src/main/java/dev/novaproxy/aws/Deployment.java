@@ -22,7 +22,18 @@ import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 public final class Deployment {
   /** Everything deploy is asked to make. */
   public record Spec(
-      ResourceNames names, String secretName, Artifact artifact, DeploymentSettings settings) {}
+      ResourceNames names,
+      String secretName,
+      Artifact artifact,
+      DeploymentSettings settings,
+      ProxyFunction.Release release) {
+
+    /** A deploy whose new version goes live at once. */
+    public Spec(
+        ResourceNames names, String secretName, Artifact artifact, DeploymentSettings settings) {
+      this(names, secretName, artifact, settings, ProxyFunction.Release.LIVE);
+    }
+  }
 
   /** What a deploy will do, and what it read to decide. */
   public record Plan(List<PlanStep> steps, Snapshot snapshot) {
@@ -57,7 +68,9 @@ public final class Deployment {
           .filter(f -> names.owns(f.tags()))
           .map(
               f -> {
-                FunctionConfiguration c = f.latest();
+                // What the alias runs: after a rollback that is not $LATEST, and the next deploy
+                // must start from what is live, not from what was rolled back.
+                FunctionConfiguration c = f.live() != null ? f.live() : f.latest();
                 ProxySettings proxy;
                 LimitsSettings limits;
                 try {
@@ -267,7 +280,8 @@ public final class Deployment {
             environment(spec),
             settings.snapStart(),
             spec.artifact(),
-            names.tags());
+            names.tags(),
+            spec.release());
 
     String aliasArn = account.functionArn(function.name()) + ":" + ResourceNames.ALIAS;
     var apis = new HttpApi(aws);

@@ -1,6 +1,7 @@
 package dev.novaproxy.aws;
 
 import dev.novaproxy.limits.LimitsSettings;
+import dev.novaproxy.proxy.ModelAliases;
 import dev.novaproxy.proxy.Policy;
 import dev.novaproxy.proxy.ProxySettings;
 import dev.novaproxy.proxy.UpstreamUrl;
@@ -213,6 +214,9 @@ public record DeploymentSettings(
     m.put("defaultModel", p.defaultModel());
     m.put(
         "allowModels", p.allowedModels().isEmpty() ? "any" : sorted(p.allowedModels()).toString());
+    m.put(
+        "modelAliases",
+        p.modelAliases().isEmpty() ? "none" : ModelAliases.format(p.modelAliases()));
     m.put("maxTokensCap", p.maxTokensCap() == null ? "none" : p.maxTokensCap().toString());
     m.put("allowOrigins", p.allowedOrigins().isEmpty() ? "none" : p.allowedOrigins().toString());
     m.put("maxBodyBytes", Integer.toString(p.limits().maxBodyBytes()));

@@ -125,7 +125,7 @@ public final class DeploymentStatus {
             fn.map(f -> f.latest().runtimeAsString() + " " + f.latest().architecturesAsStrings())
                 .orElse(null),
             fn.map(f -> parseLambdaTime(f.latest().lastModified())).orElse(null)));
-    ProxyFunction.Alias alias = fn.map(ProxyFunction.Current::alias).orElse(null);
+    LiveAlias.State alias = fn.map(ProxyFunction.Current::alias).orElse(null);
     FunctionLive live = fn.map(f -> new FunctionLive(f.live())).orElse(new FunctionLive(null));
     out.add(
         new Resource(

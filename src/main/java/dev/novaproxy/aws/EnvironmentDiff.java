@@ -21,6 +21,7 @@ final class EnvironmentDiff {
           ProxySettings.ENV_SECRET_NAME,
           ProxySettings.ENV_UPSTREAM_URL,
           ProxySettings.ENV_UPSTREAM_ALLOWED_HOSTS,
+          ProxySettings.ENV_MODEL_ALIASES,
           ProxySettings.ENV_DEFAULT_MODEL,
           ProxySettings.ENV_ALLOWED_MODELS,
           ProxySettings.ENV_MAX_TOKENS_CAP,

@@ -19,8 +19,10 @@ import software.amazon.awssdk.services.lambda.model.State;
 
 /**
  * The Lambda function, its published versions and the alias {@code live} that the HTTP API invokes.
- * Code is uploaded only when the artifact's SHA-256 differs; a version is published and the alias
- * moved only when code or configuration changed (or the alias is behind).
+ * Code is uploaded only when the artifact's SHA-256 differs; a version is published only when what
+ * deploy wants differs from what the alias runs, so a deploy with nothing new publishes nothing,
+ * and a deploy after a rollback that wants the rolled-back-to version again publishes nothing
+ * either. Each version's description says what changed ({@link FunctionVersions#note}).
  */
 public final class ProxyFunction {
   public static final String RUNTIME = "java21";
@@ -36,7 +38,48 @@ public final class ProxyFunction {
       Map<String, String> environment,
       boolean snapStart,
       Artifact artifact,
-      Map<String, String> tags) {}
+      Map<String, String> tags,
+      Release release) {
+
+    /** A deploy that makes its version live at once. */
+    public Desired(
+        String name,
+        String roleArn,
+        Architecture architecture,
+        int memoryMb,
+        int timeoutSeconds,
+        Map<String, String> environment,
+        boolean snapStart,
+        Artifact artifact,
+        Map<String, String> tags) {
+      this(
+          name,
+          roleArn,
+          architecture,
+          memoryMb,
+          timeoutSeconds,
+          environment,
+          snapStart,
+          artifact,
+          tags,
+          Release.LIVE);
+    }
+  }
+
+  /**
+   * How a new version goes out.
+   *
+   * @param canaryPercent the share of traffic (1 to 99) the new version gets while the old one
+   *     stays live, or null to make it live at once
+   * @param replaceCanary whether a canary in progress may be dropped; without it deploy refuses
+   */
+  public record Release(Integer canaryPercent, boolean replaceCanary) {
+    public static final Release LIVE = new Release(null, false);
+
+    public boolean canary() {
+      return canaryPercent != null;
+    }
+  }
 
   /**
    * The function as Lambda holds it: $LATEST's configuration and tags, the alias (null when
@@ -45,11 +88,8 @@ public final class ProxyFunction {
   public record Current(
       FunctionConfiguration latest,
       Map<String, String> tags,
-      Alias alias,
+      LiveAlias.State alias,
       FunctionConfiguration live) {}
-
-  /** The alias {@code live}: its ARN and the version it points to. */
-  public record Alias(String arn, String version) {}
 
   private final AwsClients aws;
   private final Backoff roleBackoff;
@@ -66,23 +106,26 @@ public final class ProxyFunction {
     } catch (ResourceNotFoundException e) {
       return Optional.empty();
     }
-    Alias alias = null;
+    LiveAlias.State alias = new LiveAlias(aws).read(name).orElse(null);
     FunctionConfiguration live = null;
     try {
-      var a = aws.lambda().getAlias(r -> r.functionName(name).name(ResourceNames.ALIAS));
-      alias = new Alias(a.aliasArn(), a.functionVersion());
-      live =
-          aws.lambda()
-              .getFunction(r -> r.functionName(name).qualifier(a.functionVersion()))
-              .configuration();
+      if (alias != null) {
+        live =
+            aws.lambda()
+                .getFunction(r -> r.functionName(name).qualifier(alias.version()))
+                .configuration();
+      }
     } catch (ResourceNotFoundException e) {
-      // no alias yet, or it points at a deleted version: deploy publishes a new one
+      // it points at a deleted version: deploy publishes a new one
     }
     return Optional.of(new Current(f.configuration(), f.tags(), alias, live));
   }
 
   /** Two steps: the function ($LATEST) and the published version behind the alias. */
   public List<PlanStep> plan(Desired want, Optional<Current> have, ResourceNames names) {
+    if (have.isEmpty() || have.get().alias() == null) {
+      Rollouts.refuseFirstCanary(want.release());
+    }
     if (have.isEmpty()) {
       return List.of(
           PlanStep.create("function", want.name()),
@@ -99,12 +142,22 @@ public final class ProxyFunction {
     PlanStep alias;
     if (c.alias() == null) {
       alias = PlanStep.create("alias", aliasName);
-    } else if (function.mutates() || c.live() == null || !sameDeployable(c.latest(), c.live())) {
-      alias = new PlanStep("alias", aliasName, Action.UPDATE, List.of("publish a new version"));
     } else {
-      alias = PlanStep.unchanged("alias", aliasName + " -> version " + c.alias().version());
+      alias = Rollouts.aliasStep(aliasName, c.alias(), publishes(want, c), want.release());
     }
     return List.of(function, alias);
+  }
+
+  /** Whether deploy publishes a version: the alias's version runs something else than wanted. */
+  static boolean publishes(Desired want, Current c) {
+    return c.alias() == null || c.live() == null || !versionChanges(want, c.live()).isEmpty();
+  }
+
+  /** What a version made from {@code want} changes against {@code live}, one line each. */
+  static List<String> versionChanges(Desired want, FunctionConfiguration live) {
+    List<String> changes = new ArrayList<>(codeChanges(want, live));
+    changes.addAll(configChanges(want, live));
+    return changes;
   }
 
   static List<String> codeChanges(Desired want, FunctionConfiguration have) {
@@ -129,22 +182,6 @@ public final class ProxyFunction {
     changes.addAll(EnvironmentDiff.lines(Deployment.environmentOf(have), want.environment()));
     diff(changes, "snapstart", snapStartOf(have), snapStartValue(want.snapStart()));
     return changes;
-  }
-
-  /** Whether the version behind the alias runs what $LATEST holds. */
-  static boolean sameDeployable(FunctionConfiguration latest, FunctionConfiguration live) {
-    return Objects.equals(latest.codeSha256(), live.codeSha256())
-        && Objects.equals(latest.role(), live.role())
-        && Objects.equals(latest.runtimeAsString(), live.runtimeAsString())
-        && Objects.equals(latest.handler(), live.handler())
-        && Objects.equals(latest.memorySize(), live.memorySize())
-        && Objects.equals(latest.timeout(), live.timeout())
-        && Objects.equals(latest.architectures(), live.architectures())
-        && Objects.equals(
-            latest.environment() == null ? Map.of() : latest.environment().variables(),
-            live.environment() == null ? Map.of() : live.environment().variables())
-        // An interrupted deploy may have changed SnapStart on $LATEST only.
-        && snapStartOf(latest).equals(snapStartOf(live));
   }
 
   /** Creates or updates $LATEST as the function step planned. */
@@ -209,35 +246,46 @@ public final class ProxyFunction {
     }
   }
 
-  /** Publishes a version and points the alias at it when planned; returns the alias ARN. */
+  /**
+   * Publishes a version and points the alias at it (or, for a canary, sends it a share of the
+   * traffic) when planned; returns the alias ARN.
+   */
   public String applyAlias(Desired want, Optional<Current> have, PlanStep alias) {
-    if (alias.mutates()) {
-      // $LATEST may still be settling even when this run changed nothing in it (an interrupted
-      // deploy's update, or a change made elsewhere); Lambda refuses to publish until it has.
-      aws.lambda().waiter().waitUntilFunctionUpdatedV2(r -> r.functionName(want.name()));
-      String version =
-          aws.lambda()
-              .publishVersion(
-                  r ->
-                      r.functionName(want.name())
-                          .codeSha256(want.artifact().sha256())
-                          .description("novaproxy deploy"))
-              .version();
-      aws.lambda()
-          .waiter()
-          .waitUntilPublishedVersionActive(r -> r.functionName(want.name()).qualifier(version));
-      if (have.isEmpty() || have.get().alias() == null) {
-        return aws.lambda()
-            .createAlias(
-                r -> r.functionName(want.name()).name(ResourceNames.ALIAS).functionVersion(version))
-            .aliasArn();
-      }
-      return aws.lambda()
-          .updateAlias(
-              r -> r.functionName(want.name()).name(ResourceNames.ALIAS).functionVersion(version))
-          .aliasArn();
+    LiveAlias.State was = have.map(Current::alias).orElse(null);
+    if (!alias.mutates()) {
+      return was.arn();
     }
-    return have.get().alias().arn();
+    var aliases = new LiveAlias(aws);
+    if (was != null && !publishes(want, have.get())) {
+      // Nothing new to publish: the step only ends a canary that deploy was told to drop.
+      return aliases.point(want.name(), was.version(), was.history()).arn();
+    }
+    // $LATEST may still be settling even when this run changed nothing in it (an interrupted
+    // deploy's update, or a change made elsewhere); Lambda refuses to publish until it has.
+    aws.lambda().waiter().waitUntilFunctionUpdatedV2(r -> r.functionName(want.name()));
+    String note =
+        FunctionVersions.note(
+            have.map(Current::live).map(live -> versionChanges(want, live)).orElse(List.of()));
+    String version =
+        aws.lambda()
+            .publishVersion(
+                r ->
+                    r.functionName(want.name())
+                        .codeSha256(want.artifact().sha256())
+                        .description(note))
+            .version();
+    aws.lambda()
+        .waiter()
+        .waitUntilPublishedVersionActive(r -> r.functionName(want.name()).qualifier(version));
+    if (was == null) {
+      return aliases.create(want.name(), version);
+    }
+    if (want.release().canary()) {
+      return aliases.startCanary(want.name(), was, version, want.release().canaryPercent()).arn();
+    }
+    // Lambda answers a publish of an unchanged $LATEST with the version it published before.
+    List<String> history = version.equals(was.version()) ? was.history() : LiveAlias.pushed(was);
+    return aliases.point(want.name(), version, history).arn();
   }
 
   /**

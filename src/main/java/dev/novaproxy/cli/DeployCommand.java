@@ -8,7 +8,9 @@ import dev.novaproxy.aws.AwsClients;
 import dev.novaproxy.aws.Backoff;
 import dev.novaproxy.aws.Deployment;
 import dev.novaproxy.aws.DeploymentSettings;
+import dev.novaproxy.aws.LiveAlias;
 import dev.novaproxy.aws.PlanStep;
+import dev.novaproxy.aws.ProxyFunction;
 import dev.novaproxy.config.ConfigFile;
 import dev.novaproxy.proxy.ProxySettings;
 import dev.novaproxy.proxy.UpstreamUrl;
@@ -50,7 +52,8 @@ import picocli.CommandLine.Spec;
       "  novaproxy deploy --no-client-tokens    open the proxy (warned)",
       "  novaproxy deploy --anonymous deny --daily-token-budget 2000000",
       "  novaproxy deploy --alarm-email ops@example.com   alarms by e-mail",
-      "  novaproxy deploy -o json | jq -r .url"
+      "  novaproxy deploy -o json | jq -r .url",
+      "  novaproxy deploy --canary 10          new version gets 10%% (then: promote)"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -156,9 +159,29 @@ public final class DeployCommand implements Callable<Integer> {
       description = "The function's code (default: novaproxy-lambda.zip beside the novaproxy jar).")
   Path artifact;
 
+  @Option(
+      names = "--canary",
+      paramLabel = "PERCENT",
+      description =
+          "Publish the new version but keep the live one, sending it PERCENT%% (1 to 99) of the"
+              + " requests on both URLs; 'novaproxy promote' makes it live, 'novaproxy rollback'"
+              + " drops it. Not on a first deploy.")
+  Integer canary;
+
+  @Option(
+      names = "--replace-canary",
+      description =
+          "Deploy even though a canary is in progress: it is dropped (its version gets no more"
+              + " traffic) and this deploy starts from the live version's settings.")
+  boolean replaceCanary;
+
   @Override
   public Integer call() {
     validate();
+    if (canary != null && (canary < 1 || canary > 99)) {
+      throw CliException.usage(
+          "--canary takes a share of the requests from 1 to 99 (percent), not " + canary + ".");
+    }
     AwsContext ctx = AwsContext.resolve(global, secretName);
     Artifact code = Artifact.read(LambdaArtifact.locate(artifact));
     PrintWriter out = spec.commandLine().getOut();
@@ -176,7 +199,14 @@ public final class DeployCommand implements Callable<Integer> {
               seen.settings(), before, ctx.config().path().toString(), this::applyFlags);
       String secret = secretNameFor(ctx, seen, before);
       Deployment.Plan plan =
-          deployment.plan(new Deployment.Spec(ctx.names(), secret, code, settings.desired()), seen);
+          deployment.plan(
+              new Deployment.Spec(
+                  ctx.names(),
+                  secret,
+                  code,
+                  settings.desired(),
+                  new ProxyFunction.Release(canary, replaceCanary)),
+              seen);
       var report = new DeployReport(ctx, settings, plan, global.json());
       if (!global.json()) {
         settings.warnings().forEach(w -> println(err, "warning: " + w));
@@ -232,7 +262,8 @@ public final class DeployCommand implements Callable<Integer> {
       if (!global.json()) {
         confirmationNote(plan, settings.desired()).ifPresent(n -> println(err, n));
       }
-      report.printResult(out, result, aws.calls().count(), (System.nanoTime() - start) / 1e9);
+      LiveAlias.State live = new LiveAlias(aws).read(ctx.names().function()).orElse(null);
+      report.printResult(out, result, live, aws.calls().count(), (System.nanoTime() - start) / 1e9);
       return ExitCodes.OK;
     }
   }
@@ -394,7 +425,8 @@ public final class DeployCommand implements Callable<Integer> {
       settings.warnings().forEach(o.putArray("warnings")::add);
     }
 
-    void printResult(PrintWriter w, Deployment.Result r, int calls, double seconds) {
+    void printResult(
+        PrintWriter w, Deployment.Result r, LiveAlias.State live, int calls, double seconds) {
       if (json) {
         var o =
             Json.object()
@@ -413,6 +445,8 @@ public final class DeployCommand implements Callable<Integer> {
                 .put("awsCalls", calls)
                 .put("seconds", Math.round(seconds * 10) / 10.0);
         putSettings(o);
+        o.put("version", live == null ? null : live.version());
+        Json.canary(o, live);
         o.set("plan", Json.steps(plan.steps()));
         Json.print(w, o);
         return;
@@ -426,6 +460,18 @@ public final class DeployCommand implements Callable<Integer> {
       }
       if (r.keysTable() != null) {
         w.println("Keys table: " + r.keysTable() + " ('novaproxy keys create NAME' makes a key)");
+      }
+      if (live != null && live.canary()) {
+        w.println(
+            "Canary: version "
+                + live.canaryVersion()
+                + " gets "
+                + live.canaryPercent()
+                + "% of the requests, version "
+                + live.version()
+                + " the rest; 'novaproxy promote' makes it live, 'novaproxy rollback' drops it.");
+      } else if (live != null && r.changed()) {
+        w.println("Live: version " + live.version() + " ('novaproxy rollback' goes back)");
       }
       w.println(r.url());
       w.flush();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.novaproxy.aws.LiveAlias;
 import dev.novaproxy.aws.PlanStep;
 import java.io.PrintWriter;
 import java.util.List;
@@ -54,6 +55,17 @@ public final class Json {
       }
     }
     return array;
+  }
+
+  /** {@code "canary": {"version","percent"}} while a canary is in progress, else null. */
+  static void canary(ObjectNode o, LiveAlias.State live) {
+    if (live == null || !live.canary()) {
+      o.putNull("canary");
+    } else {
+      o.putObject("canary")
+          .put("version", live.canaryVersion())
+          .put("percent", live.canaryPercent());
+    }
   }
 
   private Json() {}

@@ -1,6 +1,8 @@
 package dev.novaproxy.cli;
 
 import dev.novaproxy.cli.keys.KeysCommand;
+import dev.novaproxy.cli.rollout.PromoteCommand;
+import dev.novaproxy.cli.rollout.RollbackCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -27,6 +29,8 @@ import picocli.CommandLine.Spec;
       StatusCommand.class,
       DestroyCommand.class,
       KeysCommand.class,
+      RollbackCommand.class,
+      PromoteCommand.class,
       ConfigCommand.class,
       TokenCommand.class,
       CompletionCommand.class,
@@ -55,6 +59,6 @@ public final class NovaproxyCommand implements Runnable {
   public void run() {
     throw new ParameterException(
         spec.commandLine(),
-        "Missing command: choose one of serve, chat, setup, deploy, status, destroy, keys, config, token, completion.");
+        "Missing command: choose one of serve, chat, setup, deploy, status, destroy, keys, rollback, promote, config, token, completion.");
   }
 }

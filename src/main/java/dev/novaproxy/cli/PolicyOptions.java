@@ -1,11 +1,13 @@
 package dev.novaproxy.cli;
 
 import dev.novaproxy.proxy.ClientAuth;
+import dev.novaproxy.proxy.ModelAliases;
 import dev.novaproxy.proxy.Policy;
 import dev.novaproxy.proxy.ProxySettings;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -76,6 +78,17 @@ public final class PolicyOptions {
   List<String> clientTokenHashes = new ArrayList<>();
 
   @Option(
+      names = "--model-alias",
+      paramLabel = "NAME=MODEL",
+      split = ",",
+      description =
+          "Answer requests for model NAME with the Nova model MODEL, so clients keep asking for"
+              + " NAME while you choose what answers (e.g. chat=nova-2-lite-v1); repeat for more;"
+              + " replaces the aliases in force; 'none' removes them. The allowed models apply to"
+              + " MODEL. Default: none.")
+  List<String> modelAliases = new ArrayList<>();
+
+  @Option(
       names = "--no-client-tokens",
       description = "Remove the client-token requirement: anyone with the URL may call.")
   boolean noClientTokens;
@@ -129,13 +142,28 @@ public final class PolicyOptions {
     }
     String model =
         defaultModel == null || defaultModel.isBlank() ? base.defaultModel() : defaultModel.trim();
-    if (!allowed.isEmpty() && !allowed.contains(model)) {
+    Map<String, String> aliases = aliases(base.modelAliases());
+    String answering = aliases.getOrDefault(model, model);
+    if (!allowed.isEmpty() && !allowed.contains(answering)) {
       throw CliException.usage(
           "The default model "
               + model
+              + (answering.equals(model) ? "" : " (an alias of " + answering + ")")
               + " is not among the allowed models "
               + new java.util.TreeSet<>(allowed)
               + "; allow it with --allow-model or pick another with --default-model.");
+    }
+    for (var alias : aliases.entrySet()) {
+      if (!allowed.isEmpty() && !allowed.contains(alias.getValue())) {
+        throw CliException.usage(
+            "The model alias "
+                + alias.getKey()
+                + "="
+                + alias.getValue()
+                + " names a model that is not among the allowed models "
+                + new java.util.TreeSet<>(allowed)
+                + "; allow it with --allow-model or change the alias with --model-alias.");
+      }
     }
     List<String> origins = base.allowedOrigins();
     if (!allowedOrigins.isEmpty()) {
@@ -154,7 +182,20 @@ public final class PolicyOptions {
     if (maxBodyBytes != null) {
       limits = new Policy.Limits(maxBodyBytes, limits.maxDepth(), maxBodyBytes);
     }
-    return new Policy(model, allowed, cap, origins, limits);
+    return new Policy(model, allowed, cap, origins, limits, aliases);
+  }
+
+  /** The aliases given (replacing {@code base}'s), or {@code base} when none were. */
+  private Map<String, String> aliases(Map<String, String> base) {
+    if (modelAliases.isEmpty()) {
+      return base;
+    }
+    Set<String> given = word(modelAliases, NONE, "--model-alias", "aliases");
+    try {
+      return ModelAliases.parse(List.copyOf(given));
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--model-alias: " + e.getMessage() + ".");
+    }
   }
 
   /**

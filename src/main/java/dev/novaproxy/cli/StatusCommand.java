@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.novaproxy.aws.AwsClients;
 import dev.novaproxy.aws.DeploymentStatus;
 import dev.novaproxy.aws.RecentMetrics;
+import dev.novaproxy.aws.Rollouts;
 import dev.novaproxy.aws.SmokeTest;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,7 +24,7 @@ import picocli.CommandLine.Spec;
     header = "Show the deployment; with --smoke, check that it answers.",
     sortOptions = false,
     description =
-        "Show each resource of the deployment (present or missing, state, version, last change; the log group's retention, each alarm's state) and the URL, then the last hour of metrics from CloudWatch: requests, 5xx rate, p50 and p95 latency, tokens. With --smoke, also call GET /health and one real chat turn through the URL; with --smoke --url, check that URL only, without reading AWS (for a pipeline, or a local 'serve').",
+        "Show each resource of the deployment (present or missing, state, version, last change; the log group's retention, each alarm's state), the URL, the newest versions of the function (which is live, a canary in progress, when each was published and what it changed), then the last hour of metrics from CloudWatch: requests, 5xx rate, p50 and p95 latency, tokens. With --smoke, also call GET /health and one real chat turn through the URL; with --smoke --url, check that URL only, without reading AWS (for a pipeline, or a local 'serve').",
     footerHeading = "%nExamples:%n",
     footer = {
       "  novaproxy status                        each resource and the URL",
@@ -40,6 +42,9 @@ import picocli.CommandLine.Spec;
       "5:AWS credentials, region or permission problem."
     })
 public final class StatusCommand implements Callable<Integer> {
+  /** How many of the newest versions status lists. */
+  static final int VERSIONS_SHOWN = 5;
+
   @Mixin GlobalOptions global;
   @Spec CommandSpec spec;
 
@@ -78,13 +83,16 @@ public final class StatusCommand implements Callable<Integer> {
     if (smokeBase == null) {
       AwsContext ctx = AwsContext.resolve(global, secretName);
       RecentMetrics.LastHour hour = null;
+      Optional<Rollouts.Versions> versions;
       try (var aws = new AwsClients(ctx.location())) {
         report = new DeploymentStatus(aws).read(ctx.names(), ctx.secretName());
+        versions = new Rollouts(aws).versions(ctx.names(), VERSIONS_SHOWN);
         if (report.hasFunction()) {
           hour = new RecentMetrics(aws).lastHour(ctx.names(), Instant.now());
         }
       }
       StatusText.report(report, json, global.json() ? null : out);
+      StatusText.versions(versions, json, global.json() ? null : out);
       if (hour != null) {
         StatusText.metrics(hour, json, global.json() ? null : out);
       }

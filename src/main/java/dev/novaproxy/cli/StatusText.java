@@ -3,10 +3,13 @@ package dev.novaproxy.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.novaproxy.aws.DeploymentStatus;
+import dev.novaproxy.aws.LiveAlias;
 import dev.novaproxy.aws.LogGroup;
 import dev.novaproxy.aws.RecentMetrics;
+import dev.novaproxy.aws.Rollouts;
 import dev.novaproxy.aws.SmokeTest;
 import java.io.PrintWriter;
+import java.util.Optional;
 
 /** How status prints: a table on a terminal, fields of one JSON document for scripts. */
 final class StatusText {
@@ -132,6 +135,75 @@ final class StatusText {
 
   private static String millis(Double ms) {
     return ms == null ? "n/a" : Math.round(ms) + " ms";
+  }
+
+  /**
+   * The newest versions: which is live, a canary in progress, when each was published and what it
+   * changed. Adds {@code "versions"} to {@code json} (null when there is no alias).
+   */
+  static void versions(Optional<Rollouts.Versions> versions, ObjectNode json, PrintWriter text) {
+    if (versions.isEmpty()) {
+      json.putNull("versions");
+      return;
+    }
+    Rollouts.Versions v = versions.get();
+    LiveAlias.State alias = v.alias();
+    ObjectNode o = json.putObject("versions").put("live", alias.version());
+    Json.canary(o, alias);
+    alias.history().forEach(o.putArray("previouslyLive")::add);
+    if (alias.history().isEmpty()) {
+      o.putArray("previouslyLive");
+    }
+    o.put("total", v.total());
+    ArrayNode recent = o.putArray("recent");
+    for (var version : v.recent()) {
+      recent
+          .addObject()
+          .put("version", version.version())
+          .put("published", version.published() == null ? null : version.published().toString())
+          .put("role", role(alias, version.version()))
+          .put("changes", version.note());
+    }
+    if (text == null) {
+      return;
+    }
+    text.println(
+        "Versions ("
+            + v.recent().size()
+            + " newest of "
+            + v.total()
+            + "; 'novaproxy rollback [--to VERSION]' moves live):");
+    for (var version : v.recent()) {
+      String role = role(alias, version.version());
+      text.println(
+          String.format(
+              "  %-5s %-12s %-20s %s",
+              version.version(),
+              role.equals("canary") ? "canary " + alias.canaryPercent() + "%" : role,
+              version.published() == null ? "" : version.published().toString(),
+              version.note()));
+    }
+    if (alias.canary()) {
+      text.println(
+          "Canary in progress: version "
+              + alias.canaryVersion()
+              + " gets "
+              + alias.canaryPercent()
+              + "% of the requests; 'novaproxy promote' makes it live, 'novaproxy rollback'"
+              + " drops it.");
+    }
+    text.flush();
+  }
+
+  /** live, canary, previous (what rollback goes back to) or an empty string. */
+  private static String role(LiveAlias.State alias, String version) {
+    if (version.equals(alias.version())) {
+      return "live";
+    }
+    if (version.equals(alias.canaryVersion())) {
+      return "canary";
+    }
+    return !alias.history().isEmpty() && alias.history().get(0).equals(version) ? "previous" : "";
   }
 
   static void smoke(SmokeTest.Result result, ObjectNode json, PrintWriter text) {

@@ -34,6 +34,12 @@ public final class Checks {
   public static final Check MODEL =
       matching("[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}", "is not a model name such as nova-2-lite-v1");
 
+  /** As --model-alias takes them: NAME=MODEL, each part a model name. */
+  public static final Check MODEL_ALIAS =
+      matching(
+          "[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}=[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}",
+          "is not a model alias such as chat=nova-2-lite-v1");
+
   /** As --allow-origin accepts them. */
   public static final Check ORIGIN =
       v ->

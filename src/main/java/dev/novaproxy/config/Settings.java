@@ -91,6 +91,15 @@ public final class Settings {
               "models clients may ask for (none: any)",
               Checks.MODEL),
           new Setting(
+              "modelAliases",
+              "--model-alias",
+              List.of("NOVAPROXY_MODEL_ALIASES"),
+              Set.of("serve", "deploy"),
+              null,
+              true,
+              "model names clients ask for, each answered by a Nova model (NAME=MODEL)",
+              Checks.MODEL_ALIAS),
+          new Setting(
               "maxTokensCap",
               "--max-tokens-cap",
               List.of("NOVAPROXY_MAX_TOKENS_CAP"),

@@ -48,6 +48,9 @@ public final class AccessLog {
     if (r.model != null) {
       line.put("model", r.model);
     }
+    if (r.modelAlias != null) {
+      line.put("modelAlias", r.modelAlias);
+    }
     if (r.stream) {
       line.put("stream", true);
     }

@@ -107,7 +107,12 @@ final class NovaUpstream {
     return new Deadline(limit == null ? settings.totalTimeout() : limit);
   }
 
-  /** Nova's model list, filtered by the models the policy allows. */
+  /**
+   * Nova's model list, filtered by the models the policy allows, with an entry per model alias
+   * whose model is allowed (a copy of that model's entry under the alias's name, with {@code
+   * alias_of}). An alias that shadows a model of Nova's replaces its entry, since asking for it
+   * gets the alias.
+   */
   ProxyResponse models(RequestRecord record, Duration limit) {
     Deadline deadline = deadline(limit);
     HttpRequest.Builder builder =
@@ -115,7 +120,8 @@ final class NovaUpstream {
     ProxyResponse passed = whole(send(builder, false, record, deadline), deadline, record);
     byte[] bytes = passed.body();
     Policy policy = settings.policy();
-    if (passed.status() != 200 || policy.allowedModels().isEmpty()) {
+    if (passed.status() != 200
+        || (policy.allowedModels().isEmpty() && policy.modelAliases().isEmpty())) {
       return passed;
     }
     try {
@@ -123,10 +129,19 @@ final class NovaUpstream {
       if (root instanceof ObjectNode object && root.path("data").isArray()) {
         ArrayNode kept = JSON.createArrayNode();
         for (JsonNode m : root.path("data")) {
-          if (policy.allowsModel(m.path("id").asText())) {
+          String id = m.path("id").asText();
+          if (policy.allowsModel(id) && !policy.modelAliases().containsKey(id)) {
             kept.add(m);
           }
         }
+        policy
+            .modelAliases()
+            .forEach(
+                (alias, model) -> {
+                  if (policy.allowsModel(model)) {
+                    kept.add(aliasEntry(root.path("data"), alias, model));
+                  }
+                });
         object.set("data", kept);
         return ProxyResponse.json(200, JSON.writeValueAsBytes(object));
       }
@@ -134,6 +149,16 @@ final class NovaUpstream {
       // passThrough already proved it is JSON; fall through to the unfiltered answer
     }
     return passed;
+  }
+
+  private static ObjectNode aliasEntry(JsonNode novaModels, String alias, String model) {
+    ObjectNode entry = JSON.createObjectNode().put("object", "model").put("owned_by", "novaproxy");
+    for (JsonNode m : novaModels) {
+      if (m instanceof ObjectNode o && model.equals(m.path("id").asText())) {
+        entry = o.deepCopy();
+      }
+    }
+    return entry.put("id", alias).put("alias_of", model);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.novaproxy.proxy;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -12,19 +13,45 @@ import java.util.Set;
  * @param maxTokensCap the most output tokens a request may ask for, or null for no cap
  * @param allowedOrigins CORS origins allowed to call from a browser; {@code *} only when given
  * @param limits size limits on the request
+ * @param modelAliases names clients may ask for, each answered by a Nova model ({@link
+ *     ModelAliases}); the allowed models, the limits and the logs see the Nova model
  */
 public record Policy(
     String defaultModel,
     Set<String> allowedModels,
     Integer maxTokensCap,
     List<String> allowedOrigins,
-    Limits limits) {
+    Limits limits,
+    Map<String, String> modelAliases) {
 
   public static final String DEFAULT_MODEL = "nova-2-lite-v1";
 
+  /**
+   * @throws IllegalArgumentException when an alias is malformed or names another alias
+   */
   public Policy {
     allowedModels = Set.copyOf(allowedModels);
     allowedOrigins = List.copyOf(allowedOrigins);
+    modelAliases = ModelAliases.checked(modelAliases);
+  }
+
+  /** A policy without model aliases. */
+  public Policy(
+      String defaultModel,
+      Set<String> allowedModels,
+      Integer maxTokensCap,
+      List<String> allowedOrigins,
+      Limits limits) {
+    this(defaultModel, allowedModels, maxTokensCap, allowedOrigins, limits, Map.of());
+  }
+
+  public Policy withModelAliases(Map<String, String> aliases) {
+    return new Policy(defaultModel, allowedModels, maxTokensCap, allowedOrigins, limits, aliases);
+  }
+
+  /** The Nova model that answers a request for {@code asked}: its alias's target, or itself. */
+  public String resolve(String asked) {
+    return modelAliases.getOrDefault(asked, asked);
   }
 
   public static Policy defaults() {

@@ -17,11 +17,15 @@ final class PolicyRules {
     this.policy = policy;
   }
 
-  /** Returns the model the request will use, after writing it into the body if it was absent. */
+  /**
+   * Returns the Nova model the request will use, after writing it into the body if it was absent or
+   * an alias: the allowed models are checked against that model, not the alias.
+   */
   String applyModel(ObjectNode body) {
     JsonNode given = body.get("model");
     boolean defaulted = absent(given);
-    String model = defaulted ? policy.defaultModel() : given.textValue();
+    String asked = defaulted ? policy.defaultModel() : given.textValue();
+    String model = policy.resolve(asked);
     if (!policy.allowsModel(model)) {
       String allowed = String.join(", ", new TreeSet<>(policy.allowedModels()));
       if (defaulted) {
@@ -39,12 +43,13 @@ final class PolicyRules {
           "model",
           InvalidRequest.MODEL_NOT_ALLOWED,
           "The model "
-              + InvalidRequest.quote(model)
+              + InvalidRequest.quote(asked)
+              + (asked.equals(model) ? "" : " (an alias of " + InvalidRequest.quote(model) + ")")
               + " is not allowed by this proxy; use one of: "
               + allowed
               + ".");
     }
-    if (defaulted) {
+    if (defaulted || !asked.equals(model)) {
       body.put("model", model);
     }
     return model;

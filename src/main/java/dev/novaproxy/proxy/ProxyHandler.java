@@ -204,6 +204,7 @@ public final class ProxyHandler {
     }
     ValidatedRequest valid = validator.validate(request.body());
     record.model = valid.model();
+    record.modelAlias = valid.alias();
     record.stream = valid.stream();
     if (log.logContent()) {
       record.contentIn = valid.body().get("messages");

@@ -55,6 +55,7 @@ public record ProxySettings(
   public static final String ENV_LOG_CONTENT = "NOVA_LOG_CONTENT";
   public static final String ENV_CLIENT_TOKEN_SHA256 = "NOVA_CLIENT_TOKEN_SHA256";
   public static final String ENV_UPSTREAM_ALLOWED_HOSTS = "NOVA_UPSTREAM_ALLOWED_HOSTS";
+  public static final String ENV_MODEL_ALIASES = "NOVA_MODEL_ALIASES";
 
   public ProxySettings {
     allowedUpstreamHosts = List.copyOf(allowedUpstreamHosts);
@@ -253,7 +254,8 @@ public record ProxySettings(
             Set.copyOf(list(get.apply(ENV_ALLOWED_MODELS))),
             cap,
             list(get.apply(ENV_ALLOWED_ORIGINS)),
-            limits);
+            limits,
+            modelAliasesFromEnvironment(env));
     return new ProxySettings(
         upstream,
         d.connectTimeout(),
@@ -301,7 +303,23 @@ public record ProxySettings(
       env.put(ENV_UPSTREAM_ALLOWED_HOSTS, String.join(",", allowedUpstreamHosts));
     }
     env.putAll(limits.toEnvironment());
+    if (!policy.modelAliases().isEmpty()) {
+      env.put(ENV_MODEL_ALIASES, ModelAliases.format(policy.modelAliases()));
+    }
     return env;
+  }
+
+  /**
+   * The aliases {@value #ENV_MODEL_ALIASES} holds ({@code NAME=MODEL,...}); empty when unset.
+   *
+   * @throws IllegalArgumentException naming the variable and the entry that is wrong
+   */
+  public static java.util.Map<String, String> modelAliasesFromEnvironment(Map<String, String> env) {
+    try {
+      return ModelAliases.parse(list(blankToNull(env.get(ENV_MODEL_ALIASES))));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(ENV_MODEL_ALIASES + ": " + e.getMessage(), e);
+    }
   }
 
   private static List<String> list(String csv) {

@@ -13,7 +13,8 @@ final class RequestRecord {
   final long startNanos = System.nanoTime();
   String route;
   String client; // who called, as the limits name it (key:NAME, ip:ADDRESS); never a key
-  String model;
+  String model; // the Nova model that answers
+  String modelAlias; // the alias the client asked for, or null
   boolean stream;
   int status;
   String errorCode;

@@ -62,9 +62,14 @@ public final class RequestValidator {
     ParameterRules.check(request);
     MessageRules.check(request.get("messages"));
     ToolRules.check(request.get("tools"), request.get("tool_choice"));
+    String asked =
+        JsonFields.absent(request.get("model"))
+            ? policy.defaultModel()
+            : request.get("model").textValue();
     String model = policyRules.applyModel(request);
     policyRules.applyTokenCap(request);
-    return new ValidatedRequest(request, model, ParameterRules.streams(request));
+    return new ValidatedRequest(
+        request, model, ParameterRules.streams(request), asked.equals(model) ? null : asked);
   }
 
   private static ProxyException encodingError(byte[] body, int offset) {

@@ -126,7 +126,9 @@ class JsonShapesTest {
             "settings",
             "settingChanges",
             "warnings",
-            "plan");
+            "plan",
+            "version",
+            "canary");
 
     JsonNode status = json(CliRun.run(aws("status")), 0);
     assertThat(keys(status))
@@ -141,9 +143,14 @@ class JsonShapesTest {
             "logRetentionDays",
             "alarms",
             "metrics",
+            "versions",
             "exitCode");
     assertThat(keys(status.get("metrics")))
         .containsExactlyInAnyOrder("from", "to", "available", "note");
+    assertThat(keys(status.get("versions")))
+        .containsExactlyInAnyOrder("live", "canary", "previouslyLive", "total", "recent");
+    assertThat(keys(status.get("versions").get("recent").get(0)))
+        .containsExactlyInAnyOrder("version", "published", "role", "changes");
     for (JsonNode resource : status.get("resources")) {
       assertThat(keys(resource)).contains("kind", "name", "present");
     }

@@ -69,7 +69,8 @@ public final class SmokeTest {
     return new Result(base.toString(), checks);
   }
 
-  private Check health(URI base) {
+  /** {@code GET {base}/health} alone: does the proxy answer, without a chat turn. */
+  public Check health(URI base) {
     URI url = URI.create(base + "/health");
     return call(
         "health",

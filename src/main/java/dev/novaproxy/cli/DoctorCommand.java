@@ -152,9 +152,11 @@ public final class DoctorCommand implements Callable<Integer> {
       out.println(
           ansi.string(mark)
               + "  "
-              + String.format("%-12s", f.name())
+              + String.format("%-12s ", f.name())
               + f.message()
-              + (f.fix() == null ? "" : ". Fix: " + f.fix()));
+              + (f.fix() == null
+                  ? ""
+                  : (f.message().endsWith(".") ? "" : ".") + " Fix: " + f.fix()));
     }
     long failed = findings.stream().filter(f -> f.status() == Finding.Status.FAIL).count();
     long warned = findings.stream().filter(f -> f.status() == Finding.Status.WARN).count();

@@ -9,6 +9,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import javax.net.ssl.SSLException;
 
@@ -69,8 +70,12 @@ final class NovaApiCheck {
   private Finding unreachable(URI url, IOException e) {
     String host = url.getHost();
     Throwable root = e;
+    boolean refused = false;
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof UnknownHostException) {
+      // The JDK's client wraps the socket's refusal: ConnectException, then ClosedChannelException.
+      refused |= t instanceof ConnectException;
+      // The JDK's client reports a name that does not resolve as UnresolvedAddressException.
+      if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
         return Finding.fail(
             NAME,
             "cannot resolve " + host,
@@ -89,7 +94,7 @@ final class NovaApiCheck {
       why = "no connection within " + timeout.toSeconds() + " s";
     } else if (e instanceof HttpTimeoutException) {
       why = "no answer within " + timeout.toSeconds() + " s";
-    } else if (root instanceof ConnectException) {
+    } else if (refused) {
       why = "connection refused";
     } else {
       why = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();

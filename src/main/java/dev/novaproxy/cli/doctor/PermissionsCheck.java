@@ -7,6 +7,7 @@ import dev.novaproxy.aws.PolicySimulation;
 import dev.novaproxy.aws.ResourceNames;
 import java.util.List;
 import java.util.Optional;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /**
  * Whether the caller may make every call setup, deploy, status, destroy and keys make, asked of
@@ -20,6 +21,18 @@ final class PermissionsCheck {
   private static final String CANNOT_ASK =
       "allow iam:SimulatePrincipalPolicy on your own identity for this check, or compare your policy with README.md's 'Permissions the deploying identity needs'.";
   private static final int SHOWN = 8;
+
+  /** Why IAM did not simulate: not allowed (403), or another answer (an emulator without it). */
+  private static String refusal(AwsServiceException e) {
+    if (e.statusCode() == 403) {
+      return "iam:SimulatePrincipalPolicy is not allowed for you";
+    }
+    String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    return "IAM's policy simulator answered HTTP "
+        + e.statusCode()
+        + (code == null || code.isBlank() ? "" : " " + code)
+        + " (an AWS emulator may not have it)";
+  }
 
   Finding run(
       AwsClients aws,
@@ -42,6 +55,8 @@ final class PermissionsCheck {
     List<PolicySimulation.Decision> decisions;
     try {
       decisions = new PolicySimulation(aws).simulate(principal.get(), grants);
+    } catch (AwsServiceException e) {
+      return Finding.warn(NAME, "could not check: " + refusal(e), CANNOT_ASK);
     } catch (RuntimeException e) {
       Finding why = problem.finding(NAME, Finding.Status.WARN, e, CANNOT_ASK);
       return Finding.warn(NAME, "could not check: " + why.message(), CANNOT_ASK);

@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
       "  novaproxy doctor                        every check",
-      "  novaproxy doctor --skip-aws             Java, Nova and a saved URL; no AWS call",
+      "  novaproxy doctor --skip-aws             no AWS call: Java, Nova, the saved URL",
       "  novaproxy doctor --url http://127.0.0.1:8080   a local serve instead",
       "  novaproxy doctor -o json                [{name, status, message, fix}, ...]"
     },
@@ -58,7 +58,8 @@ public final class DoctorCommand implements Callable<Integer> {
   @Option(
       names = "--url",
       paramLabel = "URL",
-      description = "Check the proxy at this URL instead of the deployed one.")
+      description =
+          "Check the proxy at this URL (its /health) instead of the deployed one, e.g. a local serve.")
   String url;
 
   @Option(

@@ -116,23 +116,41 @@ public final class Doctor {
 
   private void proxies(List<Finding> out, DeploymentCheck deployment) {
     ProxyCheck proxy = new ProxyCheck(options.timeout());
-    if (options.url() != null) {
-      out.add(proxy.run("proxy-url", options.url(), "--url"));
-    } else if (deployment.url() != null) {
-      out.add(proxy.run("proxy-url", deployment.url(), "deployed"));
-    } else if (!deployment.read() && options.savedUrl() != null) {
-      out.add(proxy.run("proxy-url", options.savedUrl(), "saved by deploy"));
-    } else {
-      out.add(Finding.skip("proxy-url", "not checked: no deployed URL (pass --url to check one)"));
+    for (Target t : targets(options, deployment.read(), deployment.url(), deployment.streamUrl())) {
+      out.add(
+          t.url() == null
+              ? Finding.skip(t.name(), "not checked: " + t.skipped())
+              : proxy.run(t.name(), t.url(), t.origin()));
     }
-    if (options.url() != null) {
-      out.add(Finding.skip("stream-url", "not checked: --url checks that URL only"));
-    } else if (deployment.streamUrl() != null) {
-      out.add(proxy.run("stream-url", deployment.streamUrl(), "deployed"));
-    } else if (!deployment.read() && options.savedStreamUrl() != null) {
-      out.add(proxy.run("stream-url", options.savedStreamUrl(), "saved by deploy"));
-    } else {
-      out.add(Finding.skip("stream-url", "not checked: no stream URL"));
+  }
+
+  /** A URL to check and where it came from; or, with a null URL, why there is none. */
+  record Target(String name, String url, String origin, String skipped) {}
+
+  /**
+   * Which proxy URLs to check: the one given with --url; else the deployment's as AWS reports them;
+   * else, only when AWS was not read, the ones deploy saved in the config file.
+   *
+   * @param read whether AWS said what is deployed
+   */
+  static List<Target> targets(Options o, boolean read, String url, String streamUrl) {
+    if (o.url() != null) {
+      return List.of(
+          new Target("proxy-url", o.url(), "--url", null),
+          new Target("stream-url", null, null, "--url checks that URL only"));
     }
+    return List.of(
+        pick(
+            "proxy-url",
+            read ? url : o.savedUrl(),
+            read,
+            "no deployed URL (pass --url to check one)"),
+        pick("stream-url", read ? streamUrl : o.savedStreamUrl(), read, "no stream URL"));
+  }
+
+  private static Target pick(String name, String url, boolean read, String none) {
+    return url == null
+        ? new Target(name, null, null, none)
+        : new Target(name, url, read ? "deployed" : "saved by deploy", null);
   }
 }

@@ -1,17 +1,12 @@
 package dev.novaproxy.cli.doctor;
 
+import dev.novaproxy.proxy.NoAnswer;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
-import javax.net.ssl.SSLException;
 
 /**
  * Can this machine reach the Nova API? {@code GET {base}/models} without a key: any HTTP answer
@@ -68,36 +63,18 @@ final class NovaApiCheck {
   }
 
   private Finding unreachable(URI url, IOException e) {
-    String host = url.getHost();
-    Throwable root = e;
-    boolean refused = false;
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      // The JDK's client wraps the socket's refusal: ConnectException, then ClosedChannelException.
-      refused |= t instanceof ConnectException;
-      // The JDK's client reports a name that does not resolve as UnresolvedAddressException.
-      if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
-        return Finding.fail(
-            NAME,
-            "cannot resolve " + host,
-            "check your network and DNS, and the upstream URL (--upstream-url, NOVA_UPSTREAM_URL).");
-      }
-      if (t instanceof SSLException) {
-        return Finding.fail(
-            NAME,
-            "TLS with " + host + " failed: " + t.getMessage(),
-            "a proxy or firewall may be intercepting TLS; its certificate must be in Java's trust store.");
-      }
-      root = t;
+    String why = NoAnswer.why(e, timeout, timeout);
+    if (why.equals("unknown host")) {
+      return Finding.fail(
+          NAME,
+          "cannot resolve " + url.getHost(),
+          "check your network and DNS, and the upstream URL (--upstream-url, NOVA_UPSTREAM_URL).");
     }
-    String why;
-    if (e instanceof HttpConnectTimeoutException) {
-      why = "no connection within " + timeout.toSeconds() + " s";
-    } else if (e instanceof HttpTimeoutException) {
-      why = "no answer within " + timeout.toSeconds() + " s";
-    } else if (refused) {
-      why = "connection refused";
-    } else {
-      why = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    if (why.startsWith("TLS failed")) {
+      return Finding.fail(
+          NAME,
+          "TLS with " + url.getHost() + " failed",
+          "a proxy or firewall may be intercepting TLS; its certificate must be in Java's trust store.");
     }
     return Finding.fail(
         NAME,

@@ -285,7 +285,7 @@ class DoctorCommandTest {
   }
 
   @Test
-  void should_check_the_deployed_url_after_a_deploy() throws Exception {
+  void should_find_the_deployment_after_a_deploy() throws Exception {
     setup();
     CliRun deploy =
         CliRun.run(
@@ -294,25 +294,56 @@ class DoctorCommandTest {
     assertThat(deploy.exitCode()).as("%s", deploy).isZero();
     String url =
         deploy.out().lines().filter(l -> l.startsWith("https://")).findFirst().orElseThrow();
-    try (FakeNova nova = FakeNova.start()) {
+    // --url: moto's deployed URLs are under amazonaws.com and on.aws, and tests call only loopback
+    // (which URLs doctor picks is DoctorTargetsTest's).
+    try (RunningProxy proxy = RunningProxy.start()) {
       CliRun r =
           run(
               aws(
                   "doctor",
                   "--upstream-url",
-                  nova.baseUrl().toString(),
-                  "--timeout",
-                  "2",
+                  proxy.nova.baseUrl().toString(),
+                  "--url",
+                  proxy.server.baseUrl().toString(),
                   "-o",
                   "json"));
+      assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.OK);
       Map<String, JsonNode> c = checks(r);
-      assertThat(status(c, "deployment")).as("%s", r).isEqualTo("ok");
-      assertThat(c.get("deployment").get("message").asText()).endsWith("is deployed: " + url);
-      // moto's execute-api host does not exist, so the check fails, naming the deployed URL.
-      assertThat(status(c, "proxy-url")).isEqualTo("fail");
-      assertThat(c.get("proxy-url").get("message").asText())
-          .startsWith(url.replace("/chat", "/health") + " (deployed)");
-      assertThat(r.exitCode()).isEqualTo(ExitCodes.CHECK_FAILED);
+      assertThat(status(c, "deployment")).isEqualTo("ok");
+      assertThat(c.get("deployment").get("message").asText())
+          .isEqualTo("novaproxy in us-east-1 is deployed: " + url);
+      assertThat(status(c, "secret")).isEqualTo("ok");
+    }
+  }
+
+  @Test
+  void should_fail_on_a_deployment_left_half_done() throws Exception {
+    setup();
+    CliRun deploy =
+        CliRun.run(
+            aws("deploy", "--artifact", TestZip.write(dir, "code").toString(), "--no-snapstart"));
+    runs.add(deploy);
+    try (var clients =
+        new dev.novaproxy.aws.AwsClients(
+            new dev.novaproxy.aws.AwsLocation(MotoServer.REGION, null, MotoServer.endpoint()))) {
+      String apiId =
+          clients.apis().getApis().items().stream()
+              .filter(a -> a.name().equals("novaproxy"))
+              .findFirst()
+              .orElseThrow()
+              .apiId();
+      clients.apis().deleteApi(x -> x.apiId(apiId));
+    }
+    try (FakeNova nova = FakeNova.start()) {
+      CliRun r = run(aws("doctor", "--upstream-url", nova.baseUrl().toString(), "-o", "json"));
+      assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.CHECK_FAILED);
+      JsonNode d = checks(r).get("deployment");
+      assertThat(d.get("status").asText()).isEqualTo("fail");
+      assertThat(d.get("message").asText())
+          .startsWith("novaproxy in us-east-1 is only partly deployed or not working: ")
+          .contains("api missing");
+      assertThat(d.get("fix").asText()).startsWith("run 'novaproxy deploy' to finish it");
+      assertThat(checks(r).get("proxy-url").get("status").asText()).isEqualTo("skip");
     }
   }
 

@@ -219,6 +219,51 @@ class DoctorCommandTest {
   }
 
   @Test
+  void should_name_the_profile_the_credentials_came_from() throws IOException {
+    Path credentials = dir.resolve("aws/credentials");
+    Files.createDirectories(credentials.getParent());
+    Files.writeString(
+        credentials, "[deployer]\naws_access_key_id = testing\naws_secret_access_key = testing\n");
+    MotoServer.removeCredentials();
+    System.setProperty("aws.sharedCredentialsFile", credentials.toString());
+    try (FakeNova nova = FakeNova.start()) {
+      CliRun r =
+          run(
+              aws(
+                  "doctor",
+                  "--profile",
+                  "deployer",
+                  "--upstream-url",
+                  nova.baseUrl().toString(),
+                  "-o",
+                  "json"));
+      JsonNode c = checks(r).get("credentials");
+      assertThat(c.get("status").asText()).as("%s", r).isEqualTo("ok");
+      assertThat(c.get("message").asText()).endsWith(", from profile deployer in ~/.aws)");
+    } finally {
+      MotoServer.useFakeCredentials();
+    }
+  }
+
+  @Test
+  void should_fail_on_a_secret_scheduled_for_deletion() {
+    setup();
+    CliRun destroy = CliRun.run(aws("destroy", "--yes", "--delete-secret"));
+    runs.add(destroy);
+    assertThat(destroy.exitCode()).as("%s", destroy).isZero();
+    try (FakeNova nova = FakeNova.start()) {
+      CliRun r = run(aws("doctor", "--upstream-url", nova.baseUrl().toString(), "-o", "json"));
+      assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.CHECK_FAILED);
+      JsonNode secret = checks(r).get("secret");
+      assertThat(secret.get("status").asText()).isEqualTo("fail");
+      assertThat(secret.get("message").asText())
+          .startsWith("backend/NovaApiKey is scheduled for deletion on ");
+      assertThat(secret.get("fix").asText())
+          .isEqualTo("run 'novaproxy setup' to restore it and store the key again.");
+    }
+  }
+
+  @Test
   void should_fail_without_a_region_and_say_where_to_set_one() {
     try (FakeNova nova = FakeNova.start()) {
       // The test JVM has no AWS_REGION and no ~/.aws/config (MotoServer points the SDK elsewhere).

@@ -83,6 +83,23 @@ class DoctorCommandTest {
     assertThat(r.exitCode()).as("%s", r).isZero();
   }
 
+  /** {@code doctor -o json} against moto, with Nova at {@code upstream}. */
+  private CliRun doctorJson(Object upstream, String... extra) {
+    List<String> args = new ArrayList<>(List.of("doctor", "--upstream-url", upstream.toString()));
+    args.addAll(List.of(extra));
+    args.addAll(List.of("-o", "json"));
+    return run(aws(args.toArray(String[]::new)));
+  }
+
+  private CliRun deploy() throws IOException {
+    CliRun r =
+        CliRun.run(
+            aws("deploy", "--artifact", TestZip.write(dir, "code").toString(), "--no-snapstart"));
+    runs.add(r);
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    return r;
+  }
+
   /** The checks by name, in the order printed; fails with the run when the output is not JSON. */
   private static Map<String, JsonNode> checks(CliRun r) {
     JsonNode array;
@@ -107,16 +124,7 @@ class DoctorCommandTest {
   void should_pass_with_the_secret_nova_and_a_proxy_that_answer() {
     setup();
     try (RunningProxy proxy = RunningProxy.start()) {
-      CliRun r =
-          run(
-              aws(
-                  "doctor",
-                  "--upstream-url",
-                  proxy.nova.baseUrl().toString(),
-                  "--url",
-                  proxy.server.baseUrl() + "/chat",
-                  "-o",
-                  "json"));
+      CliRun r = doctorJson(proxy.nova.baseUrl(), "--url", proxy.server.baseUrl() + "/chat");
       assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.OK);
       Map<String, JsonNode> c = checks(r);
       assertThat(c.keySet()).containsExactlyElementsOf(NAMES);
@@ -180,14 +188,7 @@ class DoctorCommandTest {
   @Test
   void should_fail_when_nova_cannot_be_reached() throws IOException {
     setup();
-    CliRun r =
-        run(
-            aws(
-                "doctor",
-                "--upstream-url",
-                "http://127.0.0.1:" + closedPort() + "/v1",
-                "-o",
-                "json"));
+    CliRun r = doctorJson("http://127.0.0.1:" + closedPort() + "/v1");
     assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.CHECK_FAILED);
     JsonNode nova = checks(r).get("nova-api");
     assertThat(nova.get("status").asText()).isEqualTo("fail");
@@ -199,7 +200,7 @@ class DoctorCommandTest {
   void should_fail_without_credentials_and_say_how_to_get_them() {
     MotoServer.removeCredentials();
     try (FakeNova nova = FakeNova.start()) {
-      CliRun r = run(aws("doctor", "--upstream-url", nova.baseUrl().toString(), "-o", "json"));
+      CliRun r = doctorJson(nova.baseUrl());
       assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.CHECK_FAILED);
       Map<String, JsonNode> c = checks(r);
       assertThat(status(c, "credentials")).isEqualTo("fail");
@@ -227,16 +228,7 @@ class DoctorCommandTest {
     MotoServer.removeCredentials();
     System.setProperty("aws.sharedCredentialsFile", credentials.toString());
     try (FakeNova nova = FakeNova.start()) {
-      CliRun r =
-          run(
-              aws(
-                  "doctor",
-                  "--profile",
-                  "deployer",
-                  "--upstream-url",
-                  nova.baseUrl().toString(),
-                  "-o",
-                  "json"));
+      CliRun r = doctorJson(nova.baseUrl(), "--profile", "deployer");
       JsonNode c = checks(r).get("credentials");
       assertThat(c.get("status").asText()).as("%s", r).isEqualTo("ok");
       assertThat(c.get("message").asText()).endsWith(", from profile deployer in ~/.aws)");
@@ -252,7 +244,7 @@ class DoctorCommandTest {
     runs.add(destroy);
     assertThat(destroy.exitCode()).as("%s", destroy).isZero();
     try (FakeNova nova = FakeNova.start()) {
-      CliRun r = run(aws("doctor", "--upstream-url", nova.baseUrl().toString(), "-o", "json"));
+      CliRun r = doctorJson(nova.baseUrl());
       assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.CHECK_FAILED);
       JsonNode secret = checks(r).get("secret");
       assertThat(secret.get("status").asText()).isEqualTo("fail");
@@ -289,7 +281,7 @@ class DoctorCommandTest {
   @Test
   void should_give_every_check_the_same_four_fields_in_json() {
     try (FakeNova nova = FakeNova.start()) {
-      CliRun r = run(aws("doctor", "--upstream-url", nova.baseUrl().toString(), "-o", "json"));
+      CliRun r = doctorJson(nova.baseUrl());
       for (JsonNode check : checks(r).values()) {
         List<String> fields = new ArrayList<>();
         check.fieldNames().forEachRemaining(fields::add);
@@ -332,26 +324,13 @@ class DoctorCommandTest {
   @Test
   void should_find_the_deployment_after_a_deploy() throws Exception {
     setup();
-    CliRun deploy =
-        CliRun.run(
-            aws("deploy", "--artifact", TestZip.write(dir, "code").toString(), "--no-snapstart"));
-    runs.add(deploy);
-    assertThat(deploy.exitCode()).as("%s", deploy).isZero();
+    CliRun deploy = deploy();
     String url =
         deploy.out().lines().filter(l -> l.startsWith("https://")).findFirst().orElseThrow();
     // --url: moto's deployed URLs are under amazonaws.com and on.aws, and tests call only loopback
     // (which URLs doctor picks is DoctorTargetsTest's).
     try (RunningProxy proxy = RunningProxy.start()) {
-      CliRun r =
-          run(
-              aws(
-                  "doctor",
-                  "--upstream-url",
-                  proxy.nova.baseUrl().toString(),
-                  "--url",
-                  proxy.server.baseUrl().toString(),
-                  "-o",
-                  "json"));
+      CliRun r = doctorJson(proxy.nova.baseUrl(), "--url", proxy.server.baseUrl().toString());
       assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.OK);
       Map<String, JsonNode> c = checks(r);
       assertThat(status(c, "deployment")).isEqualTo("ok");
@@ -364,10 +343,7 @@ class DoctorCommandTest {
   @Test
   void should_fail_on_a_deployment_left_half_done() throws Exception {
     setup();
-    CliRun deploy =
-        CliRun.run(
-            aws("deploy", "--artifact", TestZip.write(dir, "code").toString(), "--no-snapstart"));
-    runs.add(deploy);
+    deploy();
     try (var clients =
         new dev.novaproxy.aws.AwsClients(
             new dev.novaproxy.aws.AwsLocation(MotoServer.REGION, null, MotoServer.endpoint()))) {
@@ -380,7 +356,7 @@ class DoctorCommandTest {
       clients.apis().deleteApi(x -> x.apiId(apiId));
     }
     try (FakeNova nova = FakeNova.start()) {
-      CliRun r = run(aws("doctor", "--upstream-url", nova.baseUrl().toString(), "-o", "json"));
+      CliRun r = doctorJson(nova.baseUrl());
       assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.CHECK_FAILED);
       JsonNode d = checks(r).get("deployment");
       assertThat(d.get("status").asText()).isEqualTo("fail");

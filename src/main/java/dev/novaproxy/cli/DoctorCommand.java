@@ -1,8 +1,8 @@
 package dev.novaproxy.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.novaproxy.cli.doctor.Doctor;
 import dev.novaproxy.cli.doctor.Finding;
+import dev.novaproxy.cli.doctor.FindingsOutput;
 import dev.novaproxy.config.ConfigFile;
 import dev.novaproxy.proxy.ProxySettings;
 import java.io.PrintWriter;
@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Help.Ansi;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -103,21 +102,9 @@ public final class DoctorCommand implements Callable<Integer> {
             .run();
     PrintWriter out = spec.commandLine().getOut();
     if (global.json()) {
-      ArrayNode json = Json.MAPPER.createArrayNode();
-      for (Finding f : findings) {
-        json.addObject()
-            .put("name", f.name())
-            .put("status", f.status().name().toLowerCase(java.util.Locale.ROOT))
-            .put("message", f.message())
-            .put("fix", f.fix());
-      }
-      try {
-        out.println(Json.MAPPER.writeValueAsString(json));
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new IllegalStateException(e);
-      }
+      FindingsOutput.json(out, findings);
     } else {
-      print(out, findings);
+      FindingsOutput.text(out, spec.commandLine().getColorScheme().ansi(), findings);
     }
     boolean failed = findings.stream().anyMatch(f -> f.status() == Finding.Status.FAIL);
     return failed ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
@@ -135,36 +122,7 @@ public final class DoctorCommand implements Callable<Integer> {
       // the message below says what is wanted
     }
     throw CliException.usage(
-        "--upstream-url: "
-            + ConfigDefaults.origin(spec, "--upstream-url")
+        ConfigDefaults.origin(spec, "--upstream-url")
             + " is not an http(s) URL; give one such as https://api.nova.amazon.com/v1.");
-  }
-
-  private void print(PrintWriter out, List<Finding> findings) {
-    Ansi ansi = spec.commandLine().getColorScheme().ansi();
-    for (Finding f : findings) {
-      String mark =
-          switch (f.status()) {
-            case OK -> "@|green ok  |@";
-            case WARN -> "@|yellow warn|@";
-            case FAIL -> "@|red,bold FAIL|@";
-            case SKIP -> "@|faint skip|@";
-          };
-      out.println(
-          ansi.string(mark)
-              + "  "
-              + String.format("%-12s ", f.name())
-              + f.message()
-              + (f.fix() == null
-                  ? ""
-                  : (f.message().endsWith(".") ? "" : ".") + " Fix: " + f.fix()));
-    }
-    long failed = findings.stream().filter(f -> f.status() == Finding.Status.FAIL).count();
-    long warned = findings.stream().filter(f -> f.status() == Finding.Status.WARN).count();
-    out.println(
-        failed == 0 && warned == 0
-            ? "No problems found."
-            : failed + " failed, " + warned + " " + (warned == 1 ? "warning" : "warnings") + ".");
-    out.flush();
   }
 }

@@ -22,12 +22,20 @@ final class PermissionsCheck {
       "allow iam:SimulatePrincipalPolicy on your own identity for this check, or compare your policy with README.md's 'Permissions the deploying identity needs'.";
   private static final int SHOWN = 8;
 
-  /** Why IAM did not simulate: not allowed (403), or another answer (an emulator without it). */
-  private static String refusal(AwsServiceException e) {
+  /**
+   * Why IAM did not simulate: not allowed (403), the principal unknown (a role's path not found),
+   * or another answer (an emulator without the simulator).
+   */
+  private static String refusal(AwsServiceException e, String principal) {
     if (e.statusCode() == 403) {
       return "iam:SimulatePrincipalPolicy is not allowed for you";
     }
     String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    if ("NoSuchEntity".equals(code)) {
+      return "IAM knows no "
+          + principal
+          + " (a role with a path, such as an SSO role, is found with iam:GetRole on it)";
+    }
     return "IAM's policy simulator answered HTTP "
         + e.statusCode()
         + (code == null || code.isBlank() ? "" : " " + code)
@@ -52,15 +60,17 @@ final class PermissionsCheck {
     }
     List<DeployerPermissions.Grant> grants =
         DeployerPermissions.of(who.account(aws.region()), names, secretName, secretArn);
-    List<PolicySimulation.Decision> decisions;
+    PolicySimulation.Outcome outcome;
     try {
-      decisions = new PolicySimulation(aws).simulate(principal.get(), grants);
+      outcome = new PolicySimulation(aws).simulateFindingPath(principal.get(), grants);
     } catch (AwsServiceException e) {
-      return Finding.warn(NAME, "could not check: " + refusal(e), CANNOT_ASK);
+      return Finding.warn(NAME, "could not check: " + refusal(e, principal.get()), CANNOT_ASK);
     } catch (RuntimeException e) {
       Finding why = problem.finding(NAME, Finding.Status.WARN, e, CANNOT_ASK);
       return Finding.warn(NAME, "could not check: " + why.message(), CANNOT_ASK);
     }
+    List<PolicySimulation.Decision> decisions = outcome.decisions();
+    String simulated = outcome.principalArn();
     List<String> denied =
         decisions.stream()
             .filter(d -> !d.allowed())
@@ -73,7 +83,7 @@ final class PermissionsCheck {
           "the "
               + decisions.size()
               + " actions novaproxy calls are allowed for "
-              + principal.get()
+              + simulated
               + " (IAM policy simulator)");
     }
     String shown = String.join(", ", denied.subList(0, Math.min(SHOWN, denied.size())));
@@ -83,7 +93,7 @@ final class PermissionsCheck {
             + " of "
             + decisions.size()
             + " actions are not allowed for "
-            + principal.get()
+            + simulated
             + ": "
             + shown
             + (denied.size() > SHOWN ? " and " + (denied.size() - SHOWN) + " more" : ""),

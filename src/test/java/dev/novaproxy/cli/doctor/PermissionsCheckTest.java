@@ -43,6 +43,11 @@ class PermissionsCheckTest {
   private volatile String callerArn = "arn:aws:sts::" + ACCOUNT + ":assumed-role/Deployer/alice";
   private volatile Set<String> denied = Set.of();
   private volatile boolean mayNotSimulate;
+
+  /** The role's ARN as IAM knows it, when it has a path (null: the session's role ARN works). */
+  private volatile String roleWithPath;
+
+  private volatile boolean mayGetRole = true;
   private final List<Map<String, String>> simulations = new CopyOnWriteArrayList<>();
 
   @BeforeEach
@@ -81,11 +86,38 @@ class PermissionsCheckTest {
               + "<ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>");
       return;
     }
+    if ("GetRole".equals(action)) {
+      if (!mayGetRole || roleWithPath == null) {
+        reply(ex, 403, error("AccessDenied", "not authorized to perform: iam:GetRole"));
+        return;
+      }
+      reply(
+          ex,
+          200,
+          "<GetRoleResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GetRoleResult><Role>"
+              + "<Path>/aws-reserved/sso.amazonaws.com/</Path><Arn>"
+              + roleWithPath
+              + "</Arn><RoleName>"
+              + form.get("RoleName")
+              + "</RoleName><RoleId>AROAEXAMPLE</RoleId><CreateDate>2026-01-01T00:00:00Z</CreateDate>"
+              + "<AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument></Role></GetRoleResult>"
+              + "<ResponseMetadata><RequestId>4</RequestId></ResponseMetadata></GetRoleResponse>");
+      return;
+    }
     if (!"SimulatePrincipalPolicy".equals(action)) {
       reply(ex, 400, error("InvalidAction", "not in this stand-in: " + action));
       return;
     }
     simulations.add(form);
+    if (roleWithPath != null && !roleWithPath.equals(form.get("PolicySourceArn"))) {
+      reply(
+          ex,
+          404,
+          error(
+              "NoSuchEntity",
+              "The role with name " + form.get("PolicySourceArn") + " cannot be found."));
+      return;
+    }
     if (mayNotSimulate) {
       reply(
           ex,
@@ -253,6 +285,38 @@ class PermissionsCheckTest {
     assertThat(f.message())
         .isEqualTo("could not check: iam:SimulatePrincipalPolicy is not allowed for you");
     assertThat(f.fix()).startsWith("allow iam:SimulatePrincipalPolicy on your own identity");
+  }
+
+  @Test
+  void should_find_the_path_of_a_role_that_the_session_arn_leaves_out() {
+    String sso = "AWSReservedSSO_Admin_0123abcd";
+    callerArn = "arn:aws:sts::" + ACCOUNT + ":assumed-role/" + sso + "/alice";
+    roleWithPath = "arn:aws:iam::" + ACCOUNT + ":role/aws-reserved/sso.amazonaws.com/" + sso;
+    Finding f = check();
+    assertThat(f.status()).as("%s", f).isEqualTo(Finding.Status.OK);
+    assertThat(f.message()).contains("allowed for " + roleWithPath);
+    assertThat(simulations.get(0).get("PolicySourceArn"))
+        .isEqualTo("arn:aws:iam::" + ACCOUNT + ":role/" + sso);
+    assertThat(simulations.subList(1, simulations.size()))
+        .hasSize(6)
+        .allMatch(s -> roleWithPath.equals(s.get("PolicySourceArn")));
+  }
+
+  @Test
+  void should_warn_when_the_role_path_cannot_be_found() {
+    String sso = "AWSReservedSSO_Admin_0123abcd";
+    callerArn = "arn:aws:sts::" + ACCOUNT + ":assumed-role/" + sso + "/alice";
+    roleWithPath = "arn:aws:iam::" + ACCOUNT + ":role/aws-reserved/sso.amazonaws.com/" + sso;
+    mayGetRole = false;
+    Finding f = check();
+    assertThat(f.status()).isEqualTo(Finding.Status.WARN);
+    assertThat(f.message())
+        .isEqualTo(
+            "could not check: IAM knows no arn:aws:iam::"
+                + ACCOUNT
+                + ":role/"
+                + sso
+                + " (a role with a path, such as an SSO role, is found with iam:GetRole on it)");
   }
 
   @Test

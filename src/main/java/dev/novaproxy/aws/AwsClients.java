@@ -134,6 +134,15 @@ public final class AwsClients implements AutoCloseable {
     return sns;
   }
 
+  /**
+   * Which provider of the default chain found the credentials, as the SDK names it (user-agent
+   * feature codes such as {@code "n"}), or null. Resolves them: without any it throws as a call
+   * would.
+   */
+  public String credentialSource() {
+    return credentials.resolveCredentials().providerName().orElse(null);
+  }
+
   private Region globalRegion() {
     String r = location.region();
     if (r.startsWith("cn-")) {

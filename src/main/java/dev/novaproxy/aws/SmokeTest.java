@@ -3,6 +3,7 @@ package dev.novaproxy.aws;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.novaproxy.proxy.ClientAuth;
+import dev.novaproxy.proxy.NoAnswer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,6 +30,7 @@ public final class SmokeTest {
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private final HttpClient http;
   private final Duration timeout;
 
@@ -36,7 +38,7 @@ public final class SmokeTest {
     this.timeout = timeout;
     this.http =
         HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(10))
+            .connectTimeout(CONNECT_TIMEOUT)
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
   }
@@ -69,7 +71,8 @@ public final class SmokeTest {
     return new Result(base.toString(), checks);
   }
 
-  private Check health(URI base) {
+  /** {@code GET {base}/health} alone: does the proxy answer, without a chat turn. */
+  public Check health(URI base) {
     URI url = URI.create(base + "/health");
     return call(
         "health",
@@ -140,7 +143,7 @@ public final class SmokeTest {
           0,
           false,
           ms,
-          "no answer: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+          "no answer: " + NoAnswer.why(e, CONNECT_TIMEOUT, timeout));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Check(name, url.toString(), 0, false, 0, "interrupted");

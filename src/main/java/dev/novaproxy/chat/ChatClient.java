@@ -7,15 +7,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.novaproxy.chat.ChatException.Kind;
 import dev.novaproxy.proxy.ClientAuth;
+import dev.novaproxy.proxy.NoAnswer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +30,7 @@ public final class ChatClient {
   private static final int MAX_ERROR_BODY = 64 * 1024;
 
   private final ChatEndpoint endpoint;
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   private final Duration timeout;
   private final CompletableFuture<HttpClient> http;
 
@@ -56,7 +54,7 @@ public final class ChatClient {
     // HTTP/1.1: the local proxy speaks it, and h2c upgrade attempts only cost a round trip.
     return HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5))
+        .connectTimeout(CONNECT_TIMEOUT)
         .followRedirects(HttpClient.Redirect.NEVER)
         .build();
   }
@@ -285,21 +283,7 @@ public final class ChatClient {
   }
 
   private ChatException unreachable(IOException e) {
-    String why;
-    if (e instanceof HttpConnectTimeoutException) {
-      why = "no connection within 5 s";
-    } else if (e instanceof HttpTimeoutException) {
-      why = "no answer within " + timeout.toSeconds() + " s";
-    } else if (e.getCause() instanceof UnresolvedAddressException) {
-      why = "unknown host";
-    } else if (e instanceof ConnectException) {
-      why = "connection refused";
-    } else {
-      why =
-          "the connection failed ("
-              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
-              + ")";
-    }
+    String why = NoAnswer.why(e, CONNECT_TIMEOUT, timeout);
     return new ChatException(
         Kind.UNREACHABLE,
         0,

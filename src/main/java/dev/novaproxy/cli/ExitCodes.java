@@ -9,6 +9,9 @@ public final class ExitCodes {
   public static final int UNHEALTHY = 4;
   public static final int AWS_AUTH = 5;
 
+  /** doctor: at least one check failed. */
+  public static final int CHECK_FAILED = 6;
+
   /** For picocli's {@code exitCodeList}: shown at the end of every command's help. */
   public static final String[] HELP_LIST = {
     "0:Success.",
@@ -16,7 +19,8 @@ public final class ExitCodes {
     "2:Usage error: a bad option or argument.",
     "3:Not deployed or not found.",
     "4:Unhealthy (status --smoke).",
-    "5:AWS credentials, region or permission problem."
+    "5:AWS credentials, region or permission problem.",
+    "6:A doctor check failed."
   };
 
   private ExitCodes() {}

@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
       KeysCommand.class,
       RollbackCommand.class,
       PromoteCommand.class,
+      DoctorCommand.class,
       ConfigCommand.class,
       TokenCommand.class,
       CompletionCommand.class,
@@ -50,7 +51,8 @@ import picocli.CommandLine.Spec;
       "2:Usage error: a bad option or argument.",
       "3:Not deployed or not found.",
       "4:Unhealthy (status --smoke).",
-      "5:AWS credentials, region or permission problem."
+      "5:AWS credentials, region or permission problem.",
+      "6:A doctor check failed."
     })
 public final class NovaproxyCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -59,6 +61,6 @@ public final class NovaproxyCommand implements Runnable {
   public void run() {
     throw new ParameterException(
         spec.commandLine(),
-        "Missing command: choose one of serve, chat, setup, deploy, status, destroy, keys, rollback, promote, config, token, completion.");
+        "Missing command: choose one of serve, chat, setup, deploy, status, destroy, keys, rollback, promote, doctor, config, token, completion.");
   }
 }

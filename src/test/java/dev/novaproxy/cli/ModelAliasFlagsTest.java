@@ -73,6 +73,8 @@ class ModelAliasFlagsTest {
         "The model alias chat=nova-2-pro-v1 names a model that is not among the allowed models"
             + " [nova-2-lite-v1]; allow it with --allow-model or change the alias with"
             + " --model-alias.");
+    // Aliases to allowed models (and a default model that is one) pass the alias checks: the
+    // error comes from the next check, so serve never starts listening here.
     usage(
         CliRun.run(
             "serve",

@@ -168,6 +168,7 @@ final class LimitsGate {
               + scrub(r.storeFailure().getMessage()));
     }
     record.errorCode = r.code();
+    record.overLimit = r.status() == 429;
     return new ProxyException(
         r.status(), r.type(), r.code(), r.param(), r.getMessage(), r.headers());
   }

@@ -74,6 +74,9 @@ final class StreamRelay implements ProxyResponse.EventStream {
         } else if (inspect(bytes)) {
           continue; // the usage chunk the proxy asked for and the client did not: counted only
         }
+        if (!done && record.firstEventNanos < 0) {
+          record.firstEventNanos = System.nanoTime(); // time to first token, as the client sees it
+        }
         sink.event(withEnd(bytes));
       } else if (item instanceof EventQueue.End) {
         if (!done) {

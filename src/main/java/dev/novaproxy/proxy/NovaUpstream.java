@@ -171,6 +171,8 @@ final class NovaUpstream {
       }
       int status = response.status();
       record.upstreamStatus = status;
+      // Nova answered: its time counts (upstream_ms, UpstreamLatency) even when it refused.
+      record.upstreamNanos = System.nanoTime() - start;
       if (status == 401 && !refreshed) {
         discard(response);
         refreshed = true;

@@ -9,6 +9,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.apigatewayv2.ApiGatewayV2Client;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -33,6 +34,7 @@ public final class AwsClients implements AutoCloseable {
   private ApiGatewayV2Client apis;
   private StsClient sts;
   private DynamoDbClient dynamodb;
+  private CloudWatchLogsClient logs;
 
   public AwsClients(AwsLocation location) {
     this.location = location;
@@ -104,6 +106,14 @@ public final class AwsClients implements AutoCloseable {
     return dynamodb;
   }
 
+  /** The function's log group: read by {@code logs}. */
+  public synchronized CloudWatchLogsClient logs() {
+    if (logs == null) {
+      logs = configure(CloudWatchLogsClient.builder()).httpClient(http).build();
+    }
+    return logs;
+  }
+
   private Region globalRegion() {
     String r = location.region();
     if (r.startsWith("cn-")) {
@@ -129,7 +139,7 @@ public final class AwsClients implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    for (AutoCloseable c : new AutoCloseable[] {secrets, iam, lambda, apis, sts, dynamodb}) {
+    for (AutoCloseable c : new AutoCloseable[] {secrets, iam, lambda, apis, sts, dynamodb, logs}) {
       if (c != null) {
         try {
           c.close();

@@ -1,6 +1,7 @@
 package dev.novaproxy.cli;
 
 import dev.novaproxy.cli.keys.KeysCommand;
+import dev.novaproxy.cli.logs.LogsCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Spec;
       StatusCommand.class,
       DestroyCommand.class,
       KeysCommand.class,
+      LogsCommand.class,
       ConfigCommand.class,
       TokenCommand.class,
       CompletionCommand.class,

@@ -87,7 +87,13 @@ final class NovaUpstream {
     if (events != null) {
       Deadline whole = limit != null || settings.streamWithinTimeout() ? deadline : null;
       return ProxyResponse.eventStream(
-          new StreamRelay(events, settings.totalTimeout(), whole, record, answer.scrubber()));
+          new StreamRelay(
+              events,
+              settings.totalTimeout(),
+              whole,
+              record,
+              answer.scrubber(),
+              answer.startNanos()));
     }
     return whole(answer, deadline, record);
   }

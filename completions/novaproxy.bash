@@ -161,6 +161,7 @@ function _complete_novaproxy() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} destroy" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys" ];    then _picocli_novaproxy; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} logs" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} token" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_novaproxy; return $?; fi
@@ -182,31 +183,33 @@ function _complete_novaproxy() {
   local cmds4=(status)
   local cmds5=(destroy)
   local cmds6=(keys)
-  local cmds7=(config)
-  local cmds8=(token)
-  local cmds9=(completion)
-  local cmds10=(help)
-  local cmds11=(keys create)
-  local cmds12=(keys list)
-  local cmds13=(keys revoke)
-  local cmds14=(keys usage)
-  local cmds15=(config show)
-  local cmds16=(config set)
-  local cmds17=(config unset)
-  local cmds18=(config path)
+  local cmds7=(logs)
+  local cmds8=(config)
+  local cmds9=(token)
+  local cmds10=(completion)
+  local cmds11=(help)
+  local cmds12=(keys create)
+  local cmds13=(keys list)
+  local cmds14=(keys revoke)
+  local cmds15=(keys usage)
+  local cmds16=(config show)
+  local cmds17=(config set)
+  local cmds18=(config unset)
+  local cmds19=(config path)
 
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_novaproxy_config_path; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_novaproxy_config_unset; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_novaproxy_config_set; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_novaproxy_config_show; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_novaproxy_keys_usage; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_novaproxy_keys_revoke; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_novaproxy_keys_list; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_novaproxy_keys_create; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_novaproxy_help; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_novaproxy_completion; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_novaproxy_token; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_novaproxy_config; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_novaproxy_config_path; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_novaproxy_config_unset; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_novaproxy_config_set; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_novaproxy_config_show; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_novaproxy_keys_usage; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_novaproxy_keys_revoke; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_novaproxy_keys_list; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_novaproxy_keys_create; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_novaproxy_help; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_novaproxy_completion; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_novaproxy_token; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_novaproxy_config; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_novaproxy_logs; return $?; fi
   if CompWordsContainsArray "${cmds6[@]}"; then _picocli_novaproxy_keys; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_novaproxy_destroy; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_novaproxy_status; return $?; fi
@@ -224,7 +227,7 @@ function _picocli_novaproxy() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="serve chat setup deploy status destroy keys config token completion help"
+  local commands="serve chat setup deploy status destroy keys logs config token completion help"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -668,6 +671,54 @@ function _picocli_novaproxy_keys() {
   local commands="create list revoke usage"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `logs` subcommand.
+function _picocli_novaproxy_logs() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-v' '--verbose' '-f' '--follow' '--errors' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--since' '--request-id'"
+  local FORMAT_option_args=("text" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+    '--region')
+      return
+      ;;
+    '--endpoint-url')
+      return
+      ;;
+    '--name')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--since')
+      return
+      ;;
+    '--request-id')
+      return
+      ;;
+  esac
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )

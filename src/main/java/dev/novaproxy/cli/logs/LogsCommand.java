@@ -34,9 +34,9 @@ import picocli.CommandLine.Spec;
     footer = {
       "  novaproxy logs                          the last hour",
       "  novaproxy logs --since 15m --errors     status 400 or more, warnings, errors",
-      "  novaproxy logs --follow                 keep printing new requests (Ctrl-C stops)",
-      "  novaproxy logs --since 2d --request-id req_3f2a...   one request (its x-request-id)",
-      "  novaproxy logs -o json | jq .latency_ms"
+      "  novaproxy logs --follow                 new lines as they come; Ctrl-C stops",
+      "  novaproxy logs --request-id ID --since 2d    one request",
+      "  novaproxy logs -o json                  the JSON lines as the function wrote them"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -251,6 +251,9 @@ public final class ProxyHandler {
     ValidatedRequest valid = validator.validate(request.body());
     record.model = valid.model();
     record.stream = valid.stream();
+    if (valid.stream()) {
+      LimitsGate.askForUsage(valid.body(), record);
+    }
     if (log.logContent()) {
       record.contentIn = valid.body().get("messages");
       record.contentOut = new StringBuilder();

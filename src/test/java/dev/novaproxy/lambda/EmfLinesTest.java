@@ -177,6 +177,17 @@ class EmfLinesTest {
   }
 
   @Test
+  void should_count_a_streams_tokens_also_when_the_client_did_not_ask_for_usage() throws Exception {
+    FakeRuntimeApi.Response r = function().url(STREAM_BODY);
+    assertThat(r.bodyText())
+        .as("the usage chunk the client did not ask for")
+        .doesNotContain("usage");
+    JsonNode line = emf(function.lastLine(1));
+    assertThat(line.path("CompletionTokens").asLong()).isPositive();
+    assertThat(line.path("PromptTokens").asLong()).isPositive();
+  }
+
+  @Test
   void should_count_a_stream_through_the_http_api_door_as_api() throws Exception {
     FakeRuntimeApi.Response r = function().api(STREAM_BODY);
     assertThat(r.bodyText()).contains("[DONE]");

@@ -48,6 +48,7 @@ record LogLine(String text, JsonNode json) {
             || text.startsWith("END ")
             || text.startsWith("REPORT ")
             || text.startsWith("INIT_START ")
+            || text.startsWith("INIT_REPORT ")
             || text.startsWith("RESTORE_START ")
             || text.startsWith("RESTORE_REPORT "));
   }

@@ -226,12 +226,20 @@ class LogsCommandTest {
 
     assertThat(logs("-o", "json").out().lines().toList()).containsExactly(lines.get(1));
     assertThat(logs("-o", "json", "--since", "10m").out()).isEmpty();
+    assertThat(logs("-o", "json", "--since", "30s").out()).isEmpty();
     assertThat(logs("-o", "json", "--since", "4h").out().lines().toList())
         .containsExactly(lines.get(0), lines.get(1));
     assertThat(logs("-o", "json", "--since", "1d").out().lines().toList()).hasSize(2);
     String instant = Instant.now().minus(Duration.ofMinutes(30)).toString();
     assertThat(logs("-o", "json", "--since", instant).out().lines().toList())
         .containsExactly(lines.get(1));
+    String withOffset =
+        java.time.OffsetDateTime.now(java.time.ZoneOffset.ofHours(1))
+            .minusHours(4)
+            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+            .toString();
+    assertThat(withOffset).endsWith("+01:00");
+    assertThat(logs("-o", "json", "--since", withOffset).out().lines().toList()).hasSize(2);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.novaproxy.cli;
 
 import dev.novaproxy.cli.keys.KeysCommand;
+import dev.novaproxy.cli.logs.LogsCommand;
 import dev.novaproxy.cli.rollout.PromoteCommand;
 import dev.novaproxy.cli.rollout.RollbackCommand;
 import picocli.CommandLine.Command;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Spec;
       RollbackCommand.class,
       PromoteCommand.class,
       DoctorCommand.class,
+      LogsCommand.class,
       ConfigCommand.class,
       TokenCommand.class,
       CompletionCommand.class,

@@ -7,6 +7,7 @@ import dev.novaproxy.limits.LimitsStore;
 import dev.novaproxy.limits.LocalFileStore;
 import dev.novaproxy.limits.dynamo.DynamoLimitsStore;
 import dev.novaproxy.local.LocalProxyServer;
+import dev.novaproxy.metrics.PrometheusMetrics;
 import dev.novaproxy.proxy.AccessLog;
 import dev.novaproxy.proxy.ProxyHandler;
 import dev.novaproxy.proxy.ProxySettings;
@@ -176,22 +177,26 @@ public final class ServeCommand implements Callable<Integer> {
       err.println(UpstreamUrl.warning(settings.upstreamUrl()));
       err.flush();
     }
+    PrometheusMetrics metrics = new PrometheusMetrics(); // GET /metrics, also when --quiet
     AccessLog log =
-        quiet
-            ? AccessLog.discarding()
-            : new AccessLog(
-                line -> {
-                  synchronized (err) {
-                    err.println(line);
-                    err.flush();
-                  }
-                },
-                logContent);
+        (quiet
+                ? AccessLog.discarding()
+                : new AccessLog(
+                    line -> {
+                      synchronized (err) {
+                        err.println(line);
+                        err.flush();
+                      }
+                    },
+                    logContent))
+            .observedBy(metrics);
     LocalProxyServer server;
     try {
       server =
           LocalProxyServer.start(
-              new ProxyHandler(settings, key, log, limits), address.getHostAddress(), port);
+              new ProxyHandler(settings, key, log, limits, metrics),
+              address.getHostAddress(),
+              port);
     } catch (BindException e) {
       throw cannotBind(e);
     } catch (IOException e) {

@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.novaproxy.limits.LimitsSettings;
 import dev.novaproxy.limits.LimitsStore;
 import dev.novaproxy.limits.dynamo.DynamoLimitsStore;
+import dev.novaproxy.metrics.EmfMetrics;
 import dev.novaproxy.proxy.AccessLog;
 import dev.novaproxy.proxy.MisconfiguredProxy;
 import dev.novaproxy.proxy.ProxyHandler;
@@ -34,6 +35,12 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  */
 public final class LambdaHandler
     implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+  /** The HTTP API door (buffered), as the access line and the metrics name it. */
+  static final String DOOR_API = "api";
+
+  /** The function URL door (streamed). */
+  static final String DOOR_STREAM = "stream";
+
   /** The proxy core both doors share; null when the settings are refused. */
   private final ProxyHandler proxy;
 
@@ -73,7 +80,8 @@ public final class LambdaHandler
     MisconfiguredProxy refused = null;
     try {
       ProxySettings settings = ProxySettings.fromEnvironment(env);
-      AccessLog access = new AccessLog(log, settings.logContent());
+      AccessLog access =
+          new AccessLog(log, settings.logContent()).withLineMetrics(EmfMetrics.forFunction(env));
       handler = new ProxyHandler(settings, key, access, limits, clock);
       URI upstream = settings.checkedUpstream();
       if (UpstreamUrl.isExplicitlyAllowedHost(upstream)) {
@@ -83,7 +91,10 @@ public final class LambdaHandler
       // Settings deploy wrote, or an operator edited, that cannot be used (a refused upstream
       // host, say): failing here would leave clients with the platform's bare 500 on every call.
       handler = null;
-      refused = new MisconfiguredProxy(e.getMessage(), new AccessLog(log, false));
+      refused =
+          new MisconfiguredProxy(
+              e.getMessage(),
+              new AccessLog(log, false).withLineMetrics(EmfMetrics.forFunction(env)));
     }
     this.proxy = handler;
     this.misconfigured = refused;
@@ -120,17 +131,19 @@ public final class LambdaHandler
 
   @Override
   public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-    return BufferedAnswer.of(handle(toRequest(event), null)).response();
+    return BufferedAnswer.of(handle(toRequest(event), null, DOOR_API)).response();
   }
 
   /** The buffered answer with the Nova exchange bounded by {@code timeLimit} (RuntimeLoop). */
   BufferedAnswer answer(APIGatewayV2HTTPEvent event, Duration timeLimit) {
-    return BufferedAnswer.of(handle(toRequest(event), timeLimit));
+    return BufferedAnswer.of(handle(toRequest(event), timeLimit, DOOR_API));
   }
 
   /** Either door's answer: the proxy's, or the misconfigured proxy's 500. */
-  ProxyResponse handle(ProxyRequest request, Duration timeLimit) {
-    return proxy != null ? proxy.handle(request, timeLimit) : misconfigured.handle(request);
+  ProxyResponse handle(ProxyRequest request, Duration timeLimit, String door) {
+    return proxy != null
+        ? proxy.handle(request, timeLimit, door)
+        : misconfigured.handle(request, door);
   }
 
   /** How long the HTTP API door waits for Nova (its own limit is 30 s). */

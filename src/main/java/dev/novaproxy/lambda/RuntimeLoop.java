@@ -192,7 +192,8 @@ public final class RuntimeLoop {
   private void stream(Invocation invocation, HttpEvent event, Duration left) throws IOException {
     ProxyResponse response;
     try {
-      response = handler.handle(LambdaHandler.toRequest(event.event()), left);
+      response =
+          handler.handle(LambdaHandler.toRequest(event.event()), left, LambdaHandler.DOOR_STREAM);
     } catch (RuntimeException e) {
       fail(invocation, RuntimeError.of("Runtime.HandlerError", e));
       return;

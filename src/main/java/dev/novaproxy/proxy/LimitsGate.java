@@ -65,9 +65,6 @@ final class LimitsGate {
     } catch (LimitRefusal r) {
       throw refusal(r, record);
     }
-    if (request.stream()) {
-      askForUsage(body, record);
-    }
     ProxyResponse response;
     try {
       response = forward.apply(request);
@@ -99,9 +96,10 @@ final class LimitsGate {
 
   /**
    * Nova reports a stream's usage only when asked ({@code stream_options.include_usage}); the proxy
-   * asks, and hides that last chunk from a client that did not ask for it.
+   * asks (the limits settle by it, the metrics count it), and hides that last chunk from a client
+   * that did not ask for it.
    */
-  private static void askForUsage(ObjectNode body, RequestRecord record) {
+  static void askForUsage(ObjectNode body, RequestRecord record) {
     JsonNode options = body.get("stream_options");
     if (options instanceof ObjectNode o && o.path("include_usage").asBoolean(false)) {
       return;
@@ -168,6 +166,7 @@ final class LimitsGate {
               + scrub(r.storeFailure().getMessage()));
     }
     record.errorCode = r.code();
+    record.overLimit = r.status() == 429;
     return new ProxyException(
         r.status(), r.type(), r.code(), r.param(), r.getMessage(), r.headers());
   }

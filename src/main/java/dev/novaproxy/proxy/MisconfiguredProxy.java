@@ -19,9 +19,15 @@ public final class MisconfiguredProxy {
   }
 
   public ProxyResponse handle(ProxyRequest request) {
+    return handle(request, null);
+  }
+
+  /** As {@link #handle(ProxyRequest)}, logged as having come through {@code door}. */
+  public ProxyResponse handle(ProxyRequest request, String door) {
     RequestRecord record =
         new RequestRecord(
             RequestIds.from(request.header("x-request-id")), request.method(), request.path());
+    record.door = door;
     record.errorCode = "proxy_misconfigured";
     ProxyResponse response =
         ErrorBodies.response(

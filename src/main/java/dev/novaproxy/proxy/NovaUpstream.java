@@ -87,7 +87,13 @@ final class NovaUpstream {
     if (events != null) {
       Deadline whole = limit != null || settings.streamWithinTimeout() ? deadline : null;
       return ProxyResponse.eventStream(
-          new StreamRelay(events, settings.totalTimeout(), whole, record, answer.scrubber()));
+          new StreamRelay(
+              events,
+              settings.totalTimeout(),
+              whole,
+              record,
+              answer.scrubber(),
+              answer.startNanos()));
     }
     return whole(answer, deadline, record);
   }
@@ -196,6 +202,8 @@ final class NovaUpstream {
       }
       int status = response.status();
       record.upstreamStatus = status;
+      // Nova answered: its time counts (upstream_ms, UpstreamLatency) even when it refused.
+      record.upstreamNanos = System.nanoTime() - start;
       if (status == 401 && !refreshed) {
         discard(response);
         refreshed = true;

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The proxy: one request in, one response out, the same for {@code serve} and for Lambda. Routes,
@@ -31,6 +32,7 @@ public final class ProxyHandler {
   private final Cors cors;
   private final AccessLog log;
   private final LimitsGate limits; // null: no client keys or limits
+  private final MetricsPage metrics; // null: GET /metrics is 404
   private final byte[] health;
 
   /**
@@ -54,11 +56,31 @@ public final class ProxyHandler {
   /** As above, with the clock the limits count by (tests move it). */
   public ProxyHandler(
       ProxySettings settings, SecretSource key, AccessLog log, LimitsStore store, Clock clock) {
-    this(settings, key, log, NovaUpstream.newHttpClient(settings), store, clock);
+    this(settings, key, log, NovaUpstream.newHttpClient(settings), store, clock, null);
+  }
+
+  /**
+   * As above, answering {@code GET /metrics} with {@code metrics} (serve), behind the same client
+   * credential as {@code /v1/models}.
+   */
+  public ProxyHandler(
+      ProxySettings settings,
+      SecretSource key,
+      AccessLog log,
+      LimitsStore store,
+      MetricsPage metrics) {
+    this(
+        settings,
+        key,
+        log,
+        NovaUpstream.newHttpClient(settings),
+        store,
+        Clock.systemUTC(),
+        metrics);
   }
 
   ProxyHandler(ProxySettings settings, SecretSource key, AccessLog log, HttpClient http) {
-    this(settings, key, log, http, null, Clock.systemUTC());
+    this(settings, key, log, http, null, Clock.systemUTC(), null);
   }
 
   private ProxyHandler(
@@ -67,7 +89,8 @@ public final class ProxyHandler {
       AccessLog log,
       HttpClient http,
       LimitsStore store,
-      Clock clock) {
+      Clock clock,
+      MetricsPage metrics) {
     settings.checkedUpstream();
     if (store == null && settings.limits().active()) {
       // Refuse to start rather than run without the limits the operator asked for.
@@ -83,6 +106,7 @@ public final class ProxyHandler {
     this.upstream = new NovaUpstream(http, settings, secret);
     this.cors = new Cors(settings.policy().allowedOrigins());
     this.log = log;
+    this.metrics = metrics;
     this.limits =
         store == null
             ? null
@@ -110,9 +134,18 @@ public final class ProxyHandler {
    * silence mid-stream. Lambda passes what is left of its invocation here.
    */
   public ProxyResponse handle(ProxyRequest request, Duration timeLimit) {
+    return handle(request, timeLimit, null);
+  }
+
+  /**
+   * As {@link #handle(ProxyRequest, Duration)}, with the request logged (and counted in the
+   * metrics) as having come through {@code door}: Lambda's {@code api} or {@code stream}.
+   */
+  public ProxyResponse handle(ProxyRequest request, Duration timeLimit, String door) {
     RequestRecord record =
         new RequestRecord(
             RequestIds.from(request.header("x-request-id")), request.method(), request.path());
+    record.door = door;
     String origin = request.header("origin");
     ProxyResponse response;
     try {
@@ -177,6 +210,19 @@ public final class ProxyHandler {
         }
         return ProxyResponse.json(200, health);
       }
+      case "/metrics" -> {
+        if (metrics == null) {
+          throw ProxyException.notFound(path);
+        }
+        record.route = "metrics";
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+          throw ProxyException.methodNotAllowed(method, "GET");
+        }
+        // The figures say who calls and how much: as private as the model list.
+        requireClient(request, record);
+        return new ProxyResponse(
+            200, Map.of("Content-Type", metrics.contentType()), metrics.render(), null);
+      }
       default -> throw ProxyException.notFound(path);
     }
   }
@@ -206,6 +252,9 @@ public final class ProxyHandler {
     record.model = valid.model();
     record.modelAlias = valid.alias();
     record.stream = valid.stream();
+    if (valid.stream()) {
+      LimitsGate.askForUsage(valid.body(), record);
+    }
     if (log.logContent()) {
       record.contentIn = valid.body().get("messages");
       record.contentOut = new StringBuilder();

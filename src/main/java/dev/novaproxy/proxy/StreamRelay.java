@@ -22,20 +22,23 @@ final class StreamRelay implements ProxyResponse.EventStream {
   private final NovaUpstream.Deadline wholeDeadline;
   private final RequestRecord record;
   private final KeyScrubber scrubber;
-  private final long startNanos = System.nanoTime();
+  private final long startNanos; // when the request to Nova left: upstream_ms is all of Nova's time
 
   /**
    * @param idleTimeout the most silence between two events
    * @param wholeDeadline when the whole stream must have ended, or null for no such limit
    * @param scrubber takes the key out of each event (an error event may quote the request)
+   * @param startNanos when the request was sent to Nova ({@link System#nanoTime})
    */
   StreamRelay(
       EventQueue queue,
       Duration idleTimeout,
       NovaUpstream.Deadline wholeDeadline,
       RequestRecord record,
-      KeyScrubber scrubber) {
+      KeyScrubber scrubber,
+      long startNanos) {
     this.queue = queue;
+    this.startNanos = startNanos;
     this.idleTimeout = idleTimeout;
     this.wholeDeadline = wholeDeadline;
     this.record = record;
@@ -73,6 +76,9 @@ final class StreamRelay implements ProxyResponse.EventStream {
           done = true;
         } else if (inspect(bytes)) {
           continue; // the usage chunk the proxy asked for and the client did not: counted only
+        }
+        if (!done && record.firstEventNanos < 0) {
+          record.firstEventNanos = System.nanoTime(); // time to first token, as the client sees it
         }
         sink.event(withEnd(bytes));
       } else if (item instanceof EventQueue.End) {

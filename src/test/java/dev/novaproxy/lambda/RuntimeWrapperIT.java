@@ -128,6 +128,7 @@ class RuntimeWrapperIT {
       env.put("AWS_EC2_METADATA_DISABLED", "true");
       env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", MotoServer.endpoint().toString());
       env.put(ProxySettings.ENV_UPSTREAM_URL, nova.baseUrl().toString());
+      env.put("AWS_LAMBDA_FUNCTION_NAME", "novaproxy-proxy"); // as Lambda sets it
       env.remove("JAVA_TOOL_OPTIONS");
       Path log = tmp.resolve("function.log");
       Process function = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -164,6 +165,12 @@ class RuntimeWrapperIT {
       }
       assertThat(function.exitValue()).as("the Runtime API went away").isEqualTo(1);
       assertThat(Files.readString(log)).doesNotContain(KEY).contains("\"route\":\"chat\"");
+      // The artifact's access lines carry EMF, one per door.
+      assertThat(
+              Files.readAllLines(log).stream()
+                  .filter(l -> l.contains("\"request_id\""))
+                  .map(l -> dev.novaproxy.testing.EmfLines.valid(l).path("Door").asText()))
+          .containsExactly("stream", "api");
     }
   }
 

@@ -109,6 +109,26 @@ class ServeIT {
   }
 
   @Test
+  void should_count_requests_at_get_metrics_also_when_quiet() throws Exception {
+    Process p = serveWithKeyOnFreePort("--quiet");
+    URI base = listeningUrl(p);
+    assertThat(post(base).statusCode()).isEqualTo(200);
+    HttpResponse<String> metrics =
+        http.send(
+            HttpRequest.newBuilder(base.resolve("/metrics")).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    var text = dev.novaproxy.testing.PrometheusText.parse(metrics.body());
+    assertThat(
+            text.value(
+                "novaproxy_requests_total",
+                Map.of("door", "serve", "route", "chat", "status", "200", "class", "2xx")))
+        .isEqualTo(1);
+    assertThat(metrics.body()).doesNotContain(KEY);
+    assertThat(stderr(p)).as("--quiet: no request lines").doesNotContain("request_id");
+  }
+
+  @Test
   void should_print_one_json_line_with_the_url_and_take_settings_from_env_and_file()
       throws Exception {
     Path config = Files.createTempDirectory("serve-json").resolve("config.json");

@@ -2,6 +2,7 @@ package dev.novaproxy.testing;
 
 import dev.novaproxy.limits.LimitsStore;
 import dev.novaproxy.local.LocalProxyServer;
+import dev.novaproxy.metrics.PrometheusMetrics;
 import dev.novaproxy.proxy.AccessLog;
 import dev.novaproxy.proxy.ProxyHandler;
 import dev.novaproxy.proxy.ProxySettings;
@@ -29,13 +30,21 @@ public final class RunningProxy implements AutoCloseable {
   public final FakeNova nova;
   public final LocalProxyServer server;
   public final List<String> logLines;
+  public final PrometheusMetrics metrics; // null unless started withMetrics
   private final HttpClient client =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  private RunningProxy(FakeNova nova, LocalProxyServer server, List<String> logLines) {
+  private RunningProxy(
+      FakeNova nova, LocalProxyServer server, List<String> logLines, PrometheusMetrics metrics) {
     this.nova = nova;
     this.server = server;
     this.logLines = logLines;
+    this.metrics = metrics;
+  }
+
+  /** As {@code serve} runs it: every request counted, GET /metrics answered (store may be null). */
+  public static RunningProxy withMetrics(UnaryOperator<ProxySettings> tweak, LimitsStore store) {
+    return start(tweak, () -> KEY, store, java.time.Clock.systemUTC(), new PrometheusMetrics());
   }
 
   public static RunningProxy start() {
@@ -62,15 +71,26 @@ public final class RunningProxy implements AutoCloseable {
       SecretSource key,
       LimitsStore store,
       java.time.Clock clock) {
+    return start(tweak, key, store, clock, null);
+  }
+
+  private static RunningProxy start(
+      UnaryOperator<ProxySettings> tweak,
+      SecretSource key,
+      LimitsStore store,
+      java.time.Clock clock,
+      PrometheusMetrics metrics) {
     FakeNova nova = FakeNova.start().requireKey(KEY);
     List<String> lines = new CopyOnWriteArrayList<>();
     ProxySettings settings = tweak.apply(ProxySettings.defaults().withUpstream(nova.baseUrl()));
     try {
       AccessLog log = new AccessLog(lines::add, settings.logContent());
-      LocalProxyServer server =
-          LocalProxyServer.start(
-              new ProxyHandler(settings, key, log, store, clock), "127.0.0.1", 0);
-      return new RunningProxy(nova, server, lines);
+      ProxyHandler handler =
+          metrics == null
+              ? new ProxyHandler(settings, key, log, store, clock)
+              : new ProxyHandler(settings, key, log.observedBy(metrics), store, metrics);
+      LocalProxyServer server = LocalProxyServer.start(handler, "127.0.0.1", 0);
+      return new RunningProxy(nova, server, lines, metrics);
     } catch (IOException e) {
       nova.close();
       throw new UncheckedIOException(e);

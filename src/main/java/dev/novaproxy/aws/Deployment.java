@@ -3,6 +3,7 @@ package dev.novaproxy.aws;
 import dev.novaproxy.lambda.RuntimeLoop;
 import dev.novaproxy.limits.LimitsSettings;
 import dev.novaproxy.proxy.ProxySettings;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,8 @@ public final class Deployment {
       Optional<HttpApi.Current> haveApi,
       Optional<String> havePermission,
       Optional<StreamUrl.Current> haveStreamUrl,
-      Optional<KeysTable.Current> haveTable) {
+      Optional<KeysTable.Current> haveTable,
+      Optional<CustomDomain.Current> haveDomain) {
 
     /**
      * The settings the deployed function runs with (and the stage's throttling), or empty when
@@ -97,7 +99,8 @@ public final class Deployment {
                     proxy,
                     // A function from before client keys has no table: it keeps none.
                     limits.keysTable() != null,
-                    limits);
+                    limits,
+                    haveDomain.map(DomainDeployment::settingOf).orElse(null));
               });
     }
 
@@ -117,7 +120,8 @@ public final class Deployment {
       ExecutionRole.Desired role,
       ProxyFunction.Desired function,
       HttpApi.Desired api,
-      StreamUrl.Desired streamUrl) {}
+      StreamUrl.Desired streamUrl,
+      DomainDeployment.Plan domain) {}
 
   /** The deployed proxy. */
   public record Result(
@@ -129,14 +133,24 @@ public final class Deployment {
       String roleArn,
       String functionArn,
       String aliasArn,
-      boolean changed) {}
+      boolean changed,
+      String domainUrl) {}
 
   private final AwsClients aws;
   private final Backoff roleBackoff;
+  private Duration domainWait = DomainDeployment.DEFAULT_WAIT;
+  private Duration domainPoll = DomainDeployment.DEFAULT_POLL;
 
   public Deployment(AwsClients aws, Backoff roleBackoff) {
     this.aws = aws;
     this.roleBackoff = roleBackoff;
+  }
+
+  /** How long apply waits for the custom domain's certificate, and how often it looks. */
+  public Deployment withDomainWait(Duration wait, Duration poll) {
+    this.domainWait = wait;
+    this.domainPoll = poll;
+    return this;
   }
 
   /**
@@ -196,8 +210,17 @@ public final class Deployment {
             ? Optional.of(new StreamUrl(aws).read(names, policy))
             : Optional.empty();
     Optional<KeysTable.Current> haveTable = new KeysTable(aws, roleBackoff).read(names.keysTable());
+    Optional<CustomDomain.Current> haveDomain = new DomainDeployment(aws, names).observe();
     return new Observed(
-        names, account, haveRole, haveFunction, haveApi, havePermission, haveStreamUrl, haveTable);
+        names,
+        account,
+        haveRole,
+        haveFunction,
+        haveApi,
+        havePermission,
+        haveStreamUrl,
+        haveTable,
+        haveDomain);
   }
 
   /** Reads the current state and plans; makes no mutating call. */
@@ -278,7 +301,16 @@ public final class Deployment {
             function.name(), settings.streamUrl(), settings.proxy().policy().allowedOrigins());
     steps.add(new StreamUrl(aws).plan(streamUrl, seen.haveStreamUrl(), names));
     steps.addAll(apis.planDuplicates(seen.haveApi()));
-    return new Plan(steps, new Snapshot(seen, secret, table, role, function, api, streamUrl));
+    // Last: the domain maps to the API's stage, and may wait minutes for its certificate.
+    DomainDeployment.Plan domain =
+        new DomainDeployment(aws, names)
+            .plan(
+                settings.domain(),
+                seen.haveDomain(),
+                seen.haveApi().map(a -> a.api().apiId()).orElse(null));
+    steps.addAll(domain.steps());
+    return new Plan(
+        steps, new Snapshot(seen, secret, table, role, function, api, streamUrl, domain));
   }
 
   /** Applies a plan made by {@link #plan} just before; one progress line per step. */
@@ -349,6 +381,9 @@ public final class Deployment {
             return null;
           });
     }
+    String domainUrl =
+        new DomainDeployment(aws, seen.names(), domainWait, domainPoll)
+            .apply(s.domain(), apiId, progress, clock);
     return new Result(
         seen.account().apiUrl(apiId) + "/chat",
         streamUrl == null ? null : chatPath(streamUrl),
@@ -358,7 +393,8 @@ public final class Deployment {
         roleArn,
         seen.account().functionArn(s.function().name()),
         aliasArn,
-        plan.changes());
+        plan.changes(),
+        domainUrl);
   }
 
   /** A function URL ends with '/'; the proxy's chat route is under it. */

@@ -30,7 +30,8 @@ public record DeploymentSettings(
     boolean streamUrl,
     ProxySettings proxy,
     boolean keys,
-    LimitsSettings limits) {
+    LimitsSettings limits,
+    DomainSetting domain) {
 
   public enum Arch {
     arm64,
@@ -69,6 +70,32 @@ public record DeploymentSettings(
             limits.anonymousRpm(),
             limits.anonymousTokensPerDay(),
             limits.dailyTokenBudget());
+  }
+
+  /** A deployment without a custom domain ({@code domain} null), as before domains existed. */
+  public DeploymentSettings(
+      Arch arch,
+      int memoryMb,
+      int timeoutSeconds,
+      boolean snapStart,
+      double throttleRate,
+      int throttleBurst,
+      boolean streamUrl,
+      ProxySettings proxy,
+      boolean keys,
+      LimitsSettings limits) {
+    this(
+        arch,
+        memoryMb,
+        timeoutSeconds,
+        snapStart,
+        throttleRate,
+        throttleBurst,
+        streamUrl,
+        proxy,
+        keys,
+        limits,
+        null);
   }
 
   /** A deployment without client keys or limits, as before they existed. */
@@ -124,7 +151,8 @@ public record DeploymentSettings(
         streamUrl,
         p,
         keys,
-        limits);
+        limits,
+        domain);
   }
 
   public DeploymentSettings withKeys(boolean on, LimitsSettings l) {
@@ -138,7 +166,24 @@ public record DeploymentSettings(
         streamUrl,
         proxy,
         on,
-        l);
+        l,
+        domain);
+  }
+
+  /** The same settings with this custom domain (null: none). */
+  public DeploymentSettings withDomain(DomainSetting d) {
+    return new DeploymentSettings(
+        arch,
+        memoryMb,
+        timeoutSeconds,
+        snapStart,
+        throttleRate,
+        throttleBurst,
+        streamUrl,
+        proxy,
+        keys,
+        limits,
+        d);
   }
 
   /**
@@ -173,6 +218,7 @@ public record DeploymentSettings(
     m.put("anonymousRpm", orNone(limits.anonymousRpm()));
     m.put("anonymousTokensPerDay", orNone(limits.anonymousTokensPerDay()));
     m.put("dailyTokenBudget", orNone(limits.dailyTokenBudget()));
+    m.put("domain", domain == null ? "none" : domain.describe());
     return m;
   }
 

@@ -33,6 +33,10 @@ public final class DeploymentStatus {
       if (state == null) {
         return true;
       }
+      // The custom domain's: a certificate serves only once issued, records and mapping complete.
+      if (kind.equals("certificate")) {
+        return state.equals("ISSUED");
+      }
       if (state.startsWith("Routes ")) {
         String[] counts = state.substring("Routes ".length()).split("/");
         return counts.length == 2 && counts[0].equals(counts[1]);
@@ -43,6 +47,8 @@ public final class DeploymentStatus {
           || state.equals("OtherSource")
           || state.equals("AccessPolicyMissing")
           || state.equals("PermissionMissing")
+          || state.equals("OtherApi")
+          || state.equals("AliasMissing")
           || state.startsWith("NotStreaming"));
     }
   }
@@ -52,7 +58,12 @@ public final class DeploymentStatus {
    * everything is there.
    */
   public record Report(
-      String name, String region, List<Resource> resources, String url, String streamUrl) {
+      String name,
+      String region,
+      List<Resource> resources,
+      String url,
+      String streamUrl,
+      String domainUrl) {
     public boolean deployed() {
       return resources.stream().allMatch(Resource::usable);
     }
@@ -207,9 +218,19 @@ public final class DeploymentStatus {
               table.map(t -> t.table().creationDateTime()).orElse(null)));
     }
 
+    // Listed when there is a custom domain (deploy --domain), or a certificate deploy requested.
+    DomainDeployment.Status domain =
+        new DomainDeployment(aws, names).status(api.map(a -> a.api().apiId()).orElse(null));
+    out.addAll(domain.resources());
+
     String url = api.map(a -> account.apiUrl(a.api().apiId()) + "/chat").orElse(null);
     return new Report(
-        names.name(), aws.region(), out, url, stream.url().map(Deployment::chatPath).orElse(null));
+        names.name(),
+        aws.region(),
+        out,
+        url,
+        stream.url().map(Deployment::chatPath).orElse(null),
+        domain.url());
   }
 
   private record FunctionLive(

@@ -197,9 +197,9 @@ public final class DomainDeployment {
             AwsException.Kind.FAILED,
             "The zone "
                 + zone.describe()
-                + " already has a "
+                + " already has a record of type "
                 + s.typeAsString()
-                + " record for "
+                + " for "
                 + name
                 + " that deploy did not create"
                 + (s.aliasTarget() != null ? " (alias to " + s.aliasTarget().dnsName() + ")" : "")
@@ -256,7 +256,18 @@ public final class DomainDeployment {
     steps.add(
         d == null
             ? PlanStep.create("domain", name + " (REGIONAL, TLS_1_2)")
-            : PlanStep.unchanged("domain", name + " (REGIONAL)"));
+            : PlanStep.unchanged(
+                "domain",
+                name
+                    + d.config()
+                        .map(
+                            c ->
+                                " ("
+                                    + c.endpointTypeAsString()
+                                    + ", "
+                                    + c.securityPolicyAsString()
+                                    + ")")
+                        .orElse("")));
     String mapping =
         name + " -> " + (apiId == null ? "the API" : apiId) + " " + ResourceNames.STAGE;
     List<String> others =
@@ -411,7 +422,7 @@ public final class DomainDeployment {
               ALIAS_TYPES.stream().map(t -> HostedZone.alias(name, t, target)).toList());
           return null;
         });
-    if (target.standIn()) {
+    if (target.standIn() && steps.get(5).mutates()) {
       progress.line(
           "  note: the endpoint gave the domain no target (moto does not emulate it); the alias"
               + " records point to the stand-in "

@@ -464,7 +464,7 @@ function _picocli_novaproxy_deploy() {
 
   local commands=""
   local flag_opts="'--no-color' '-v' '--verbose' '--no-client-tokens' '--keys' '--no-keys' '--dry-run' '--snapstart' '--no-snapstart' '--stream-url' '--no-stream-url' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--anonymous' '--anonymous-rpm' '--anonymous-tokens-per-day' '--daily-token-budget' '--secret-name' '--arch' '--memory' '--timeout' '--throttle-rate' '--throttle-burst' '--upstream-url' '--allow-upstream-host' '--artifact'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--anonymous' '--anonymous-rpm' '--anonymous-tokens-per-day' '--daily-token-budget' '--secret-name' '--arch' '--memory' '--timeout' '--throttle-rate' '--throttle-burst' '--upstream-url' '--allow-upstream-host' '--domain' '--hosted-zone-id' '--domain-wait' '--artifact'"
   local FORMAT_option_args=("text" "json") # --output values
   local WHO_option_args=("allow" "deny") # --anonymous values
   local ARCH_option_args=("arm64" "x86_64") # --arch values
@@ -545,6 +545,15 @@ function _picocli_novaproxy_deploy() {
       return
       ;;
     '--allow-upstream-host')
+      return
+      ;;
+    '--domain')
+      return
+      ;;
+    '--hosted-zone-id')
+      return
+      ;;
+    '--domain-wait')
       return
       ;;
     '--artifact')

@@ -57,7 +57,7 @@ import picocli.CommandLine.Spec;
       "0:Deployed, or nothing to change.",
       "1:The operation failed (the message names the step; re-run to finish).",
       "2:Usage error.",
-      "3:No secret (run setup first), no Lambda artifact, or no hosted zone for --domain.",
+      "3:No secret (run setup first), no Lambda artifact, or no hosted zone owns the domain.",
       "5:AWS credentials, region or permission problem."
     })
 public final class DeployCommand implements Callable<Integer> {

@@ -120,6 +120,7 @@ class JsonShapesTest {
             "roleArn",
             "functionArn",
             "aliasArn",
+            "domainUrl",
             "awsCalls",
             "seconds",
             "settingsFrom",
@@ -131,7 +132,7 @@ class JsonShapesTest {
     JsonNode status = json(CliRun.run(aws("status")), 0);
     assertThat(keys(status))
         .containsExactlyInAnyOrder(
-            "name", "region", "deployed", "url", "streamUrl", "resources", "exitCode");
+            "name", "region", "deployed", "url", "streamUrl", "domainUrl", "resources", "exitCode");
     for (JsonNode resource : status.get("resources")) {
       assertThat(keys(resource)).contains("kind", "name", "present");
     }

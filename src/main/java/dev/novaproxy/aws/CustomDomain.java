@@ -28,7 +28,7 @@ public final class CustomDomain {
   /**
    * Where the alias records point: API Gateway's regional name for the domain and its hosted zone.
    *
-   * @param stand_in true when the endpoint (an emulator) gave no target and these are made up
+   * @param standIn true when the endpoint (an emulator) gave no target and these are made up
    */
   public record Target(String dnsName, String hostedZoneId, boolean standIn) {}
 

@@ -83,7 +83,28 @@ public final class DomainDeployment {
 
   /** This deployment's domain, when there is one: the setting a deploy starts from. */
   public Optional<CustomDomain.Current> observe() {
-    return new CustomDomain(aws).ours(names);
+    return unlessDenied(() -> new CustomDomain(aws).ours(names), Optional.empty());
+  }
+
+  /**
+   * A look for a domain or certificate of the deployment that every deploy, status and destroy
+   * makes. An identity that never used --domain may lack the API Gateway domain and ACM
+   * permissions: denied, the look finds nothing rather than failing those commands. With --domain,
+   * the calls that follow are not excused, and name the missing permission.
+   */
+  private static <T> T unlessDenied(java.util.function.Supplier<T> look, T nothing) {
+    try {
+      return look.get();
+    } catch (software.amazon.awssdk.awscore.exception.AwsServiceException e) {
+      if (e.statusCode() == 403) {
+        return nothing;
+      }
+      throw e;
+    }
+  }
+
+  private List<Certificate.Current> ownedCertificates() {
+    return unlessDenied(() -> new Certificate(aws).owned(names), List.of());
   }
 
   /** The setting an existing domain of ours stands for. */
@@ -316,7 +337,7 @@ public final class DomainDeployment {
               .toList();
     }
     List<Removal.Owned> certs = new ArrayList<>();
-    for (Certificate.Current c : new Certificate(aws).owned(names)) {
+    for (Certificate.Current c : ownedCertificates()) {
       if (name != null && !name.equals(c.domain())) {
         continue;
       }
@@ -517,7 +538,7 @@ public final class DomainDeployment {
     List<DeploymentStatus.Resource> rows = new ArrayList<>();
     var certs = new Certificate(aws);
     if (have.isEmpty()) {
-      for (Certificate.Current c : certs.owned(names)) {
+      for (Certificate.Current c : ownedCertificates()) {
         rows.add(certificateRow(c));
       }
       return new Status(rows, null);
@@ -580,14 +601,17 @@ public final class DomainDeployment {
         boolean there =
             zones.records(vzone, v.name()).stream()
                 .anyMatch(r -> r.type() == RRType.CNAME && holds(r, v.value()));
-        rows.add(
-            new DeploymentStatus.Resource(
-                "validation",
-                "CNAME " + v.name() + " in " + vzone,
-                there,
-                there ? (cert.validationZone() != null ? "CreatedByDeploy" : "Existing") : null,
-                null,
-                null));
+        // A reused certificate may have been validated through DNS that is not here.
+        if (there || cert.ownedBy(names)) {
+          rows.add(
+              new DeploymentStatus.Resource(
+                  "validation",
+                  "CNAME " + v.name() + " in " + vzone,
+                  there,
+                  there ? (cert.validationZone() != null ? "CreatedByDeploy" : "Existing") : null,
+                  null,
+                  null));
+        }
       }
     }
     return new Status(rows, settingOf(d).chatUrl());

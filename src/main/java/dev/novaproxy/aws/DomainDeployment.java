@@ -96,7 +96,9 @@ public final class DomainDeployment {
     try {
       return look.get();
     } catch (software.amazon.awssdk.awscore.exception.AwsServiceException e) {
-      if (e.statusCode() == 403) {
+      // API Gateway answers 403; ACM, a JSON protocol, 400 with AccessDeniedException.
+      String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+      if (e.statusCode() == 403 || "AccessDeniedException".equals(code)) {
         return nothing;
       }
       throw e;

@@ -32,8 +32,9 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Create or update the IAM role, the keys table, the Lambda function (version and alias 'live'),"
-          + " the HTTP API and the stream URL; wait until they are ready; print the URLs. Running it again"
-          + " with the same inputs changes nothing.",
+          + " the HTTP API and the stream URL (and, with --domain, a custom domain for the API);"
+          + " wait until they are ready; print the URLs. Running it again with the same inputs"
+          + " changes nothing.",
       "",
       "The deployment's settings outlive this command line: deploy starts from what is deployed"
           + " (from any machine), and each option changes only its own setting, so a plain"

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     header = "Delete what deploy created (the keys table and the secret only if asked).",
     description =
-        "Delete what deploy created, in reverse order: the HTTP API, the permission, the alias and versions with the function, the role's policies and the role. The keys table (client keys and their usage) is kept unless --delete-data is given; it cannot be undone, since keys are stored only as hashes. The secret is kept unless --delete-secret is given, and also when setup did not create it (adopted with setup --adopt, or made elsewhere); a deleted secret can be restored for 7 days. Asks for confirmation on a terminal; needs --yes otherwise. Running it twice is fine.",
+        "Delete what deploy created, in reverse order: the custom domain with its mapping and alias records (and the certificate and validation record when deploy created them, never others), the HTTP API, the permission, the alias and versions with the function, the role's policies and the role. The keys table (client keys and their usage) is kept unless --delete-data is given; it cannot be undone, since keys are stored only as hashes. The secret is kept unless --delete-secret is given, and also when setup did not create it (adopted with setup --adopt, or made elsewhere); a deleted secret can be restored for 7 days. Asks for confirmation on a terminal; needs --yes otherwise. Running it twice is fine.",
     footerHeading = "%nExamples:%n",
     footer = {
       "  novaproxy destroy                                 asks first",

@@ -143,8 +143,27 @@ public final class DomainDeployment {
 
   private Setup setup(DomainSetting want, Optional<CustomDomain.Current> ours) {
     var zones = new HostedZone(aws);
-    HostedZone.Zone zone = zones.owning(want.name(), want.hostedZoneId());
     CustomDomain.Current domain = ours.orElse(null);
+    HostedZone.Zone zone;
+    if (domain != null && domain.recordsZone() != null) {
+      // The zone its records are in stays the domain's, even if a closer zone appears later.
+      if (want.hostedZoneId() != null && !want.hostedZoneId().equals(domain.recordsZone())) {
+        throw new AwsException(
+            AwsException.Kind.FAILED,
+            "The domain "
+                + want.name()
+                + " has its records in the zone "
+                + domain.recordsZone()
+                + "; to move them, remove the domain (deploy --domain none), then deploy --domain "
+                + want.name()
+                + " --hosted-zone-id "
+                + want.hostedZoneId()
+                + ".");
+      }
+      zone = zones.owning(want.name(), domain.recordsZone());
+    } else {
+      zone = zones.owning(want.name(), want.hostedZoneId());
+    }
     if (domain == null) {
       Optional<CustomDomain.Current> existing = new CustomDomain(aws).read(want.name());
       if (existing.isPresent()) {

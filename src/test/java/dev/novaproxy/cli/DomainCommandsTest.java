@@ -302,6 +302,14 @@ class DomainCommandsTest {
     CliRun again = deploy("--dry-run");
     assertThat(again.out()).contains("domain         chat.example.com (zone " + zoneId + ")");
     assertThat(again.out()).doesNotContain("create ");
+    // Moving the records to another zone takes a removal first.
+    CliRun move = deploy("--hosted-zone-id", sub);
+    assertThat(move.exitCode()).as("%s", move).isEqualTo(ExitCodes.FAILURE);
+    assertThat(move.err())
+        .contains(
+            "The domain chat.example.com has its records in the zone "
+                + zoneId
+                + "; to move them, remove the domain (deploy --domain none)");
   }
 
   @Test

@@ -10,13 +10,14 @@ import software.amazon.awssdk.services.apigatewayv2.model.DomainName;
 import software.amazon.awssdk.services.apigatewayv2.model.DomainNameConfiguration;
 import software.amazon.awssdk.services.apigatewayv2.model.EndpointType;
 import software.amazon.awssdk.services.apigatewayv2.model.GetDomainNamesResponse;
+import software.amazon.awssdk.services.apigatewayv2.model.IpAddressType;
 import software.amazon.awssdk.services.apigatewayv2.model.NotFoundException;
 import software.amazon.awssdk.services.apigatewayv2.model.SecurityPolicy;
 
 /**
- * The API Gateway custom domain (REGIONAL, TLS 1.2) and its one API mapping to the HTTP API's
- * {@code $default} stage. Its tags say which deployment made it, which zone holds its alias records
- * and which zone the user chose (so that a later deploy keeps the choice).
+ * The API Gateway custom domain (REGIONAL, TLS 1.2, IPv4 and IPv6) and its one API mapping to the
+ * HTTP API's {@code $default} stage. Its tags say which deployment made it, which zone holds its
+ * alias records and which zone the user chose (so that a later deploy keeps the choice).
  */
 public final class CustomDomain {
   /** The zone where deploy wrote the domain's alias records. */
@@ -134,6 +135,9 @@ public final class CustomDomain {
                                 .certificateArn(certificateArn)
                                 .endpointType(EndpointType.REGIONAL)
                                 .securityPolicy(SecurityPolicy.TLS_1_2)
+                                // IPv4 only is API Gateway's default: then the AAAA alias would
+                                // resolve to nothing.
+                                .ipAddressType(IpAddressType.DUALSTACK)
                                 .build())
                         .tags(tags));
     return target(name, created.domainNameConfigurations());

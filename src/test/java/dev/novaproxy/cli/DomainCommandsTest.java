@@ -168,6 +168,8 @@ class DomainCommandsTest {
         .isEqualTo("REGIONAL");
     assertThat(domain.domainNameConfigurations().get(0).securityPolicyAsString())
         .isEqualTo("TLS_1_2");
+    assertThat(domain.domainNameConfigurations().get(0).ipAddressTypeAsString())
+        .isEqualTo("dualstack");
     assertThat(domain.tags()).containsEntry("novaproxy:records-zone", zoneId);
     var mappings = aws.apis().getApiMappings(r -> r.domainName(DOMAIN)).items();
     assertThat(mappings).hasSize(1);

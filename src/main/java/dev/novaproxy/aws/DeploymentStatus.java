@@ -219,8 +219,8 @@ public final class DeploymentStatus {
     }
 
     // Listed when there is a custom domain (deploy --domain), or a certificate deploy requested.
-    DomainDeployment.Status domain =
-        new DomainDeployment(aws, names).status(api.map(a -> a.api().apiId()).orElse(null));
+    DomainStatus.Report domain =
+        new DomainStatus(aws, names).read(api.map(a -> a.api().apiId()).orElse(null));
     out.addAll(domain.resources());
 
     String url = api.map(a -> account.apiUrl(a.api().apiId()) + "/chat").orElse(null);

@@ -14,8 +14,8 @@ import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
  * exactly the name reused), its validation CNAME in the zone that owns the name, the wait for
  * issuance, the API Gateway domain and its mapping to the HTTP API, and the alias records A and
  * AAAA. Planned from reads only, like the rest of the deployment; a re-run after a timeout resumes
- * where it stopped. Removing it (another name, {@code --domain none}, destroy) deletes only what
- * deploy made: never a certificate or record it did not create.
+ * where it stopped. Removing it (another name, {@code --domain none}) is {@link DomainRemoval}'s,
+ * which destroy uses too; {@code status} reads it through {@link DomainStatus}.
  */
 public final class DomainDeployment {
   public static final Duration DEFAULT_WAIT = Duration.ofMinutes(10);
@@ -26,31 +26,13 @@ public final class DomainDeployment {
   /** ACM gives a new certificate's validation record within seconds. */
   static final Duration RECORD_WAIT = Duration.ofMinutes(1);
 
-  /** How long destroy retries a certificate API Gateway has not released yet. */
-  static final Backoff RELEASE =
-      new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofMinutes(2));
-
-  private static final List<RRType> ALIAS_TYPES = List.of(RRType.A, RRType.AAAA);
+  static final List<RRType> ALIAS_TYPES = List.of(RRType.A, RRType.AAAA);
 
   /** What a deploy will do for the domain: its steps, and what it read to decide. */
-  public record Plan(List<PlanStep> steps, Removal removal, Setup setup) {
+  public record Plan(List<PlanStep> steps, DomainRemoval.Removal removal, Setup setup) {
     static Plan none() {
       return new Plan(List.of(), null, null);
     }
-  }
-
-  /**
-   * The domain deploy made and is to remove, with what it made around it.
-   *
-   * @param domain null when only a certificate is left (a deploy that timed out)
-   * @param aliases the alias records to the domain's target
-   * @param certificates this deployment's certificates for the name
-   */
-  public record Removal(
-      CustomDomain.Current domain, List<ResourceRecordSet> aliases, List<Owned> certificates) {
-    /** A certificate of ours and, when deploy created it, its validation record and zone. */
-    public record Owned(
-        Certificate.Current certificate, String zone, List<ResourceRecordSet> record) {}
   }
 
   /**
@@ -92,7 +74,7 @@ public final class DomainDeployment {
    * permissions: denied, the look finds nothing rather than failing those commands. With --domain,
    * the calls that follow are not excused, and name the missing permission.
    */
-  private static <T> T unlessDenied(java.util.function.Supplier<T> look, T nothing) {
+  static <T> T unlessDenied(java.util.function.Supplier<T> look, T nothing) {
     try {
       return look.get();
     } catch (software.amazon.awssdk.awscore.exception.AwsServiceException e) {
@@ -105,7 +87,7 @@ public final class DomainDeployment {
     }
   }
 
-  private List<Certificate.Current> ownedCertificates() {
+  List<Certificate.Current> ownedCertificates() {
     return unlessDenied(() -> new Certificate(aws).owned(names), List.of());
   }
 
@@ -128,10 +110,11 @@ public final class DomainDeployment {
       return Plan.none();
     }
     List<PlanStep> steps = new ArrayList<>();
-    Removal removal = null;
+    DomainRemoval.Removal removal = null;
     if (have.isPresent() && (want == null || !want.name().equals(have.get().name()))) {
-      removal = removal(have.get(), have.get().name());
-      steps.addAll(removalSteps(removal));
+      var removing = new DomainRemoval(aws, names);
+      removal = removing.find(have.get(), have.get().name());
+      steps.addAll(DomainRemoval.steps(removal));
     }
     Setup setup = null;
     if (want != null) {
@@ -250,7 +233,7 @@ public final class DomainDeployment {
     }
   }
 
-  private static boolean holds(ResourceRecordSet s, String value) {
+  static boolean holds(ResourceRecordSet s, String value) {
     return s.resourceRecords().stream()
         .map(ResourceRecord::value)
         .anyMatch(v -> bare(v).equals(bare(value)));
@@ -346,69 +329,6 @@ public final class DomainDeployment {
         .toList();
   }
 
-  /** What deploy made for the domain {@code name}; {@code domain} may be null. */
-  private Removal removal(CustomDomain.Current domain, String name) {
-    var zones = new HostedZone(aws);
-    List<ResourceRecordSet> aliases = List.of();
-    if (domain != null && domain.recordsZone() != null) {
-      CustomDomain.Target target = new CustomDomain(aws).target(domain);
-      aliases =
-          zones.records(domain.recordsZone(), domain.name()).stream()
-              .filter(r -> ALIAS_TYPES.contains(r.type()) && HostedZone.aliases(r, target))
-              .toList();
-    }
-    List<Removal.Owned> certs = new ArrayList<>();
-    for (Certificate.Current c : ownedCertificates()) {
-      if (name != null && !name.equals(c.domain())) {
-        continue;
-      }
-      String zone = c.validationZone();
-      List<ResourceRecordSet> record =
-          zone == null || c.record() == null
-              ? List.of()
-              : zones.records(zone, c.record().name()).stream()
-                  .filter(r -> r.type() == RRType.CNAME && holds(r, c.record().value()))
-                  .toList();
-      certs.add(new Removal.Owned(c, zone, record));
-    }
-    return new Removal(domain, aliases, certs);
-  }
-
-  private static List<PlanStep> removalSteps(Removal r) {
-    List<PlanStep> steps = new ArrayList<>();
-    if (!r.aliases().isEmpty()) {
-      steps.add(
-          new PlanStep(
-              "dns-alias", r.domain().name() + " " + types(r.aliases()), Action.DELETE, List.of()));
-    }
-    if (r.domain() != null) {
-      steps.add(
-          new PlanStep(
-              "domain", r.domain().name(), Action.DELETE, List.of("with its API mapping")));
-    }
-    for (Removal.Owned c : r.certificates()) {
-      if (!c.record().isEmpty()) {
-        steps.add(
-            new PlanStep(
-                "validation",
-                "CNAME " + c.certificate().record().name() + " in " + c.zone(),
-                Action.DELETE,
-                List.of()));
-      }
-      steps.add(
-          new PlanStep(
-              "certificate",
-              c.certificate().domain() + " (" + c.certificate().status() + ")",
-              Action.DELETE,
-              List.of()));
-    }
-    return steps;
-  }
-
-  private static String types(List<ResourceRecordSet> sets) {
-    return String.join(", ", sets.stream().map(ResourceRecordSet::typeAsString).toList());
-  }
-
   /**
    * Applies the plan after the API exists; returns the chat URL on the domain, or null when there
    * is no domain.
@@ -416,7 +336,7 @@ public final class DomainDeployment {
   public String apply(Plan plan, String apiId, Progress progress, StepClock clock) {
     int next = 0;
     if (plan.removal() != null) {
-      next = remove(plan.removal(), plan.steps(), clock);
+      next = new DomainRemoval(aws, names).remove(plan.removal(), plan.steps(), clock);
     }
     Setup s = plan.setup();
     if (s == null) {
@@ -508,143 +428,5 @@ public final class DomainDeployment {
         + "' with 'aws route53 get-hosted-zone --id "
         + zone.id()
         + "').";
-  }
-
-  /** Removes what {@link #removal} found, one step each; returns how many steps it used. */
-  private int remove(Removal r, List<PlanStep> steps, StepClock clock) {
-    int i = 0;
-    var zones = new HostedZone(aws);
-    if (!r.aliases().isEmpty()) {
-      clock.run(steps.get(i++), () -> zones.delete(r.domain().recordsZone(), r.aliases()));
-    }
-    if (r.domain() != null) {
-      clock.run(steps.get(i++), () -> new CustomDomain(aws).delete(r.domain()));
-    }
-    var certs = new Certificate(aws);
-    for (Removal.Owned c : r.certificates()) {
-      if (!c.record().isEmpty()) {
-        clock.run(steps.get(i++), () -> zones.delete(c.zone(), c.record()));
-      }
-      clock.run(steps.get(i++), () -> certs.delete(c.certificate().arn(), RELEASE));
-    }
-    return i;
-  }
-
-  /** Everything this deployment made for a domain, for destroy. */
-  public Removal removal() {
-    return removal(observe().orElse(null), null);
-  }
-
-  /** The steps of {@link #removal()}, for destroy's report. */
-  public static List<PlanStep> steps(Removal r) {
-    return removalSteps(r);
-  }
-
-  /** Removes what {@link #removal()} found (destroy), one progress line per step. */
-  public void remove(Removal r, Progress progress) {
-    remove(r, removalSteps(r), new StepClock(progress));
-  }
-
-  /** The domain's rows for status, and its chat URL when the domain exists. */
-  public record Status(List<DeploymentStatus.Resource> resources, String url) {}
-
-  /**
-   * What status shows: the domain, its mapping, its certificate and its records; a certificate
-   * alone when a deploy stopped before making the domain; nothing when there is no domain.
-   *
-   * @param apiId the HTTP API's ID, or null when there is none
-   */
-  public Status status(String apiId) {
-    Optional<CustomDomain.Current> have = observe();
-    List<DeploymentStatus.Resource> rows = new ArrayList<>();
-    var certs = new Certificate(aws);
-    if (have.isEmpty()) {
-      for (Certificate.Current c : ownedCertificates()) {
-        rows.add(certificateRow(c));
-      }
-      return new Status(rows, null);
-    }
-    CustomDomain.Current d = have.get();
-    var config = d.config();
-    rows.add(
-        new DeploymentStatus.Resource(
-            "domain",
-            d.name(),
-            true,
-            config.map(c -> c.domainNameStatusAsString()).orElse(null),
-            config
-                .map(c -> c.endpointTypeAsString() + " " + c.securityPolicyAsString())
-                .orElse(null),
-            null));
-    List<String> apis = d.mappedApis();
-    boolean mapped = apiId != null && apis.contains(apiId);
-    rows.add(
-        new DeploymentStatus.Resource(
-            "api-mapping",
-            d.name() + " -> " + (mapped ? apiId : String.join(", ", apis)),
-            mapped,
-            mapped ? "ToThisApi" : apis.isEmpty() ? null : "OtherApi",
-            null,
-            null));
-    Certificate.Current cert = null;
-    if (d.certificateArn() != null) {
-      try {
-        cert = certs.describe(d.certificateArn());
-      } catch (software.amazon.awssdk.services.acm.model.ResourceNotFoundException gone) {
-        cert = null;
-      }
-    }
-    rows.add(
-        cert == null
-            ? new DeploymentStatus.Resource("certificate", d.name(), false, null, null, null)
-            : certificateRow(cert));
-    String zone = d.recordsZone();
-    if (zone != null) {
-      var zones = new HostedZone(aws);
-      CustomDomain.Target target = new CustomDomain(aws).target(d);
-      List<String> types =
-          zones.records(zone, d.name()).stream()
-              .filter(r -> HostedZone.aliases(r, target))
-              .map(ResourceRecordSet::typeAsString)
-              .sorted()
-              .toList();
-      rows.add(
-          new DeploymentStatus.Resource(
-              "dns-alias",
-              d.name() + " in " + zone,
-              !types.isEmpty(),
-              types.size() == ALIAS_TYPES.size() ? "Alias A, AAAA" : "AliasMissing",
-              "-> " + target.dnsName(),
-              null));
-      if (cert != null && cert.record() != null) {
-        Certificate.ValidationRecord v = cert.record();
-        String vzone = cert.validationZone() != null ? cert.validationZone() : zone;
-        boolean there =
-            zones.records(vzone, v.name()).stream()
-                .anyMatch(r -> r.type() == RRType.CNAME && holds(r, v.value()));
-        // A reused certificate may have been validated through DNS that is not here.
-        if (there || cert.ownedBy(names)) {
-          rows.add(
-              new DeploymentStatus.Resource(
-                  "validation",
-                  "CNAME " + v.name() + " in " + vzone,
-                  there,
-                  there ? (cert.validationZone() != null ? "CreatedByDeploy" : "Existing") : null,
-                  null,
-                  null));
-        }
-      }
-    }
-    return new Status(rows, settingOf(d).chatUrl());
-  }
-
-  private DeploymentStatus.Resource certificateRow(Certificate.Current c) {
-    return new DeploymentStatus.Resource(
-        "certificate",
-        c.domain() + " (" + c.arn() + ")",
-        true,
-        c.status(),
-        c.ownedBy(names) ? "requested by deploy" : "reused, not deploy's",
-        null);
   }
 }

@@ -46,10 +46,10 @@ public final class Teardown {
       Progress progress) {
     List<PlanStep> done = new ArrayList<>();
     // First the custom domain (its mapping points at the API), and only what deploy made for it.
-    var domain = new DomainDeployment(aws, names);
-    DomainDeployment.Removal removal = domain.removal();
+    var domain = new DomainRemoval(aws, names);
+    DomainRemoval.Removal removal = domain.find();
     domain.remove(removal, progress);
-    done.addAll(DomainDeployment.steps(removal));
+    done.addAll(DomainRemoval.steps(removal));
     done.add(
         step(
             progress,

@@ -71,8 +71,10 @@ class DomainLooksDeniedTest {
     try (var aws = new AwsClients(new AwsLocation("us-east-1", null, endpoint))) {
       var domain = new DomainDeployment(aws, new ResourceNames("novaproxy"));
       assertThat(domain.observe()).isEmpty();
-      assertThat(domain.status(null).resources()).isEmpty();
-      assertThat(DomainDeployment.steps(domain.removal())).isEmpty();
+      assertThat(new DomainStatus(aws, new ResourceNames("novaproxy")).read(null).resources())
+          .isEmpty();
+      assertThat(DomainRemoval.steps(new DomainRemoval(aws, new ResourceNames("novaproxy")).find()))
+          .isEmpty();
       // Without a domain wanted or found, deploy plans nothing and calls nothing more.
       assertThat(domain.plan(null, java.util.Optional.empty(), null).steps()).isEmpty();
     }

@@ -8,12 +8,14 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.acm.AcmClient;
 import software.amazon.awssdk.services.apigatewayv2.ApiGatewayV2Client;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.route53.Route53Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -39,6 +41,8 @@ public final class AwsClients implements AutoCloseable {
   private CloudWatchClient cloudwatch;
   private CloudWatchLogsClient logs;
   private SnsClient sns;
+  private AcmClient acm;
+  private Route53Client route53;
 
   public AwsClients(AwsLocation location) {
     this.location = location;
@@ -143,6 +147,22 @@ public final class AwsClients implements AutoCloseable {
     return credentials.resolveCredentials().providerName().orElse(null);
   }
 
+  /** The custom domain's certificate: in the API's region, as API Gateway requires. */
+  public synchronized AcmClient acm() {
+    if (acm == null) {
+      acm = configure(AcmClient.builder()).httpClient(http).build();
+    }
+    return acm;
+  }
+
+  /** The custom domain's DNS records. Route 53 is global, like IAM. */
+  public synchronized Route53Client route53() {
+    if (route53 == null) {
+      route53 = configure(Route53Client.builder()).region(globalRegion()).httpClient(http).build();
+    }
+    return route53;
+  }
+
   private Region globalRegion() {
     String r = location.region();
     if (r.startsWith("cn-")) {
@@ -169,7 +189,9 @@ public final class AwsClients implements AutoCloseable {
   @Override
   public synchronized void close() {
     for (AutoCloseable c :
-        new AutoCloseable[] {secrets, iam, lambda, apis, sts, dynamodb, cloudwatch, logs, sns}) {
+        new AutoCloseable[] {
+          secrets, iam, lambda, apis, sts, dynamodb, cloudwatch, logs, sns, acm, route53
+        }) {
       if (c != null) {
         try {
           c.close();

@@ -3,6 +3,7 @@ package dev.novaproxy.aws;
 import dev.novaproxy.lambda.RuntimeLoop;
 import dev.novaproxy.limits.LimitsSettings;
 import dev.novaproxy.proxy.ProxySettings;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,8 @@ public final class Deployment {
       Optional<String> havePermission,
       Optional<StreamUrl.Current> haveStreamUrl,
       Optional<KeysTable.Current> haveTable,
-      Monitoring.Current haveMonitoring) {
+      Monitoring.Current haveMonitoring,
+      Optional<CustomDomain.Current> haveDomain) {
 
     /**
      * The settings the deployed function runs with (and the stage's throttling), or empty when
@@ -116,7 +118,8 @@ public final class Deployment {
                         // A function from before client keys has no table: it keeps none.
                         limits.keysTable() != null,
                         limits)
-                    .withMonitoring(haveMonitoring.settings(names));
+                    .withMonitoring(haveMonitoring.settings(names))
+                    .withDomain(haveDomain.map(DomainDeployment::settingOf).orElse(null));
               });
     }
 
@@ -137,7 +140,8 @@ public final class Deployment {
       ProxyFunction.Desired function,
       HttpApi.Desired api,
       StreamUrl.Desired streamUrl,
-      List<Monitoring.Item> monitoring) {}
+      List<Monitoring.Item> monitoring,
+      DomainDeployment.Plan domain) {}
 
   /** The deployed proxy. */
   public record Result(
@@ -149,14 +153,24 @@ public final class Deployment {
       String roleArn,
       String functionArn,
       String aliasArn,
-      boolean changed) {}
+      boolean changed,
+      String domainUrl) {}
 
   private final AwsClients aws;
   private final Backoff roleBackoff;
+  private Duration domainWait = DomainDeployment.DEFAULT_WAIT;
+  private Duration domainPoll = DomainDeployment.DEFAULT_POLL;
 
   public Deployment(AwsClients aws, Backoff roleBackoff) {
     this.aws = aws;
     this.roleBackoff = roleBackoff;
+  }
+
+  /** How long apply waits for the custom domain's certificate, and how often it looks. */
+  public Deployment withDomainWait(Duration wait, Duration poll) {
+    this.domainWait = wait;
+    this.domainPoll = poll;
+    return this;
   }
 
   /**
@@ -217,6 +231,7 @@ public final class Deployment {
             : Optional.empty();
     Optional<KeysTable.Current> haveTable = new KeysTable(aws, roleBackoff).read(names.keysTable());
     Monitoring.Current haveMonitoring = new Monitoring(aws).observe(names, account);
+    Optional<CustomDomain.Current> haveDomain = new DomainDeployment(aws, names).observe();
     return new Observed(
         names,
         account,
@@ -226,7 +241,8 @@ public final class Deployment {
         havePermission,
         haveStreamUrl,
         haveTable,
-        haveMonitoring);
+        haveMonitoring,
+        haveDomain);
   }
 
   /** Reads the current state and plans; makes no mutating call. */
@@ -308,7 +324,7 @@ public final class Deployment {
             function.name(), settings.streamUrl(), settings.proxy().policy().allowedOrigins());
     steps.add(new StreamUrl(aws).plan(streamUrl, seen.haveStreamUrl(), names));
     steps.addAll(apis.planDuplicates(seen.haveApi()));
-    // Last: the alarms watch what the steps above made.
+    // The alarms watch what the steps above made.
     List<Monitoring.Item> monitoring =
         new Monitoring(aws)
             .plan(
@@ -318,8 +334,17 @@ public final class Deployment {
                 names,
                 account);
     steps.addAll(Monitoring.steps(monitoring));
+    // Last: the domain maps to the API's stage, and may wait minutes for its certificate.
+    DomainDeployment.Plan domain =
+        new DomainDeployment(aws, names)
+            .plan(
+                settings.domain(),
+                seen.haveDomain(),
+                seen.haveApi().map(a -> a.api().apiId()).orElse(null));
+    steps.addAll(domain.steps());
     return new Plan(
-        steps, new Snapshot(seen, secret, table, role, function, api, streamUrl, monitoring));
+        steps,
+        new Snapshot(seen, secret, table, role, function, api, streamUrl, monitoring, domain));
   }
 
   /** Applies a plan made by {@link #plan} just before; one progress line per step. */
@@ -391,6 +416,9 @@ public final class Deployment {
           });
     }
     Monitoring.apply(s.monitoring(), clock);
+    String domainUrl =
+        new DomainDeployment(aws, seen.names(), domainWait, domainPoll)
+            .apply(s.domain(), apiId, progress, clock);
     return new Result(
         seen.account().apiUrl(apiId) + "/chat",
         streamUrl == null ? null : chatPath(streamUrl),
@@ -400,7 +428,8 @@ public final class Deployment {
         roleArn,
         seen.account().functionArn(s.function().name()),
         aliasArn,
-        plan.changes());
+        plan.changes(),
+        domainUrl);
   }
 
   /** A function URL ends with '/'; the proxy's chat route is under it. */

@@ -32,7 +32,8 @@ public record DeploymentSettings(
     ProxySettings proxy,
     boolean keys,
     LimitsSettings limits,
-    MonitoringSettings monitoring) {
+    MonitoringSettings monitoring,
+    DomainSetting domain) {
 
   public enum Arch {
     arm64,
@@ -74,7 +75,10 @@ public record DeploymentSettings(
             limits.dailyTokenBudget());
   }
 
-  /** With the default monitoring (no alarms, logs kept 30 days), as before it existed. */
+  /**
+   * With the default monitoring (no alarms, logs kept 30 days) and no custom domain, as before they
+   * existed.
+   */
   public DeploymentSettings(
       Arch arch,
       int memoryMb,
@@ -97,7 +101,64 @@ public record DeploymentSettings(
         proxy,
         keys,
         limits,
-        MonitoringSettings.defaults());
+        MonitoringSettings.defaults(),
+        null);
+  }
+
+  /** A deployment without a custom domain ({@code domain} null), as before domains existed. */
+  public DeploymentSettings(
+      Arch arch,
+      int memoryMb,
+      int timeoutSeconds,
+      boolean snapStart,
+      double throttleRate,
+      int throttleBurst,
+      boolean streamUrl,
+      ProxySettings proxy,
+      boolean keys,
+      LimitsSettings limits,
+      MonitoringSettings monitoring) {
+    this(
+        arch,
+        memoryMb,
+        timeoutSeconds,
+        snapStart,
+        throttleRate,
+        throttleBurst,
+        streamUrl,
+        proxy,
+        keys,
+        limits,
+        monitoring,
+        null);
+  }
+
+  /** With the default monitoring (no alarms, logs kept 30 days), as before it existed. */
+  public DeploymentSettings(
+      Arch arch,
+      int memoryMb,
+      int timeoutSeconds,
+      boolean snapStart,
+      double throttleRate,
+      int throttleBurst,
+      boolean streamUrl,
+      ProxySettings proxy,
+      boolean keys,
+      LimitsSettings limits,
+      DomainSetting domain) {
+    this(
+        arch,
+        memoryMb,
+        timeoutSeconds,
+        snapStart,
+        throttleRate,
+        throttleBurst,
+        streamUrl,
+        proxy,
+        keys,
+        limits,
+        MonitoringSettings.defaults(),
+        domain);
   }
 
   /** A deployment without client keys or limits, as before they existed. */
@@ -154,7 +215,8 @@ public record DeploymentSettings(
         p,
         keys,
         limits,
-        monitoring);
+        monitoring,
+        domain);
   }
 
   public DeploymentSettings withKeys(boolean on, LimitsSettings l) {
@@ -169,7 +231,8 @@ public record DeploymentSettings(
         proxy,
         on,
         l,
-        monitoring);
+        monitoring,
+        domain);
   }
 
   public DeploymentSettings withMonitoring(MonitoringSettings m) {
@@ -184,7 +247,25 @@ public record DeploymentSettings(
         proxy,
         keys,
         limits,
-        m);
+        m,
+        domain);
+  }
+
+  /** The same settings with this custom domain (null: none). */
+  public DeploymentSettings withDomain(DomainSetting d) {
+    return new DeploymentSettings(
+        arch,
+        memoryMb,
+        timeoutSeconds,
+        snapStart,
+        throttleRate,
+        throttleBurst,
+        streamUrl,
+        proxy,
+        keys,
+        limits,
+        monitoring,
+        d);
   }
 
   /** The budget the function enforces (it needs the keys table to count), else null. */
@@ -229,6 +310,7 @@ public record DeploymentSettings(
     m.put("dailyTokenBudget", orNone(limits.dailyTokenBudget()));
     m.put("alarmEmail", monitoring.alarms() ? monitoring.alarmEmail() : "none");
     m.put("logRetention", MonitoringSettings.retention(monitoring.logRetentionDays()));
+    m.put("domain", domain == null ? "none" : domain.describe());
     return m;
   }
 

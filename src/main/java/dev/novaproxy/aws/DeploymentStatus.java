@@ -33,6 +33,10 @@ public final class DeploymentStatus {
       if (state == null) {
         return true;
       }
+      // The custom domain's: a certificate serves only once issued, records and mapping complete.
+      if (kind.equals("certificate")) {
+        return state.equals("ISSUED");
+      }
       if (state.startsWith("Routes ")) {
         String[] counts = state.substring("Routes ".length()).split("/");
         return counts.length == 2 && counts[0].equals(counts[1]);
@@ -43,6 +47,8 @@ public final class DeploymentStatus {
           || state.equals("OtherSource")
           || state.equals("AccessPolicyMissing")
           || state.equals("PermissionMissing")
+          || state.equals("OtherApi")
+          || state.equals("AliasMissing")
           || state.startsWith("NotStreaming"));
     }
   }
@@ -57,7 +63,8 @@ public final class DeploymentStatus {
       List<Resource> resources,
       String url,
       String streamUrl,
-      Monitoring.Current monitoring) {
+      Monitoring.Current monitoring,
+      String domainUrl) {
     /** Whether the deployment has a function (of its own): then it can have metrics. */
     public boolean hasFunction() {
       return resources.stream().anyMatch(r -> r.kind().equals("function") && r.present());
@@ -231,6 +238,10 @@ public final class DeploymentStatus {
             account,
             monitoring,
             fn.map(f -> Deployment.environmentOf(f.latest())).orElse(java.util.Map.of())));
+    // Listed when there is a custom domain (deploy --domain), or a certificate deploy requested.
+    DomainStatus.Report domain =
+        new DomainStatus(aws, names).read(api.map(a -> a.api().apiId()).orElse(null));
+    out.addAll(domain.resources());
 
     String url = api.map(a -> account.apiUrl(a.api().apiId()) + "/chat").orElse(null);
     return new Report(
@@ -239,7 +250,8 @@ public final class DeploymentStatus {
         out,
         url,
         stream.url().map(Deployment::chatPath).orElse(null),
-        monitoring);
+        monitoring,
+        domain.url());
   }
 
   /**

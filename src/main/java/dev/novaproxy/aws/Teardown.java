@@ -7,12 +7,13 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
- * Deletes what deploy made, in reverse order: the API (with its routes, integration and stage), the
- * permission, the alias and versions with the function, the role's policies and the role; the keys
- * table only when asked (it holds the client keys and usage, which cannot be made again); the
- * secret only when asked, and only when setup created it (it is scheduled for deletion, not deleted
- * at once). Only resources tagged as this deployment's are touched; anything already gone is
- * skipped, so running it twice is fine.
+ * Deletes what deploy made, in reverse order: the custom domain with its mapping and alias records,
+ * and the certificate and validation record when deploy created them; the API (with its routes,
+ * integration and stage), the permission, the alias and versions with the function, the role's
+ * policies and the role; the keys table only when asked (it holds the client keys and usage, which
+ * cannot be made again); the secret only when asked, and only when setup created it (it is
+ * scheduled for deletion, not deleted at once). Only resources tagged as this deployment's are
+ * touched; anything already gone is skipped, so running it twice is fine.
  */
 public final class Teardown {
   private static final DateTimeFormatter DAY_AND_TIME =
@@ -61,6 +62,11 @@ public final class Teardown {
       boolean deleteLogs,
       Progress progress) {
     List<PlanStep> done = new ArrayList<>();
+    // First the custom domain (its mapping points at the API), and only what deploy made for it.
+    var domain = new DomainRemoval(aws, names);
+    DomainRemoval.Removal removal = domain.find();
+    domain.remove(removal, progress);
+    done.addAll(DomainRemoval.steps(removal));
     // Made last by deploy, so deleted first; the alarms before the topic they notify. Without the
     // topic there are no alarms of deploy's, and CloudWatch is not asked.
     Account account = Account.of(aws);

@@ -8,6 +8,8 @@ import dev.novaproxy.aws.AwsClients;
 import dev.novaproxy.aws.Backoff;
 import dev.novaproxy.aws.Deployment;
 import dev.novaproxy.aws.DeploymentSettings;
+import dev.novaproxy.aws.DomainDeployment;
+import dev.novaproxy.aws.DomainSetting;
 import dev.novaproxy.aws.LiveAlias;
 import dev.novaproxy.aws.PlanStep;
 import dev.novaproxy.aws.ProxyFunction;
@@ -16,6 +18,7 @@ import dev.novaproxy.proxy.ProxySettings;
 import dev.novaproxy.proxy.UpstreamUrl;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -33,8 +36,9 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Create or update the IAM role, the keys table, the Lambda function (version and alias 'live'),"
-          + " the HTTP API and the stream URL; wait until they are ready; print the URLs. Running it again"
-          + " with the same inputs changes nothing.",
+          + " the HTTP API and the stream URL (and, with --domain, a custom domain for the API);"
+          + " wait until they are ready; print the URLs. Running it again with the same inputs"
+          + " changes nothing.",
       "",
       "The deployment's settings outlive this command line: deploy starts from what is deployed"
           + " (from any machine), and each option changes only its own setting, so a plain"
@@ -52,6 +56,7 @@ import picocli.CommandLine.Spec;
       "  novaproxy deploy --no-client-tokens    open the proxy (warned)",
       "  novaproxy deploy --anonymous deny --daily-token-budget 2000000",
       "  novaproxy deploy --alarm-email ops@example.com   alarms by e-mail",
+      "  novaproxy deploy --domain chat.example.com   HTTPS on your own name",
       "  novaproxy deploy -o json | jq -r .url",
       "  novaproxy deploy --canary 10          new version gets 10%% (then: promote)"
     },
@@ -60,7 +65,7 @@ import picocli.CommandLine.Spec;
       "0:Deployed, or nothing to change.",
       "1:The operation failed (the message names the step; re-run to finish).",
       "2:Usage error.",
-      "3:No secret (run setup first) or no Lambda artifact.",
+      "3:No secret (run setup first), no Lambda artifact, or no hosted zone owns the domain.",
       "5:AWS credentials, region or permission problem."
     })
 public final class DeployCommand implements Callable<Integer> {
@@ -154,6 +159,32 @@ public final class DeployCommand implements Callable<Integer> {
   List<String> allowUpstreamHosts = new ArrayList<>();
 
   @Option(
+      names = "--domain",
+      paramLabel = "NAME",
+      description =
+          "Serve the HTTP API on this domain too (e.g. chat.example.com): an ACM certificate, its"
+              + " DNS validation and the alias records in the Route 53 zone that owns the name,"
+              + " an API Gateway custom domain. 'none' removes it. The stream URL keeps its own"
+              + " host (a function URL has no custom domain without CloudFront).")
+  String domain;
+
+  @Option(
+      names = "--hosted-zone-id",
+      paramLabel = "ID",
+      description =
+          "The Route 53 hosted zone for --domain's records (default: the public zone with the"
+              + " longest name that holds the domain).")
+  String hostedZoneId;
+
+  @Option(
+      names = "--domain-wait",
+      paramLabel = "DURATION",
+      description =
+          "How long to wait for ACM to issue the domain's certificate, e.g. 90s, 10m, 1h"
+              + " (default: 10m); when it runs out, deploy stops and a re-run resumes.")
+  String domainWait;
+
+  @Option(
       names = "--artifact",
       paramLabel = "FILE",
       description = "The function's code (default: novaproxy-lambda.zip beside the novaproxy jar).")
@@ -182,6 +213,7 @@ public final class DeployCommand implements Callable<Integer> {
       throw CliException.usage(
           "--canary takes a share of the requests from 1 to 99 (percent), not " + canary + ".");
     }
+    Duration wait = domainWait == null ? DomainDeployment.DEFAULT_WAIT : duration(domainWait);
     AwsContext ctx = AwsContext.resolve(global, secretName);
     Artifact code = Artifact.read(LambdaArtifact.locate(artifact));
     PrintWriter out = spec.commandLine().getOut();
@@ -191,7 +223,9 @@ public final class DeployCommand implements Callable<Integer> {
     String name = ctx.names().name();
     var saved = new SavedDeployments(ctx.config());
     try (var aws = new AwsClients(ctx.location())) {
-      var deployment = new Deployment(aws, Backoff.iamPropagation());
+      var deployment =
+          new Deployment(aws, Backoff.iamPropagation())
+              .withDomainWait(wait, DomainDeployment.DEFAULT_POLL);
       Deployment.Observed seen = deployment.observe(ctx.names());
       Optional<SavedDeployments.Saved> before = saved.read(seen.account().id(), region, name);
       DesiredSettings settings =
@@ -286,19 +320,67 @@ public final class DeployCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw CliException.usage(e.getMessage());
     }
-    return limits.applyTo(
-        new DeploymentSettings(
-            arch != null ? arch : base.arch(),
-            memory != null ? memory : base.memoryMb(),
-            timeout != null ? timeout : base.timeoutSeconds(),
-            snapStart || (!noSnapStart && base.snapStart()),
-            throttleRate != null ? throttleRate : base.throttleRate(),
-            throttleBurst != null ? throttleBurst : base.throttleBurst(),
-            streamUrl || (!noStreamUrl && base.streamUrl()),
-            proxy,
-            base.keys(),
-            base.limits(),
-            base.monitoring()));
+    DeploymentSettings withLimits =
+        limits.applyTo(
+            new DeploymentSettings(
+                arch != null ? arch : base.arch(),
+                memory != null ? memory : base.memoryMb(),
+                timeout != null ? timeout : base.timeoutSeconds(),
+                snapStart || (!noSnapStart && base.snapStart()),
+                throttleRate != null ? throttleRate : base.throttleRate(),
+                throttleBurst != null ? throttleBurst : base.throttleBurst(),
+                streamUrl || (!noStreamUrl && base.streamUrl()),
+                proxy,
+                base.keys(),
+                base.limits(),
+                base.monitoring()));
+    return withLimits.withDomain(domainFor(base.domain()));
+  }
+
+  /** The domain --domain and --hosted-zone-id ask for, starting from the deployed one. */
+  private DomainSetting domainFor(DomainSetting deployed) {
+    String zone;
+    try {
+      zone = DomainSetting.zoneId(hostedZoneId);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--hosted-zone-id: " + e.getMessage() + ".");
+    }
+    if (domain == null && zone == null) {
+      return deployed;
+    }
+    if (domain == null && deployed == null) {
+      throw CliException.usage(
+          "--hosted-zone-id is for --domain; add --domain NAME (e.g. chat.example.com).");
+    }
+    String name = domain == null ? deployed.name() : domain.strip();
+    if (name.equals("none")) {
+      return null;
+    }
+    try {
+      return DomainSetting.parse(name, zone);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage(
+          "--domain '"
+              + name
+              + "' is not a domain name: "
+              + e.getMessage()
+              + "; give one such as chat.example.com, or 'none' to remove the domain.");
+    }
+  }
+
+  /** "90s", "10m", "1h", or plain seconds. */
+  static Duration duration(String text) {
+    var m = java.util.regex.Pattern.compile("(\\d{1,6})\\s*([smh]?)").matcher(text.strip());
+    if (!m.matches()) {
+      throw CliException.usage(
+          "--domain-wait '" + text + "' is not a duration; give one such as 90s, 10m or 1h.");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofSeconds(n);
+    };
   }
 
   /**
@@ -358,6 +440,13 @@ public final class DeployCommand implements Callable<Integer> {
     }
     if (snapStart && noSnapStart) {
       throw CliException.usage("--snapstart and --no-snapstart contradict each other; give one.");
+    }
+    if (hostedZoneId != null && domain != null && domain.strip().equals("none")) {
+      throw CliException.usage("--hosted-zone-id is for a domain, not for --domain none.");
+    }
+    // Parsed here too, so that a mistyped name fails before any AWS call.
+    if (domain != null) {
+      domainFor(null);
     }
   }
 
@@ -442,6 +531,7 @@ public final class DeployCommand implements Callable<Integer> {
                 .put("roleArn", r.roleArn())
                 .put("functionArn", r.functionArn())
                 .put("aliasArn", r.aliasArn())
+                .put("domainUrl", r.domainUrl())
                 .put("awsCalls", calls)
                 .put("seconds", Math.round(seconds * 10) / 10.0);
         putSettings(o);
@@ -457,6 +547,14 @@ public final class DeployCommand implements Callable<Integer> {
               : String.format("No changes (%d AWS calls, %.1f s).", calls, seconds));
       if (r.streamUrl() != null) {
         w.println("Stream URL (chat streams through it): " + r.streamUrl());
+      }
+      if (r.domainUrl() != null) {
+        w.println("Custom domain (the HTTP API, as below): " + r.domainUrl());
+        if (r.streamUrl() != null) {
+          w.println(
+              "  The stream URL keeps its Lambda host: a function URL has no custom domain"
+                  + " without CloudFront in front of it.");
+        }
       }
       if (r.keysTable() != null) {
         w.println("Keys table: " + r.keysTable() + " ('novaproxy keys create NAME' makes a key)");

@@ -3,6 +3,7 @@ package dev.novaproxy.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.novaproxy.aws.DeploymentSettings;
+import dev.novaproxy.aws.DomainSetting;
 import dev.novaproxy.aws.MonitoringSettings;
 import dev.novaproxy.config.ConfigFile;
 import dev.novaproxy.limits.LimitsSettings;
@@ -84,7 +85,11 @@ final class SavedDeployments {
               ProxySettings.fromEnvironment(env),
               // Saved before client keys existed: that deployment had no table.
               node.path("keys").asBoolean(false),
-              LimitsSettings.fromEnvironment(env));
+              LimitsSettings.fromEnvironment(env),
+              node.path("domain").isTextual()
+                  ? DomainSetting.parse(
+                      node.path("domain").asText(), node.path("hostedZoneId").asText(null))
+                  : null);
       settings = settings.withMonitoring(monitoring(node));
       return Optional.of(
           new Saved(
@@ -128,6 +133,8 @@ final class SavedDeployments {
               .put("throttleBurst", s.throttleBurst())
               .put("streamUrl", s.streamUrl())
               .put("keys", s.keys())
+              .put("domain", s.domain() == null ? null : s.domain().name())
+              .put("hostedZoneId", s.domain() == null ? null : s.domain().hostedZoneId())
               .put("secretName", secretName)
               .put("pending", pending)
               .put("savedAt", Instant.now().toString());

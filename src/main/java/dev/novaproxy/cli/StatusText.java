@@ -19,7 +19,8 @@ final class StatusText {
         .put("region", r.region())
         .put("deployed", r.deployed())
         .put("url", r.url())
-        .put("streamUrl", r.streamUrl());
+        .put("streamUrl", r.streamUrl())
+        .put("domainUrl", r.domainUrl());
     ArrayNode resources = json.putArray("resources");
     for (var res : r.resources()) {
       resources
@@ -52,6 +53,14 @@ final class StatusText {
     text.println(r.url() == null ? "URL: none (no API)" : "URL: " + r.url());
     if (r.streamUrl() != null) {
       text.println("Stream URL: " + r.streamUrl());
+    }
+    if (r.domainUrl() != null) {
+      text.println(
+          "Custom domain URL: "
+              + r.domainUrl()
+              + (r.streamUrl() == null
+                  ? ""
+                  : " (the HTTP API; the stream URL keeps its own host)"));
     }
     text.flush();
   }

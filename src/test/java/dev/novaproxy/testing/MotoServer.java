@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -20,12 +21,46 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * the SDK or the CLI at {@link #endpoint()} with fake credentials from system properties.
  *
  * <p>There is no silent skip: without python3 and moto the tests fail and say how to install it.
+ *
+ * <p>The shared server runs with {@link #ENVIRONMENT}: ACM issues a certificate as soon as it is
+ * described again. A test that needs other moto settings starts its own with {@link #separate}.
  */
 public final class MotoServer implements BeforeAllCallback, BeforeEachCallback {
   public static final String REGION = "us-east-1";
   public static final String INSTALL = "pip install 'moto[server]'";
 
+  /**
+   * moto's settings for the shared server: {@code MOTO_ACM_VALIDATION_WAIT=0} issues a requested
+   * certificate at once (moto's default is 60 s; it checks no DNS record either way).
+   */
+  public static final Map<String, String> ENVIRONMENT = Map.of("MOTO_ACM_VALIDATION_WAIT", "0");
+
   private static Instance instance;
+
+  /** A moto server of the test's own with these settings in its environment; close it after. */
+  public static Separate separate(Map<String, String> environment)
+      throws IOException, InterruptedException {
+    useFakeCredentials();
+    return new Separate(Instance.start(environment));
+  }
+
+  /** A moto server that is not the shared one. */
+  public static final class Separate implements AutoCloseable {
+    private final Instance instance;
+
+    private Separate(Instance instance) {
+      this.instance = instance;
+    }
+
+    public URI endpoint() {
+      return instance.endpoint;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      instance.stop();
+    }
+  }
 
   /** The running server's endpoint, for {@code --endpoint-url} and {@code endpointOverride}. */
   public static synchronized URI endpoint() {
@@ -41,7 +76,7 @@ public final class MotoServer implements BeforeAllCallback, BeforeEachCallback {
     useFakeCredentials();
     synchronized (MotoServer.class) {
       if (instance == null) {
-        instance = Instance.start();
+        instance = Instance.start(ENVIRONMENT);
         // Stored at the root so JUnit closes it once, when the whole run ends.
         context
             .getRoot()
@@ -103,7 +138,8 @@ public final class MotoServer implements BeforeAllCallback, BeforeEachCallback {
       this.endpoint = endpoint;
     }
 
-    static Instance start() throws IOException, InterruptedException {
+    static Instance start(Map<String, String> environment)
+        throws IOException, InterruptedException {
       int port;
       try (var socket = new ServerSocket(0)) {
         port = socket.getLocalPort();
@@ -111,12 +147,13 @@ public final class MotoServer implements BeforeAllCallback, BeforeEachCallback {
       Path log = Files.createTempFile("moto-server", ".log");
       Process process;
       try {
-        process =
+        ProcessBuilder builder =
             new ProcessBuilder(
                     "python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", Integer.toString(port))
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        process = builder.start();
       } catch (IOException e) {
         throw new IllegalStateException(
             "Cannot start python3 for moto ("
@@ -159,12 +196,16 @@ public final class MotoServer implements BeforeAllCallback, BeforeEachCallback {
 
     @Override
     public void close() throws InterruptedException {
+      stop();
+      synchronized (MotoServer.class) {
+        instance = null;
+      }
+    }
+
+    void stop() throws InterruptedException {
       process.destroy();
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly();
-      }
-      synchronized (MotoServer.class) {
-        instance = null;
       }
     }
   }

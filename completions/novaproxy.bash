@@ -479,7 +479,7 @@ function _picocli_novaproxy_deploy() {
 
   local commands=""
   local flag_opts="'--no-color' '-v' '--verbose' '--no-client-tokens' '--keys' '--no-keys' '--dry-run' '--snapstart' '--no-snapstart' '--stream-url' '--no-stream-url' '--replace-canary' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--model-alias' '--anonymous' '--anonymous-rpm' '--anonymous-tokens-per-day' '--daily-token-budget' '--alarm-email' '--log-retention-days' '--secret-name' '--arch' '--memory' '--timeout' '--throttle-rate' '--throttle-burst' '--upstream-url' '--allow-upstream-host' '--artifact' '--canary'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--model-alias' '--anonymous' '--anonymous-rpm' '--anonymous-tokens-per-day' '--daily-token-budget' '--alarm-email' '--log-retention-days' '--secret-name' '--arch' '--memory' '--timeout' '--throttle-rate' '--throttle-burst' '--upstream-url' '--allow-upstream-host' '--domain' '--hosted-zone-id' '--domain-wait' '--artifact' '--canary'"
   local FORMAT_option_args=("text" "json") # --output values
   local WHO_option_args=("allow" "deny") # --anonymous values
   local ARCH_option_args=("arm64" "x86_64") # --arch values
@@ -569,6 +569,15 @@ function _picocli_novaproxy_deploy() {
       return
       ;;
     '--allow-upstream-host')
+      return
+      ;;
+    '--domain')
+      return
+      ;;
+    '--hosted-zone-id')
+      return
+      ;;
+    '--domain-wait')
       return
       ;;
     '--artifact')

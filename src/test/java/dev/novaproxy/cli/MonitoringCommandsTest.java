@@ -244,6 +244,30 @@ class MonitoringCommandsTest {
   }
 
   @Test
+  void should_put_back_an_alarm_changed_in_the_console() throws Exception {
+    ok(deploy("--alarm-email", EMAIL));
+    MetricAlarm rate = alarms().get(FN + "-5xx-rate");
+    aws.cloudwatch()
+        .putMetricAlarm(
+            x ->
+                x.alarmName(rate.alarmName())
+                    .alarmDescription(rate.alarmDescription())
+                    .metrics(rate.metrics())
+                    .evaluationPeriods(3)
+                    .datapointsToAlarm(2)
+                    .threshold(50.0)
+                    .comparisonOperator(rate.comparisonOperator())
+                    .treatMissingData("notBreaching")
+                    .alarmActions(TOPIC_ARN)
+                    .okActions(TOPIC_ARN));
+    CliRun plan = ok(deploy("--dry-run"));
+    assertThat(plan.out())
+        .containsPattern("update +alarm +" + FN + "-5xx-rate \\(threshold 50 -> 5\\)");
+    ok(deploy());
+    assertThat(alarms().get(FN + "-5xx-rate").threshold()).isEqualTo(5.0);
+  }
+
+  @Test
   void should_show_alarm_states_retention_and_the_last_hour() throws Exception {
     ok(deploy("--alarm-email", EMAIL, "--log-retention-days", "14"));
     JsonNode quiet = JSON.readTree(ok(CliRun.run(args("status", "-o", "json"))).out());

@@ -74,8 +74,8 @@ public final class AlarmSet {
                     "more than 5% of requests (of at least 5) answered 5xx in 2 of 3 five-minute"
                         + " periods. 'novaproxy logs --errors' shows them."))
             .metrics(
-                stat("requests", NAMESPACE, "Requests", DIMENSION, fn, "Sum", PERIOD),
-                stat("errors", NAMESPACE, "Errors5xx", DIMENSION, fn, "Sum", PERIOD),
+                stat("requests", NAMESPACE, "Requests", DIMENSION, fn, "Sum", PERIOD, false),
+                stat("errors", NAMESPACE, "Errors5xx", DIMENSION, fn, "Sum", PERIOD, false),
                 MetricDataQuery.builder()
                     .id("rate")
                     .label("5xx % of requests")
@@ -147,8 +147,16 @@ public final class AlarmSet {
                           + dailyTokenBudget
                           + ". A rolling 24 h window: the budget itself resets at midnight UTC."))
               .metrics(
-                  stat("prompt", NAMESPACE, "PromptTokens", DIMENSION, fn, "Sum", DAY),
-                  stat("completion", NAMESPACE, "CompletionTokens", DIMENSION, fn, "Sum", DAY),
+                  stat("prompt", NAMESPACE, "PromptTokens", DIMENSION, fn, "Sum", DAY, false),
+                  stat(
+                      "completion",
+                      NAMESPACE,
+                      "CompletionTokens",
+                      DIMENSION,
+                      fn,
+                      "Sum",
+                      DAY,
+                      false),
                   MetricDataQuery.builder()
                       .id("tokens")
                       .label("tokens in 24 h")
@@ -214,15 +222,19 @@ public final class AlarmSet {
     return Dimension.builder().name(name).value(value).build();
   }
 
-  /** A metric (not returned) that an alarm's expression uses. */
-  private static MetricDataQuery stat(
+  /**
+   * One statistic of one metric over periods of {@code period} seconds: for an alarm's expression
+   * (not returned) or for status (returned).
+   */
+  static MetricDataQuery stat(
       String id,
       String namespace,
       String metric,
       String dimension,
       String value,
       String stat,
-      int period) {
+      int period,
+      boolean returned) {
     return MetricDataQuery.builder()
         .id(id)
         .metricStat(
@@ -234,7 +246,7 @@ public final class AlarmSet {
                                 .dimensions(dimension(dimension, value)))
                     .stat(stat)
                     .period(period))
-        .returnData(false)
+        .returnData(returned)
         .build();
   }
 }

@@ -95,31 +95,27 @@ public final class Deployment {
                         .map(Stage::defaultRouteSettings)
                         .orElse(null);
                 return new DeploymentSettings(
-                        c.architectures().contains(Architecture.X86_64)
-                            ? DeploymentSettings.Arch.x86_64
-                            : DeploymentSettings.Arch.arm64,
-                        c.memorySize() == null
-                            ? DeploymentSettings.DEFAULT_MEMORY_MB
-                            : c.memorySize(),
-                        c.timeout() == null
-                            ? DeploymentSettings.DEFAULT_TIMEOUT_SECONDS
-                            : c.timeout(),
-                        ProxyFunction.snapStartValue(true)
-                            .toString()
-                            .equals(ProxyFunction.snapStartOf(c)),
-                        throttle == null || throttle.throttlingRateLimit() == null
-                            ? DeploymentSettings.DEFAULT_THROTTLE_RATE
-                            : throttle.throttlingRateLimit(),
-                        throttle == null || throttle.throttlingBurstLimit() == null
-                            ? DeploymentSettings.DEFAULT_THROTTLE_BURST
-                            : throttle.throttlingBurstLimit(),
-                        haveStreamUrl.map(u -> u.config() != null).orElse(false),
-                        proxy,
-                        // A function from before client keys has no table: it keeps none.
-                        limits.keysTable() != null,
-                        limits)
-                    .withMonitoring(haveMonitoring.settings(names))
-                    .withDomain(haveDomain.map(DomainDeployment::settingOf).orElse(null));
+                    c.architectures().contains(Architecture.X86_64)
+                        ? DeploymentSettings.Arch.x86_64
+                        : DeploymentSettings.Arch.arm64,
+                    c.memorySize() == null ? DeploymentSettings.DEFAULT_MEMORY_MB : c.memorySize(),
+                    c.timeout() == null ? DeploymentSettings.DEFAULT_TIMEOUT_SECONDS : c.timeout(),
+                    ProxyFunction.snapStartValue(true)
+                        .toString()
+                        .equals(ProxyFunction.snapStartOf(c)),
+                    throttle == null || throttle.throttlingRateLimit() == null
+                        ? DeploymentSettings.DEFAULT_THROTTLE_RATE
+                        : throttle.throttlingRateLimit(),
+                    throttle == null || throttle.throttlingBurstLimit() == null
+                        ? DeploymentSettings.DEFAULT_THROTTLE_BURST
+                        : throttle.throttlingBurstLimit(),
+                    haveStreamUrl.map(u -> u.config() != null).orElse(false),
+                    proxy,
+                    // A function from before client keys has no table: it keeps none.
+                    limits.keysTable() != null,
+                    limits,
+                    haveMonitoring.settings(names),
+                    haveDomain.map(DomainDeployment::settingOf).orElse(null));
               });
     }
 

@@ -111,18 +111,14 @@ public final class RecentMetrics {
   }
 
   private static MetricDataQuery query(String id, String metric, String stat, String function) {
-    return MetricDataQuery.builder()
-        .id(id)
-        .metricStat(
-            s ->
-                s.metric(
-                        m ->
-                            m.namespace(AlarmSet.NAMESPACE)
-                                .metricName(metric)
-                                .dimensions(AlarmSet.dimension(AlarmSet.DIMENSION, function)))
-                    .stat(stat)
-                    .period((int) WINDOW.toSeconds()))
-        .returnData(true)
-        .build();
+    return AlarmSet.stat(
+        id,
+        AlarmSet.NAMESPACE,
+        metric,
+        AlarmSet.DIMENSION,
+        function,
+        stat,
+        (int) WINDOW.toSeconds(),
+        true);
   }
 }

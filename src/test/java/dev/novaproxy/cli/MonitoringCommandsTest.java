@@ -42,6 +42,7 @@ class MonitoringCommandsTest {
   private static final String FN = "novaproxy-proxy";
   private static final String TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:novaproxy-alarms";
   private static final String EMAIL = "ops@example.com";
+  private static final String NOVA_KEY = "nova-key-0123456789";
 
   private static CloudWatchCborBridge bridge;
 
@@ -64,7 +65,7 @@ class MonitoringCommandsTest {
     useConfig("laptop");
     code = TestZip.write(dir, "code v1");
     aws = new AwsClients(new AwsLocation(MotoServer.REGION, null, bridge.endpoint()));
-    CliRun setup = CliRun.runWithStdin("nova-key-0123456789\n", args("setup", "--api-key-stdin"));
+    CliRun setup = CliRun.runWithStdin(NOVA_KEY + "\n", args("setup", "--api-key-stdin"));
     assertThat(setup.exitCode()).as("%s", setup).isZero();
   }
 
@@ -119,6 +120,7 @@ class MonitoringCommandsTest {
   void should_create_the_topic_subscription_and_alarms_on_the_emitted_metrics() throws Exception {
     CliRun r = ok(deploy("--alarm-email", EMAIL, "--keys", "--daily-token-budget", "1000000"));
     assertThat(r.err()).contains("confirm").contains(EMAIL);
+    assertThat(r.toString()).doesNotContain(NOVA_KEY);
 
     assertThat(topics()).containsExactly(TOPIC_ARN);
     var subs = aws.sns().listSubscriptionsByTopic(x -> x.topicArn(TOPIC_ARN)).subscriptions();
@@ -141,6 +143,7 @@ class MonitoringCommandsTest {
             FN + "-token-budget");
     Dimension deployment = Dimension.builder().name("Deployment").value(FN).build();
     for (MetricAlarm a : alarms.values()) {
+      assertThat(a.toString()).as(a.alarmName()).doesNotContain(NOVA_KEY);
       assertThat(a.alarmActions()).as(a.alarmName()).containsExactly(TOPIC_ARN);
       assertThat(a.okActions()).as(a.alarmName()).containsExactly(TOPIC_ARN);
       assertThat(a.treatMissingData()).as(a.alarmName()).isEqualTo("notBreaching");
@@ -244,6 +247,30 @@ class MonitoringCommandsTest {
   }
 
   @Test
+  void should_put_back_an_alarm_changed_in_the_console() throws Exception {
+    ok(deploy("--alarm-email", EMAIL));
+    MetricAlarm rate = alarms().get(FN + "-5xx-rate");
+    aws.cloudwatch()
+        .putMetricAlarm(
+            x ->
+                x.alarmName(rate.alarmName())
+                    .alarmDescription(rate.alarmDescription())
+                    .metrics(rate.metrics())
+                    .evaluationPeriods(3)
+                    .datapointsToAlarm(2)
+                    .threshold(50.0)
+                    .comparisonOperator(rate.comparisonOperator())
+                    .treatMissingData("notBreaching")
+                    .alarmActions(TOPIC_ARN)
+                    .okActions(TOPIC_ARN));
+    CliRun plan = ok(deploy("--dry-run"));
+    assertThat(plan.out())
+        .containsPattern("update +alarm +" + FN + "-5xx-rate \\(threshold 50 -> 5\\)");
+    ok(deploy());
+    assertThat(alarms().get(FN + "-5xx-rate").threshold()).isEqualTo(5.0);
+  }
+
+  @Test
   void should_show_alarm_states_retention_and_the_last_hour() throws Exception {
     ok(deploy("--alarm-email", EMAIL, "--log-retention-days", "14"));
     JsonNode quiet = JSON.readTree(ok(CliRun.run(args("status", "-o", "json"))).out());
@@ -274,6 +301,7 @@ class MonitoringCommandsTest {
     assertThat(s.get("deployed").asBoolean()).isTrue();
 
     CliRun text = ok(CliRun.run(args("status")));
+    assertThat(text.toString()).doesNotContain(NOVA_KEY);
     assertThat(text.out())
         .containsPattern("log-group +present +/aws/lambda/" + FN + " +Retention 14 days")
         .containsPattern("alarm +present +" + FN + "-p95-latency +ALARM")

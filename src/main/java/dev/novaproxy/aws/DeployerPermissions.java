@@ -71,6 +71,7 @@ public final class DeployerPermissions {
                 "UpdateFunctionCode",
                 "UpdateFunctionConfiguration",
                 "PublishVersion",
+                "ListVersionsByFunction",
                 "GetAlias",
                 "CreateAlias",
                 "UpdateAlias",
@@ -104,7 +105,67 @@ public final class DeployerPermissions {
                 "GetItem",
                 "PutItem",
                 "UpdateItem",
-                "Scan")));
+                "Scan")),
+        new Grant(
+            account.logGroupArn(names.logGroup()),
+            prefixed(
+                "logs:",
+                "DescribeLogGroups",
+                "CreateLogGroup",
+                "PutRetentionPolicy",
+                "DeleteRetentionPolicy",
+                "ListTagsForResource",
+                "TagResource",
+                "DeleteLogGroup",
+                "FilterLogEvents")),
+        new Grant(
+            AlertTopic.arn(account, names),
+            prefixed(
+                "sns:",
+                "GetTopicAttributes",
+                "ListTagsForResource",
+                "ListSubscriptionsByTopic",
+                "CreateTopic",
+                "TagResource",
+                "Subscribe",
+                "Unsubscribe",
+                "DeleteTopic")),
+        new Grant("*", prefixed("cloudwatch:", "GetMetricData", "DescribeAlarms")),
+        new Grant(
+            "arn:"
+                + p
+                + ":cloudwatch:"
+                + account.region()
+                + ":"
+                + account.id()
+                + ":alarm:"
+                + names.alarm("*"),
+            prefixed(
+                "cloudwatch:",
+                "ListTagsForResource",
+                "PutMetricAlarm",
+                "DeleteAlarms",
+                "TagResource")),
+        // The custom domain's certificate does not exist before deploy asks for it, and its zone
+        // is found by name: neither has an ARN to simulate against in advance.
+        new Grant(
+            "*",
+            prefixed(
+                "acm:",
+                "ListCertificates",
+                "DescribeCertificate",
+                "ListTagsForCertificate",
+                "RequestCertificate",
+                "AddTagsToCertificate",
+                "DeleteCertificate")),
+        new Grant(
+            "*",
+            prefixed(
+                "route53:",
+                "ListHostedZonesByName",
+                "GetHostedZone",
+                "ListResourceRecordSets",
+                "ChangeResourceRecordSets")));
   }
 
   private static List<String> prefixed(String service, String... actions) {

@@ -197,14 +197,15 @@ class PermissionsCheckTest {
   }
 
   private static int allActions() {
+    return grants().stream().mapToInt(g -> g.actions().size()).sum();
+  }
+
+  private static List<DeployerPermissions.Grant> grants() {
     return DeployerPermissions.of(
-            new dev.novaproxy.aws.Account(ACCOUNT, "aws", "us-east-1"),
-            new ResourceNames("novaproxy"),
-            "backend/NovaApiKey",
-            null)
-        .stream()
-        .mapToInt(g -> g.actions().size())
-        .sum();
+        new dev.novaproxy.aws.Account(ACCOUNT, "aws", "us-east-1"),
+        new ResourceNames("novaproxy"),
+        "backend/NovaApiKey",
+        null);
   }
 
   @Test
@@ -219,7 +220,9 @@ class PermissionsCheckTest {
                 + ROLE
                 + " (IAM policy simulator)");
     // The simulator was asked about the role, not the session, once per resource.
-    assertThat(simulations).hasSize(6).allMatch(s -> ROLE.equals(s.get("PolicySourceArn")));
+    assertThat(simulations)
+        .hasSize(grants().size())
+        .allMatch(s -> ROLE.equals(s.get("PolicySourceArn")));
     List<String> resources = new ArrayList<>();
     List<String> actions = new ArrayList<>();
     for (Map<String, String> s : simulations) {
@@ -298,7 +301,7 @@ class PermissionsCheckTest {
     assertThat(simulations.get(0).get("PolicySourceArn"))
         .isEqualTo("arn:aws:iam::" + ACCOUNT + ":role/" + sso);
     assertThat(simulations.subList(1, simulations.size()))
-        .hasSize(6)
+        .hasSize(grants().size())
         .allMatch(s -> roleWithPath.equals(s.get("PolicySourceArn")));
   }
 

@@ -241,7 +241,13 @@ class PermissionsCheckTest {
             "arn:aws:iam::" + ACCOUNT + ":role/novaproxy-proxy-role",
             "arn:aws:lambda:us-east-1:" + ACCOUNT + ":function:novaproxy-proxy",
             "arn:aws:apigateway:us-east-1::/apis",
-            "arn:aws:dynamodb:us-east-1:" + ACCOUNT + ":table/novaproxy-keys");
+            "arn:aws:dynamodb:us-east-1:" + ACCOUNT + ":table/novaproxy-keys",
+            "arn:aws:logs:us-east-1:" + ACCOUNT + ":log-group:/aws/lambda/novaproxy-proxy",
+            "arn:aws:sns:us-east-1:" + ACCOUNT + ":novaproxy-alarms",
+            "*",
+            "arn:aws:cloudwatch:us-east-1:" + ACCOUNT + ":alarm:novaproxy-proxy-*",
+            "*",
+            "*");
     assertThat(actions)
         .hasSize(allActions())
         .contains("iam:PassRole", "lambda:CreateFunction", "apigateway:PATCH", "dynamodb:Scan");

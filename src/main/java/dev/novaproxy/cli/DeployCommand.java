@@ -318,6 +318,7 @@ public final class DeployCommand implements Callable<Integer> {
                 .put("dryRun", true)
                 .put("changes", plan.changes());
         putSettings(o);
+        o.set("cost", new DryRunCost(settings.desired()).json());
         o.set("plan", Json.steps(plan.steps()));
         Json.print(w, o);
         return;
@@ -339,6 +340,7 @@ public final class DeployCommand implements Callable<Integer> {
                           k,
                           v,
                           settings.wasIfChanged(k).map(was -> "   (was " + was + ")").orElse(""))));
+      w.println(new DryRunCost(settings.desired()).text());
       w.println(
           "Plan for "
               + ctx.names().name()

@@ -86,7 +86,10 @@ public final class DeployCommand implements Callable<Integer> {
   @Option(
       names = "--memory",
       paramLabel = "MB",
-      description = "Function memory in MB, 128 to 10240 (default: 512).")
+      description =
+          "Function memory in MB, 128 to 10240 (default: 256 for a new deployment; a deployed"
+              + " function keeps its size). It is billed for its memory while it waits on Nova;"
+              + " a dry run prints what a million chats cost.")
   Integer memory;
 
   @Option(

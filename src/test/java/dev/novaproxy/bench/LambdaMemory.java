@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarOutputStream;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -171,6 +172,9 @@ public final class LambdaMemory {
   /** Peak RSS after each phase of realistic work, median over {@code runs} fresh JVMs. */
   private void peaks(String java, int memory, int runs) throws Exception {
     Map<String, List<Long>> hwm = new LinkedHashMap<>();
+    List<Long> typical = new ArrayList<>();
+    List<Long> all = new ArrayList<>();
+    List<String> metaspace = new ArrayList<>();
     String failed = null;
     for (int i = 0; i < runs && failed == null; i++) {
       try (Function f = start(java, memory, false)) {
@@ -181,7 +185,15 @@ public final class LambdaMemory {
             failed = phase.name() + ": " + e.getMessage();
             break;
           }
-          hwm.computeIfAbsent(phase.name(), k -> new ArrayList<>()).add(f.peakKb());
+          long kb = f.peakKb();
+          hwm.computeIfAbsent(phase.name(), k -> new ArrayList<>()).add(kb);
+          if (phase.typical()) {
+            typical.add(kb);
+          }
+          all.add(kb);
+        }
+        if (failed == null) {
+          metaspace.add(f.metaspace(java));
         }
       }
     }
@@ -195,16 +207,22 @@ public final class LambdaMemory {
     hwm.forEach(
         (phase, kb) ->
             System.out.printf(
-                "   peak RSS after %-52s median %4.0f MB (min %.0f, max %.0f); %d runs%n",
+                "   peak RSS after %-46s median %4.0f MB (min %.0f, max %.0f); %d runs%n",
                 phase, median(kb) / 1024.0, min(kb) / 1024.0, max(kb) / 1024.0, kb.size()));
     if (failed != null) {
       System.out.printf("   FAILED at %d MB: %s%n", memory, failed);
-    } else {
-      long peak = max(hwm.values().stream().flatMap(List::stream).toList());
-      System.out.printf(
-          "   highest peak %.0f MB of %d MB: headroom %.1fx%n",
-          peak / 1024.0, memory, memory * 1024.0 / peak);
+      return;
     }
+    metaspace.forEach(m -> System.out.println("   at the end: " + m));
+    headroom("typical work", typical, memory);
+    headroom("with the 6 MB payloads", all, memory);
+  }
+
+  private static void headroom(String what, List<Long> peaksKb, int memory) {
+    long top = max(peaksKb);
+    System.out.printf(
+        "   highest peak, %-23s %.0f MB of %d MB: headroom %.1fx%n",
+        what + ":", top / 1024.0, memory, memory * 1024.0 / top);
   }
 
   /** Process start to the first streamed answer, at the size's CPU share, sizes interleaved. */
@@ -254,13 +272,17 @@ public final class LambdaMemory {
         "-Djava.net.preferIPv4Stack=true");
   }
 
-  private record Phase(String name, Work work) {}
+  private record Phase(String name, boolean typical, Work work) {}
 
   private interface Work {
     void run(Function f) throws RuntimeException;
   }
 
-  /** The work, in order: a cold start, then what a busy function answers. */
+  /**
+   * The work, in order: a cold start, then what a busy function answers ({@code typical}), then
+   * payloads near Lambda's 6 MB limits, which a chat proxy meets only with very long conversations
+   * or documents (the prompt) or answers no model gives today (a buffered 5.9 MB answer).
+   */
   private List<Phase> phases() {
     String delta2k = "lorem ipsum ".repeat(170); // 2,040 characters, nothing to escape
     String prompt55 = "lorem ipsum ".repeat(458_000); // 5.5 MB
@@ -268,15 +290,19 @@ public final class LambdaMemory {
     return List.of(
         new Phase(
             "cold start (1 streamed chat)",
+            true,
             f -> f.chat(LoopUnderTest.urlEvent(LoopUnderTest.STREAM_BODY), true)),
         new Phase(
             "+ 200 buffered chats (HTTP API door)",
+            true,
             f -> f.repeat(200, LoopUnderTest.apiEvent(LoopUnderTest.WHOLE_BODY), false)),
         new Phase(
             "+ 200 streamed chats (function URL door)",
+            true,
             f -> f.repeat(200, LoopUnderTest.urlEvent(LoopUnderTest.STREAM_BODY), true)),
         new Phase(
             "+ 2 long streams (5,000 events 1 ms apart)",
+            true,
             f -> {
               for (int i = 0; i < 2; i++) {
                 nova.enqueue(FakeNova.Reply.stream(Duration.ofMillis(1), words(5_000, "word ")));
@@ -284,7 +310,29 @@ public final class LambdaMemory {
               }
             }),
         new Phase(
+            "+ 2 streams of 41 MB (20,000 events of 2 KB)",
+            true,
+            f -> {
+              for (int i = 0; i < 2; i++) {
+                nova.enqueue(FakeNova.Reply.stream(Duration.ZERO, words(20_000, delta2k)));
+                f.chat(LoopUnderTest.urlEvent(LoopUnderTest.STREAM_BODY), true);
+              }
+            }),
+        new Phase(
+            "+ 3 prompts of 5.5 MB, each door",
+            false,
+            f -> {
+              // Nova's answer to a long prompt is short: not the echo, which would repeat it.
+              for (int i = 0; i < 3; i++) {
+                nova.enqueue(FakeNova.Reply.json(200, completion("A short answer.")));
+                f.chat(LoopUnderTest.apiEvent(userMessage(prompt55, false)), false);
+                nova.enqueue(FakeNova.Reply.stream(Duration.ZERO, "A short", " answer."));
+                f.chat(LoopUnderTest.urlEvent(userMessage(prompt55, true)), true);
+              }
+            }),
+        new Phase(
             "+ 3 buffered answers of 5.9 MB",
+            false,
             f -> {
               for (int i = 0; i < 3; i++) {
                 nova.enqueue(FakeNova.Reply.json(200, completion(answer59)));
@@ -292,22 +340,12 @@ public final class LambdaMemory {
               }
             }),
         new Phase(
-            "+ 3 prompts of 5.5 MB echoed, buffered",
-            f -> f.repeat(3, LoopUnderTest.apiEvent(userMessage(prompt55, false)), false)),
-        new Phase(
             "+ 3 streams buffered by the HTTP API, 5.5 MB",
+            false,
             f -> {
               for (int i = 0; i < 3; i++) {
                 nova.enqueue(FakeNova.Reply.stream(Duration.ZERO, words(2_500, delta2k)));
                 f.chat(LoopUnderTest.apiEvent(LoopUnderTest.STREAM_BODY), false);
-              }
-            }),
-        new Phase(
-            "+ 3 streams of 41 MB (20,000 events of 2 KB)",
-            f -> {
-              for (int i = 0; i < 3; i++) {
-                nova.enqueue(FakeNova.Reply.stream(Duration.ZERO, words(20_000, delta2k)));
-                f.chat(LoopUnderTest.urlEvent(LoopUnderTest.STREAM_BODY), true);
               }
             }));
   }
@@ -476,6 +514,42 @@ public final class LambdaMemory {
       return (code == 137 ? "killed (over its memory limit)" : "the function exited " + code)
           + ": "
           + tail(log);
+    }
+
+    /** The heap's generations and the metaspace, from jcmd (the formats of JDK 17 and 25). */
+    String metaspace(String java) {
+      String heap =
+          jcmd(java, "GC.heap_info").stream()
+              .filter(l -> l.matches("(?i)(def ?new|tenured).*"))
+              .map(l -> l.replaceAll("\\s+", " ").replaceAll(" \\[0x.*", ""))
+              .collect(Collectors.joining("; "));
+      String meta =
+          jcmd(java, "VM.metaspace").stream()
+              .filter(l -> l.startsWith("Both:"))
+              .findFirst()
+              .map(l -> l.replaceAll("\\s+", " ").replaceAll(", deallocated.*", ""))
+              .orElse("?");
+      return "heap " + heap + "; metaspace " + meta;
+    }
+
+    private List<String> jcmd(String java, String command) {
+      try {
+        Process jcmd =
+            new ProcessBuilder(
+                    Path.of(java).resolveSibling("jcmd").toString(),
+                    Long.toString(process.pid()),
+                    command)
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        jcmd.waitFor();
+        return out.lines().map(String::strip).toList();
+      } catch (IOException e) {
+        return List.of();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return List.of();
+      }
     }
 
     double cpuMillis() {

@@ -40,7 +40,12 @@ public record DeploymentSettings(
     x86_64
   }
 
-  public static final int DEFAULT_MEMORY_MB = 512;
+  /**
+   * 256 MB: twice the peak resident memory measured under typical work at this size, keys and
+   * limits on (bench/lambda-memory; the figures are in README.md, Benchmarks). A deployed function
+   * keeps its size on a redeploy: this applies only to new deployments.
+   */
+  public static final int DEFAULT_MEMORY_MB = 256;
 
   /** Long enough for long answers on the stream URL; the HTTP API door still stops at 30 s. */
   public static final int DEFAULT_TIMEOUT_SECONDS = 300;

@@ -99,7 +99,10 @@ public final class DeployCommand implements Callable<Integer> {
   @Option(
       names = "--memory",
       paramLabel = "MB",
-      description = "Function memory in MB, 128 to 10240 (default: 512).")
+      description =
+          "Function memory in MB, 128 to 10240 (default: 256 for a new deployment; a deployed"
+              + " function keeps its size). It is billed for its memory while it waits on Nova;"
+              + " a dry run prints what a million chats cost.")
   Integer memory;
 
   @Option(
@@ -467,6 +470,7 @@ public final class DeployCommand implements Callable<Integer> {
                 .put("dryRun", true)
                 .put("changes", plan.changes());
         putSettings(o);
+        o.set("cost", new DryRunCost(settings.desired()).json());
         o.set("plan", Json.steps(plan.steps()));
         Json.print(w, o);
         return;
@@ -488,6 +492,7 @@ public final class DeployCommand implements Callable<Integer> {
                           k,
                           v,
                           settings.wasIfChanged(k).map(was -> "   (was " + was + ")").orElse(""))));
+      w.println(new DryRunCost(settings.desired()).text());
       w.println(
           "Plan for "
               + ctx.names().name()

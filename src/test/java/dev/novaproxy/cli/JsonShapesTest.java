@@ -99,8 +99,22 @@ class JsonShapesTest {
             "settings",
             "settingChanges",
             "warnings",
+            "cost",
             "plan");
     assertThat(plan.get("settings").get("maxTokensCap").asText()).isEqualTo("none");
+    assertThat(keys(plan.get("cost")))
+        .containsExactlyInAnyOrder(
+            "chats",
+            "chatSeconds",
+            "currency",
+            "prices",
+            "arch",
+            "memoryMb",
+            "lambda",
+            "defaultMemoryMb",
+            "defaultLambda",
+            "httpApiExtra",
+            "streamUrlExtra");
     assertThat(keys(plan.get("plan").get(0)))
         .containsExactlyInAnyOrder("resource", "name", "action", "changes");
 

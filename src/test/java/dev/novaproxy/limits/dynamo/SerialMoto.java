@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * worth. DynamoDB serializes transactions on an item, so for concurrency this moto, which
  * serializes every request, is the faithful one.
  */
-final class SerialMoto implements AutoCloseable {
+public final class SerialMoto implements AutoCloseable {
   private static final String SCRIPT =
       String.join(
           "\n",
@@ -38,7 +38,7 @@ final class SerialMoto implements AutoCloseable {
     this.endpoint = endpoint;
   }
 
-  URI endpoint() {
+  public URI endpoint() {
     return endpoint;
   }
 
@@ -59,7 +59,7 @@ final class SerialMoto implements AutoCloseable {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  static SerialMoto start() throws IOException, InterruptedException {
+  public static SerialMoto start() throws IOException, InterruptedException {
     MotoServer.useFakeCredentials();
     int port;
     try (var socket = new ServerSocket(0)) {

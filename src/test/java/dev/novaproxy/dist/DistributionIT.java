@@ -28,9 +28,13 @@ class DistributionIT {
   }
 
   private Result run(Path cwd, String... command) throws Exception {
-    ProcessBuilder pb =
+    return finish(
         IsolatedEnvironment.apply(new ProcessBuilder(command), tmp.resolve("home"))
-            .directory(cwd.toFile());
+            .directory(cwd.toFile()));
+  }
+
+  /** Starts {@code pb} with no input and waits for it. */
+  private static Result finish(ProcessBuilder pb) throws Exception {
     Process p = pb.start();
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -124,11 +128,6 @@ class DistributionIT {
     env.put("LC_ALL", "C");
     env.put("MANWIDTH", "120");
     env.put("MANPATH", tmp.resolve("novaproxy-" + Version.current()).resolve("man").toString());
-    Process p = pb.start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return new Result(p.exitValue(), out, err);
+    return finish(pb);
   }
 }

@@ -13,14 +13,17 @@ import picocli.CommandLine.Spec;
     header = "Print the shell completion script for bash or zsh.",
     description = {
       "Prints a script that completes novaproxy's commands and options. The same scripts ship in",
-      "completions/ (novaproxy.bash and _novaproxy).",
+      "completions/ (novaproxy.bash and _novaproxy). zsh's is a native completion function: it",
+      "shows each command's and option's description and the choices of a value; put it in a",
+      "directory on $fpath before compinit runs, or source it after.",
       ""
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  source <(novaproxy completion bash)                 this bash session",
       "  novaproxy completion bash > /etc/bash_completion.d/novaproxy",
-      "  echo 'eval \"$(novaproxy completion zsh)\"' >> ~/.zshrc"
+      "  novaproxy completion zsh > ~/.zfunc/_novaproxy      ~/.zfunc on $fpath",
+      "  source <(novaproxy completion zsh)                  after compinit"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:Printed.", "2:Usage error: a shell other than bash or zsh."})

@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.novaproxy.testing.FakeNova;
 import dev.novaproxy.testing.FakeNova.Reply;
 import dev.novaproxy.testing.IsolatedEnvironment;
-import java.io.ByteArrayOutputStream;
+import dev.novaproxy.testing.TerminalScreen;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,55 +53,6 @@ class ChatTerminalIT {
     return p;
   }
 
-  /** Collects what the terminal shows, so the test can wait for a piece of it. */
-  private static final class Screen {
-    private final ByteArrayOutputStream seen = new ByteArrayOutputStream();
-
-    Screen(InputStream in) {
-      Thread t =
-          new Thread(
-              () -> {
-                byte[] buf = new byte[4096];
-                try {
-                  for (int n; (n = in.read(buf)) > 0; ) {
-                    synchronized (seen) {
-                      seen.write(buf, 0, n);
-                    }
-                  }
-                } catch (IOException e) {
-                  // the process ended
-                }
-              });
-      t.setDaemon(true);
-      t.start();
-    }
-
-    String text() {
-      synchronized (seen) {
-        return seen.toString(StandardCharsets.UTF_8);
-      }
-    }
-
-    void await(String piece, int occurrences) throws InterruptedException {
-      long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (count(text(), piece) < occurrences) {
-        if (System.nanoTime() > end) {
-          throw new AssertionError(
-              "waited for " + occurrences + " x '" + piece + "'; the screen shows:\n" + text());
-        }
-        Thread.sleep(20);
-      }
-    }
-
-    private static int count(String s, String piece) {
-      int n = 0;
-      for (int i = s.indexOf(piece); i >= 0; i = s.indexOf(piece, i + 1)) {
-        n++;
-      }
-      return n;
-    }
-  }
-
   @Test
   void should_chat_locally_on_a_real_terminal_and_stop_an_answer_on_ctrl_c() throws Exception {
     assumeTrue(
@@ -126,7 +76,7 @@ class ChatTerminalIT {
     env.put("NO_COLOR", "1");
     pb.redirectErrorStream(true);
     process = pb.start();
-    Screen screen = new Screen(process.getInputStream());
+    TerminalScreen screen = new TerminalScreen(process.getInputStream());
     OutputStream keys = process.getOutputStream();
 
     screen.await("you> ", 1);

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.novaproxy.proxy.Version;
 import dev.novaproxy.testing.CliRun;
-import java.io.PrintWriter;
-import java.io.Writer;
+import dev.novaproxy.testing.CommandTree;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -13,21 +12,9 @@ import picocli.CommandLine;
 
 /** Every command's help teaches: a summary, a description, examples and its exit codes. */
 class HelpTest {
-  private static List<CommandLine> allCommands() {
-    var sink = new PrintWriter(Writer.nullWriter());
-    List<CommandLine> all = new ArrayList<>();
-    collect(Main.commandLine(sink, sink), all);
-    return all;
-  }
-
-  private static void collect(CommandLine cl, List<CommandLine> all) {
-    all.add(cl);
-    cl.getSubcommands().values().forEach(sub -> collect(sub, all));
-  }
-
   @Test
   void should_give_every_command_a_summary_description_examples_and_exit_codes() {
-    List<CommandLine> commands = allCommands();
+    List<CommandLine> commands = CommandTree.all();
     assertThat(commands).hasSizeGreaterThanOrEqualTo(12);
     for (CommandLine cl : commands) {
       var usage = cl.getCommandSpec().usageMessage();
@@ -43,7 +30,7 @@ class HelpTest {
 
   @Test
   void should_print_help_with_exit_code_zero_for_each_command() {
-    for (CommandLine cl : allCommands()) {
+    for (CommandLine cl : CommandTree.all()) {
       List<String> args = new ArrayList<>(List.of(cl.getCommandSpec().qualifiedName().split(" ")));
       args.remove(0);
       args.add("--help");
@@ -62,13 +49,8 @@ class HelpTest {
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     GenerateDocs.main(
         new String[] {dir.resolve("completions").toString(), dir.resolve("man").toString()});
-    for (CommandLine cl : allCommands()) {
-      String page =
-          "novaproxy"
-              + (cl.getParent() == null
-                  ? ""
-                  : "-" + cl.getCommandSpec().qualifiedName("-").substring("novaproxy-".length()));
-      var adoc = dir.resolve("man").resolve(page + ".adoc");
+    for (CommandLine cl : CommandTree.all()) {
+      var adoc = dir.resolve("man").resolve(CommandTree.manPage(cl) + ".adoc");
       assertThat(adoc).exists();
       assertThat(java.nio.file.Files.readString(adoc))
           .contains("Exit codes:")
@@ -121,7 +103,7 @@ class HelpTest {
 
   @Test
   void should_wrap_help_at_80_columns_between_words_never_inside_a_word_or_url() {
-    for (CommandLine cl : allCommands()) {
+    for (CommandLine cl : CommandTree.all()) {
       String name = cl.getCommandSpec().qualifiedName();
       String narrow = help(cl, 80);
       String unwrapped = help(cl, 1000);
@@ -135,7 +117,7 @@ class HelpTest {
 
   @Test
   void should_indent_every_example_and_its_continuation() {
-    for (CommandLine cl : allCommands()) {
+    for (CommandLine cl : CommandTree.all()) {
       String narrow = help(cl, 80);
       String examples = narrow.substring(narrow.indexOf("Examples:") + "Examples:".length());
       assertThat(examples.lines().filter(line -> !line.isBlank()))
@@ -162,7 +144,7 @@ class HelpTest {
   @Test
   void should_list_options_in_one_order_in_every_command() {
     var option = java.util.regex.Pattern.compile("^\\s+(?:-\\w, )?(--[\\w-]+)");
-    for (CommandLine cl : allCommands()) {
+    for (CommandLine cl : CommandTree.all()) {
       String name = cl.getCommandSpec().qualifiedName();
       List<Integer> ranks = new ArrayList<>();
       String narrow = help(cl, 80);

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,10 +70,16 @@ class LauncherTest {
   }
 
   private Result launch(Path script, Path cwd, String path, String... args) throws Exception {
+    return launch(script, cwd, path, Map.of(), args);
+  }
+
+  private Result launch(Path script, Path cwd, String path, Map<String, String> env, String... args)
+      throws Exception {
     List<String> command = new java.util.ArrayList<>(List.of(script.toString()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
     pb.environment().clear();
+    pb.environment().putAll(env);
     pb.environment().put("PATH", path);
     Process p = pb.start();
     p.getOutputStream().close();
@@ -107,6 +114,29 @@ class LauncherTest {
             home.resolve("bin/novaproxy"), tmp, fakeJava("1.8.0_392") + ":" + tools, "--version");
     assertThat(eight.exitCode()).as(eight.toString()).isEqualTo(1);
     assertThat(eight.err()).contains("is Java 8");
+  }
+
+  @Test
+  void should_prefer_the_bundled_runtime_to_java_home_and_path_without_asking_its_version()
+      throws Exception {
+    Path java = Files.createDirectories(home.resolve("runtime/bin")).resolve("java");
+    Files.writeString(
+        java,
+        "#!/bin/sh\n"
+            + "if [ \"$1\" = -version ]; then echo 'asked the bundled java its version' >&2; fi\n"
+            + "echo \"bundled ran: $*\"\n");
+    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path link = Files.createSymbolicLink(tmp.resolve("np"), home.resolve("bin/novaproxy"));
+    Path eleven = fakeJava("11.0.22");
+
+    Result r =
+        launch(link, tmp, eleven + ":" + tools, Map.of("JAVA_HOME", eleven.toString()), "-V");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .startsWith("bundled ran: ")
+        .contains("-jar " + home.toRealPath().resolve("lib/novaproxy.jar"))
+        .endsWith(" -V\n");
+    assertThat(r.err()).isEmpty();
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -67,9 +68,16 @@ public final class FakeNovaH2 implements AutoCloseable {
   private final AtomicInteger connections = new AtomicInteger();
   private final List<SSLSocket> open = new CopyOnWriteArrayList<>();
 
-  private FakeNovaH2(SSLServerSocket server, SSLContext clientContext, int requestsPerConnection) {
+  private final Certificate certificate;
+
+  private FakeNovaH2(
+      SSLServerSocket server,
+      SSLContext clientContext,
+      Certificate certificate,
+      int requestsPerConnection) {
     this.server = server;
     this.clientContext = clientContext;
+    this.certificate = certificate;
     this.requestsPerConnection = requestsPerConnection;
   }
 
@@ -133,7 +141,8 @@ public final class FakeNovaH2 implements AutoCloseable {
     SSLParameters params = server.getSSLParameters();
     params.setApplicationProtocols(new String[] {"h2"});
     server.setSSLParameters(params);
-    FakeNovaH2 nova = new FakeNovaH2(server, clientContext, requestsPerConnection);
+    FakeNovaH2 nova =
+        new FakeNovaH2(server, clientContext, keys.getCertificate("nova"), requestsPerConnection);
     nova.pool.execute(nova::accept);
     return nova;
   }
@@ -141,6 +150,20 @@ public final class FakeNovaH2 implements AutoCloseable {
   /** A TLS context that trusts this server's certificate, for the client under test. */
   public SSLContext clientContext() {
     return clientContext;
+  }
+
+  /**
+   * Writes a PKCS12 trust store holding this server's certificate only, for a client in another JVM
+   * ({@code -Djavax.net.ssl.trustStore=FILE -Djavax.net.ssl.trustStorePassword=PASSWORD}).
+   */
+  public Path writeTrustStore(Path file, String password) throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("fake-nova", certificate);
+    try (OutputStream out = Files.newOutputStream(file)) {
+      trust.store(out, password.toCharArray());
+    }
+    return file;
   }
 
   /** The base URL, like {@code https://127.0.0.1:PORT/v1}. */

@@ -222,6 +222,16 @@ public final class ProxyHandler {
         || (media.startsWith("application/") && media.endsWith("+json"));
   }
 
+  /**
+   * Whether this is a chat completion: the route that calls Nova and may hold its connection for
+   * minutes, which is what a server's capacity is counted in ({@code serve --max-in-flight}).
+   */
+  public static boolean isChat(String method, String path) {
+    String p = normalise(path);
+    return "POST".equalsIgnoreCase(method)
+        && (p.equals("/chat") || p.equals("/v1/chat/completions"));
+  }
+
   private static String normalise(String path) {
     if (path == null || path.isEmpty()) {
       return "/";

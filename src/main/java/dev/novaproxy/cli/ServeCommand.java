@@ -6,6 +6,7 @@ import dev.novaproxy.limits.LimitsSettings;
 import dev.novaproxy.limits.LimitsStore;
 import dev.novaproxy.limits.LocalFileStore;
 import dev.novaproxy.limits.dynamo.DynamoLimitsStore;
+import dev.novaproxy.local.Capacity;
 import dev.novaproxy.local.LocalProxyServer;
 import dev.novaproxy.proxy.AccessLog;
 import dev.novaproxy.proxy.ProxyHandler;
@@ -46,6 +47,8 @@ import picocli.CommandLine.Spec;
       "else from a hidden prompt. One JSON log line per request goes to stderr.",
       "With --keys-file or a limit, client keys and usage limits apply (kept in a local",
       "file); without, it runs as before.",
+      "Built for many long streams at once: up to --max-in-flight chats stream together,",
+      "each read from Nova only as fast as its client takes it.",
       ""
     },
     footerHeading = "%nExamples:%n",
@@ -56,6 +59,7 @@ import picocli.CommandLine.Spec;
       "  novaproxy serve --port 0 -o json        first line: {\"event\":\"listening\",...}",
       "  novaproxy serve --anonymous-rpm 10 --daily-token-budget 200000",
       "  novaproxy serve --keys-file ./keys.json --anonymous deny",
+      "  novaproxy serve --max-in-flight 2000 --write-timeout 10",
       "  curl -s localhost:8080/chat -H 'content-type: application/json' \\",
       "       -d '{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'"
     },
@@ -121,6 +125,25 @@ public final class ServeCommand implements Callable<Integer> {
   boolean quiet;
 
   @Option(
+      names = "--max-in-flight",
+      paramLabel = "N",
+      description = {
+        "Chats answered at once (default: " + Capacity.DEFAULT_MAX_IN_FLIGHT + "). Past it a new",
+        "chat gets 503 with Retry-After at once; /health and /v1/models are always",
+        "answered. Each chat streaming holds a thread and two connections."
+      })
+  int maxInFlight = Capacity.DEFAULT_MAX_IN_FLIGHT;
+
+  @Option(
+      names = "--write-timeout",
+      paramLabel = "SECONDS",
+      description = {
+        "Drop a client that takes nothing of its answer for this long, and cancel its",
+        "request to Nova (default: 30). Also how long an idle connection stays open."
+      })
+  int writeTimeoutSeconds = 30;
+
+  @Option(
       names = "--keys-file",
       paramLabel = "FILE",
       description =
@@ -166,6 +189,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     InetAddress address = listenAddress();
+    Capacity capacity = capacity();
     ProxySettings settings = settings();
     LimitsStore limits = limitsStore(System.getenv());
     int keys = limits == null ? 0 : checkedKeyCount(limits);
@@ -191,7 +215,10 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       server =
           LocalProxyServer.start(
-              new ProxyHandler(settings, key, log, limits), address.getHostAddress(), port);
+              new ProxyHandler(settings, key, log, limits),
+              address.getHostAddress(),
+              port,
+              capacity);
     } catch (BindException e) {
       throw cannotBind(e);
     } catch (IOException e) {
@@ -301,6 +328,22 @@ public final class ServeCommand implements Callable<Integer> {
           || NetworkInterface.getByInetAddress(address) != null;
     } catch (SocketException e) {
       return true; // cannot tell: binding will
+    }
+  }
+
+  /**
+   * The capacity flags, checked before the key is asked for; a bad one names where it came from.
+   */
+  private Capacity capacity() {
+    check("--max-in-flight", Checks.MAX_IN_FLIGHT, maxInFlight);
+    check("--write-timeout", Checks.WRITE_TIMEOUT, writeTimeoutSeconds);
+    return new Capacity(maxInFlight, Duration.ofSeconds(writeTimeoutSeconds));
+  }
+
+  private void check(String option, dev.novaproxy.config.Check check, int value) {
+    String problem = check.problem(Integer.toString(value));
+    if (problem != null) {
+      throw CliException.usage(ConfigDefaults.origin(spec, option) + ": " + problem + ".");
     }
   }
 

@@ -127,20 +127,19 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--max-in-flight",
       paramLabel = "N",
-      description = {
-        "Chats answered at once (default: " + Capacity.DEFAULT_MAX_IN_FLIGHT + "). Past it a new",
-        "chat gets 503 with Retry-After at once; /health and /v1/models are always",
-        "answered. Each chat streaming holds a thread and two connections."
-      })
+      description =
+          "Chats answered at once (default: "
+              + Capacity.DEFAULT_MAX_IN_FLIGHT
+              + "). Past it a new chat gets 503 with Retry-After at once; /health and /v1/models"
+              + " are always answered. Each streaming chat holds a thread and two connections.")
   int maxInFlight = Capacity.DEFAULT_MAX_IN_FLIGHT;
 
   @Option(
       names = "--write-timeout",
       paramLabel = "SECONDS",
-      description = {
-        "Drop a client that takes nothing of its answer for this long, and cancel its",
-        "request to Nova (default: 30). Also how long an idle connection stays open."
-      })
+      description =
+          "Drop a client that takes nothing of its answer for this long, and cancel its request"
+              + " to Nova (default: 30). Also how long an idle connection stays open.")
   int writeTimeoutSeconds = 30;
 
   @Option(

@@ -82,16 +82,15 @@ public final class LocalProxyServer implements AutoCloseable {
     server.setStopTimeout(0);
     try {
       server.start();
-    } catch (IOException e) {
-      stopQuietly(server);
-      throw e;
     } catch (Exception e) {
       stopQuietly(server);
-      Throwable cause = e.getCause();
-      if (cause instanceof BindException bind) {
-        throw bind;
+      // Jetty wraps the bind failure ("Failed to bind to ..."): serve explains the port itself.
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof BindException bind) {
+          throw bind;
+        }
       }
-      throw new IOException(e.getMessage(), e);
+      throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
     }
     return new LocalProxyServer(server, connector, exchange);
   }

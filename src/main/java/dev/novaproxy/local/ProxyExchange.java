@@ -5,6 +5,7 @@ import dev.novaproxy.proxy.ProxyException;
 import dev.novaproxy.proxy.ProxyHandler;
 import dev.novaproxy.proxy.ProxyRequest;
 import dev.novaproxy.proxy.ProxyResponse;
+import dev.novaproxy.proxy.RequestIds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -81,7 +82,7 @@ final class ProxyExchange extends Handler.Abstract {
 
   private void exchange(Request request, Response response) throws IOException {
     if (draining) {
-      refuse(response, DRAINING);
+      refuse(request, response, DRAINING);
       return;
     }
     String method = request.getMethod();
@@ -93,7 +94,7 @@ final class ProxyExchange extends Handler.Abstract {
     // Counted before the body is read, so that a flood past the capacity costs no more than this.
     if (chats.incrementAndGet() > capacity.maxInFlight()) {
       chats.decrementAndGet();
-      refuse(response, overCapacity);
+      refuse(request, response, overCapacity);
       return;
     }
     try {
@@ -139,8 +140,11 @@ final class ProxyExchange extends Handler.Abstract {
   }
 
   /** 503 with Retry-After, before the body is read: the connection closes after it. */
-  private static void refuse(Response response, byte[] body) throws IOException {
+  private static void refuse(Request request, Response response, byte[] body) throws IOException {
     response.setStatus(503);
+    response
+        .getHeaders()
+        .put("x-request-id", RequestIds.from(request.getHeaders().get("x-request-id")));
     response.getHeaders().put("Content-Type", "application/json");
     response.getHeaders().put("Retry-After", "1");
     response.getHeaders().put("Connection", "close");

@@ -105,6 +105,7 @@ class ServeUnderLoadTest {
     HttpResponse<String> refused = client.send(chat(STREAM), HttpResponse.BodyHandlers.ofString());
     assertThat(refused.statusCode()).isEqualTo(503);
     assertThat(refused.headers().firstValue("retry-after")).contains("1");
+    assertThat(refused.headers().firstValue("x-request-id")).isPresent();
     JsonNode error = JSON.readTree(refused.body()).path("error");
     assertThat(error.path("code").asText()).isEqualTo("over_capacity");
     assertThat(error.path("message").asText()).contains("--max-in-flight");

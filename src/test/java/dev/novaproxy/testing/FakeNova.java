@@ -265,18 +265,24 @@ public final class FakeNova implements AutoCloseable {
    * @throws AssertionError when they were not within {@code timeout}
    */
   public void awaitCancelledStreams(int count, Duration timeout) throws InterruptedException {
+    await(
+        () -> cancelledStreams.get() >= count,
+        timeout,
+        () -> count + " cancelled streams; the fake Nova saw " + cancelledStreams.get());
+  }
+
+  /** Waits, woken by each arrival, until {@code done}; else fails saying what it waited for. */
+  private void await(
+      java.util.function.BooleanSupplier done,
+      Duration timeout,
+      java.util.function.Supplier<String> awaited)
+      throws InterruptedException {
     long end = System.nanoTime() + timeout.toNanos();
     synchronized (arrivals) {
-      while (cancelledStreams.get() < count) {
+      while (!done.getAsBoolean()) {
         long left = end - System.nanoTime();
         if (left <= 0) {
-          throw new AssertionError(
-              "waited "
-                  + timeout
-                  + " for "
-                  + count
-                  + " cancelled streams; the fake Nova saw "
-                  + cancelledStreams.get());
+          throw new AssertionError("waited " + timeout + " for " + awaited.get());
         }
         TimeUnit.NANOSECONDS.timedWait(arrivals, left);
       }
@@ -310,22 +316,13 @@ public final class FakeNova implements AutoCloseable {
    * @throws AssertionError when they do not arrive within {@code timeout}
    */
   public void awaitChatRequests(int count, Duration timeout) throws InterruptedException {
-    long end = System.nanoTime() + timeout.toNanos();
-    synchronized (arrivals) {
-      while (chatRequests().size() < count) {
-        long left = end - System.nanoTime();
-        if (left <= 0) {
-          throw new AssertionError(
-              "waited "
-                  + timeout
-                  + " for "
-                  + count
-                  + " chat requests; the fake Nova has "
-                  + requests().stream().map(r -> r.method() + " " + r.path()).toList());
-        }
-        TimeUnit.NANOSECONDS.timedWait(arrivals, left);
-      }
-    }
+    await(
+        () -> chatRequests().size() >= count,
+        timeout,
+        () ->
+            count
+                + " chat requests; the fake Nova has "
+                + requests().stream().map(r -> r.method() + " " + r.path()).toList());
   }
 
   /** Connections from clients open right now. */

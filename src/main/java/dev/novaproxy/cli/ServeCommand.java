@@ -214,7 +214,7 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       server =
           LocalProxyServer.start(
-              new ProxyHandler(settings, key, log, limits),
+              new ProxyHandler(settings, key, log, limits, UPSTREAM_CLIENTS),
               address.getHostAddress(),
               port,
               capacity);
@@ -264,6 +264,13 @@ public final class ServeCommand implements Callable<Integer> {
     stopped.await();
     return ExitCodes.OK;
   }
+
+  /**
+   * HTTP clients to Nova, one I/O thread each: thousands of streams keep one busy (at 5,000 streams
+   * on two loaded cores some waited past the timeout for Nova's headers).
+   */
+  private static final int UPSTREAM_CLIENTS =
+      Math.max(2, Runtime.getRuntime().availableProcessors());
 
   /** How long requests in flight may take to finish once serve is told to stop. */
   private static final Duration DRAIN_GRACE = Duration.ofSeconds(30);

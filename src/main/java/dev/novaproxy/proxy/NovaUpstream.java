@@ -27,14 +27,17 @@ import javax.net.ssl.SSLContext;
 final class NovaUpstream {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpClient http;
+  private final List<HttpClient> clients;
+  private final java.util.concurrent.atomic.AtomicInteger turn =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final ProxySettings settings;
   private final CachedSecret secret;
   private final URI chatUri;
   private final URI modelsUri;
 
-  NovaUpstream(HttpClient http, ProxySettings settings, CachedSecret secret) {
-    this.http = http;
+  /** With the HTTP clients taken in turn, one per exchange. */
+  NovaUpstream(List<HttpClient> clients, ProxySettings settings, CachedSecret secret) {
+    this.clients = List.copyOf(clients);
     this.settings = settings;
     this.secret = secret;
     String base = settings.upstreamUrl().toString().replaceAll("/+$", "");
@@ -224,6 +227,7 @@ final class NovaUpstream {
       HttpRequest request, boolean clientStreams, boolean mayResendAfterGoAway, Deadline deadline) {
     UpstreamBody.Handler bodies = UpstreamBody.handler(clientStreams);
     try {
+      HttpClient http = clients.get(Math.floorMod(turn.getAndIncrement(), clients.size()));
       return http.send(request, bodies).body();
     } catch (HttpTimeoutException e) {
       cancelMade(bodies);

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -54,18 +55,41 @@ public final class ProxyHandler {
   /** As above, with the clock the limits count by (tests move it). */
   public ProxyHandler(
       ProxySettings settings, SecretSource key, AccessLog log, LimitsStore store, Clock clock) {
-    this(settings, key, log, NovaUpstream.newHttpClient(settings), store, clock);
+    this(settings, key, log, List.of(NovaUpstream.newHttpClient(settings)), store, clock);
+  }
+
+  /**
+   * As {@link #ProxyHandler(ProxySettings, SecretSource, AccessLog, LimitsStore)}, talking to Nova
+   * through {@code upstreamClients} HTTP clients taken in turn: each client does all its I/O on one
+   * thread, which thousands of streams at once (serve) can keep busy; one request at a time
+   * (Lambda) wants one client and its warm connection.
+   */
+  public ProxyHandler(
+      ProxySettings settings,
+      SecretSource key,
+      AccessLog log,
+      LimitsStore store,
+      int upstreamClients) {
+    this(
+        settings,
+        key,
+        log,
+        java.util.stream.Stream.generate(() -> NovaUpstream.newHttpClient(settings))
+            .limit(Math.max(1, upstreamClients))
+            .toList(),
+        store,
+        Clock.systemUTC());
   }
 
   ProxyHandler(ProxySettings settings, SecretSource key, AccessLog log, HttpClient http) {
-    this(settings, key, log, http, null, Clock.systemUTC());
+    this(settings, key, log, List.of(http), null, Clock.systemUTC());
   }
 
   private ProxyHandler(
       ProxySettings settings,
       SecretSource key,
       AccessLog log,
-      HttpClient http,
+      List<HttpClient> http,
       LimitsStore store,
       Clock clock) {
     settings.checkedUpstream();

@@ -266,8 +266,9 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   /**
-   * HTTP clients to Nova, one I/O thread each: thousands of streams keep one busy (at 5,000 streams
-   * on two loaded cores some waited past the timeout for Nova's headers).
+   * HTTP clients to Nova, one I/O thread each, the second taken only when hundreds of exchanges
+   * wait for Nova's headers: 5,000 streams starting at once on two loaded cores kept one so busy
+   * that some waited past the timeout.
    */
   private static final int UPSTREAM_CLIENTS =
       Math.max(2, Runtime.getRuntime().availableProcessors());

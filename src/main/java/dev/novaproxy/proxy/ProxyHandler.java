@@ -60,9 +60,9 @@ public final class ProxyHandler {
 
   /**
    * As {@link #ProxyHandler(ProxySettings, SecretSource, AccessLog, LimitsStore)}, talking to Nova
-   * through {@code upstreamClients} HTTP clients taken in turn: each client does all its I/O on one
-   * thread, which thousands of streams at once (serve) can keep busy; one request at a time
-   * (Lambda) wants one client and its warm connection.
+   * through up to {@code upstreamClients} HTTP clients, the next one taken when many exchanges wait
+   * on the ones before: each client does all its I/O on one thread, which thousands of streams
+   * starting at once (serve) can keep busy; one request at a time (Lambda) wants one client.
    */
   public ProxyHandler(
       ProxySettings settings,

@@ -161,6 +161,10 @@ function _complete_novaproxy() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} destroy" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keys" ];    then _picocli_novaproxy; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rollback" ];    then _picocli_novaproxy; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} promote" ];    then _picocli_novaproxy; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} doctor" ];    then _picocli_novaproxy; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} logs" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} token" ];    then _picocli_novaproxy; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_novaproxy; return $?; fi
@@ -182,31 +186,39 @@ function _complete_novaproxy() {
   local cmds4=(status)
   local cmds5=(destroy)
   local cmds6=(keys)
-  local cmds7=(config)
-  local cmds8=(token)
-  local cmds9=(completion)
-  local cmds10=(help)
-  local cmds11=(keys create)
-  local cmds12=(keys list)
-  local cmds13=(keys revoke)
-  local cmds14=(keys usage)
-  local cmds15=(config show)
-  local cmds16=(config set)
-  local cmds17=(config unset)
-  local cmds18=(config path)
+  local cmds7=(rollback)
+  local cmds8=(promote)
+  local cmds9=(doctor)
+  local cmds10=(logs)
+  local cmds11=(config)
+  local cmds12=(token)
+  local cmds13=(completion)
+  local cmds14=(help)
+  local cmds15=(keys create)
+  local cmds16=(keys list)
+  local cmds17=(keys revoke)
+  local cmds18=(keys usage)
+  local cmds19=(config show)
+  local cmds20=(config set)
+  local cmds21=(config unset)
+  local cmds22=(config path)
 
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_novaproxy_config_path; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_novaproxy_config_unset; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_novaproxy_config_set; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_novaproxy_config_show; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_novaproxy_keys_usage; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_novaproxy_keys_revoke; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_novaproxy_keys_list; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_novaproxy_keys_create; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_novaproxy_help; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_novaproxy_completion; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_novaproxy_token; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_novaproxy_config; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_novaproxy_config_path; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_novaproxy_config_unset; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_novaproxy_config_set; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_novaproxy_config_show; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_novaproxy_keys_usage; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_novaproxy_keys_revoke; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_novaproxy_keys_list; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_novaproxy_keys_create; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_novaproxy_help; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_novaproxy_completion; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_novaproxy_token; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_novaproxy_config; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_novaproxy_logs; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_novaproxy_doctor; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_novaproxy_promote; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_novaproxy_rollback; return $?; fi
   if CompWordsContainsArray "${cmds6[@]}"; then _picocli_novaproxy_keys; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_novaproxy_destroy; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_novaproxy_status; return $?; fi
@@ -224,7 +236,7 @@ function _picocli_novaproxy() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="serve chat setup deploy status destroy keys config token completion help"
+  local commands="serve chat setup deploy status destroy keys rollback promote doctor logs config token completion help"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -245,7 +257,7 @@ function _picocli_novaproxy_serve() {
 
   local commands=""
   local flag_opts="'--no-color' '-v' '--verbose' '--no-client-tokens' '--log-content' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--host' '--port' '--upstream-url' '--allow-upstream-host' '--secret-name' '--timeout' '--max-in-flight' '--write-timeout' '--keys-file' '--keys-table' '--anonymous' '--anonymous-rpm' '--anonymous-tokens-per-day' '--daily-token-budget'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--model-alias' '--host' '--port' '--upstream-url' '--allow-upstream-host' '--secret-name' '--timeout' '--max-in-flight' '--write-timeout' '--keys-file' '--keys-table' '--anonymous' '--anonymous-rpm' '--anonymous-tokens-per-day' '--daily-token-budget'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -284,6 +296,9 @@ function _picocli_novaproxy_serve() {
       return
       ;;
     '--client-token-sha256')
+      return
+      ;;
+    '--model-alias')
       return
       ;;
     '--host')
@@ -469,8 +484,8 @@ function _picocli_novaproxy_deploy() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-color' '-v' '--verbose' '--no-client-tokens' '--keys' '--no-keys' '--dry-run' '--snapstart' '--no-snapstart' '--stream-url' '--no-stream-url' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--anonymous' '--anonymous-rpm' '--anonymous-tokens-per-day' '--daily-token-budget' '--secret-name' '--arch' '--memory' '--timeout' '--throttle-rate' '--throttle-burst' '--upstream-url' '--allow-upstream-host' '--artifact'"
+  local flag_opts="'--no-color' '-v' '--verbose' '--no-client-tokens' '--keys' '--no-keys' '--dry-run' '--snapstart' '--no-snapstart' '--stream-url' '--no-stream-url' '--replace-canary' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--model-alias' '--anonymous' '--anonymous-rpm' '--anonymous-tokens-per-day' '--daily-token-budget' '--alarm-email' '--log-retention-days' '--secret-name' '--arch' '--memory' '--timeout' '--throttle-rate' '--throttle-burst' '--upstream-url' '--allow-upstream-host' '--domain' '--hosted-zone-id' '--domain-wait' '--artifact' '--canary'"
   local FORMAT_option_args=("text" "json") # --output values
   local WHO_option_args=("allow" "deny") # --anonymous values
   local ARCH_option_args=("arm64" "x86_64") # --arch values
@@ -513,6 +528,9 @@ function _picocli_novaproxy_deploy() {
     '--client-token-sha256')
       return
       ;;
+    '--model-alias')
+      return
+      ;;
     '--anonymous')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${WHO_option_args[@]}" ) )
@@ -525,6 +543,12 @@ function _picocli_novaproxy_deploy() {
       return
       ;;
     '--daily-token-budget')
+      return
+      ;;
+    '--alarm-email')
+      return
+      ;;
+    '--log-retention-days')
       return
       ;;
     '--secret-name')
@@ -553,11 +577,23 @@ function _picocli_novaproxy_deploy() {
     '--allow-upstream-host')
       return
       ;;
+    '--domain')
+      return
+      ;;
+    '--hosted-zone-id')
+      return
+      ;;
+    '--domain-wait')
+      return
+      ;;
     '--artifact')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    '--canary')
+      return
       ;;
   esac
 
@@ -628,7 +664,7 @@ function _picocli_novaproxy_destroy() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-color' '-v' '--verbose' '-y' '--yes' '--delete-secret' '--delete-data' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--no-color' '-v' '--verbose' '-y' '--yes' '--delete-secret' '--delete-data' '--delete-logs' '-h' '--help' '-V' '--version'"
   local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--secret-name'"
   local FORMAT_option_args=("text" "json") # --output values
 
@@ -674,6 +710,195 @@ function _picocli_novaproxy_keys() {
   local commands="create list revoke usage"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `rollback` subcommand.
+function _picocli_novaproxy_rollback() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--to'"
+  local FORMAT_option_args=("text" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+    '--region')
+      return
+      ;;
+    '--endpoint-url')
+      return
+      ;;
+    '--name')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--to')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `promote` subcommand.
+function _picocli_novaproxy_promote() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output'"
+  local FORMAT_option_args=("text" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+    '--region')
+      return
+      ;;
+    '--endpoint-url')
+      return
+      ;;
+    '--name')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `doctor` subcommand.
+function _picocli_novaproxy_doctor() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-v' '--verbose' '--skip-aws' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--url' '--secret-name' '--upstream-url' '--timeout'"
+  local FORMAT_option_args=("text" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+    '--region')
+      return
+      ;;
+    '--endpoint-url')
+      return
+      ;;
+    '--name')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--url')
+      return
+      ;;
+    '--secret-name')
+      return
+      ;;
+    '--upstream-url')
+      return
+      ;;
+    '--timeout')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `logs` subcommand.
+function _picocli_novaproxy_logs() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-color' '-v' '--verbose' '-f' '--follow' '--errors' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--since' '--request-id'"
+  local FORMAT_option_args=("text" "json") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+    '--region')
+      return
+      ;;
+    '--endpoint-url')
+      return
+      ;;
+    '--name')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--since')
+      return
+      ;;
+    '--request-id')
+      return
+      ;;
+  esac
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )

@@ -110,62 +110,6 @@ public record DeploymentSettings(
         null);
   }
 
-  /** A deployment without a custom domain ({@code domain} null), as before domains existed. */
-  public DeploymentSettings(
-      Arch arch,
-      int memoryMb,
-      int timeoutSeconds,
-      boolean snapStart,
-      double throttleRate,
-      int throttleBurst,
-      boolean streamUrl,
-      ProxySettings proxy,
-      boolean keys,
-      LimitsSettings limits,
-      MonitoringSettings monitoring) {
-    this(
-        arch,
-        memoryMb,
-        timeoutSeconds,
-        snapStart,
-        throttleRate,
-        throttleBurst,
-        streamUrl,
-        proxy,
-        keys,
-        limits,
-        monitoring,
-        null);
-  }
-
-  /** With the default monitoring (no alarms, logs kept 30 days), as before it existed. */
-  public DeploymentSettings(
-      Arch arch,
-      int memoryMb,
-      int timeoutSeconds,
-      boolean snapStart,
-      double throttleRate,
-      int throttleBurst,
-      boolean streamUrl,
-      ProxySettings proxy,
-      boolean keys,
-      LimitsSettings limits,
-      DomainSetting domain) {
-    this(
-        arch,
-        memoryMb,
-        timeoutSeconds,
-        snapStart,
-        throttleRate,
-        throttleBurst,
-        streamUrl,
-        proxy,
-        keys,
-        limits,
-        MonitoringSettings.defaults(),
-        domain);
-  }
-
   /** A deployment without client keys or limits, as before they existed. */
   public DeploymentSettings(
       Arch arch,

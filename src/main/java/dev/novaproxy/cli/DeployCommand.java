@@ -323,21 +323,20 @@ public final class DeployCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw CliException.usage(e.getMessage());
     }
-    DeploymentSettings withLimits =
-        limits.applyTo(
-            new DeploymentSettings(
-                arch != null ? arch : base.arch(),
-                memory != null ? memory : base.memoryMb(),
-                timeout != null ? timeout : base.timeoutSeconds(),
-                snapStart || (!noSnapStart && base.snapStart()),
-                throttleRate != null ? throttleRate : base.throttleRate(),
-                throttleBurst != null ? throttleBurst : base.throttleBurst(),
-                streamUrl || (!noStreamUrl && base.streamUrl()),
-                proxy,
-                base.keys(),
-                base.limits(),
-                base.monitoring()));
-    return withLimits.withDomain(domainFor(base.domain()));
+    return limits.applyTo(
+        new DeploymentSettings(
+            arch != null ? arch : base.arch(),
+            memory != null ? memory : base.memoryMb(),
+            timeout != null ? timeout : base.timeoutSeconds(),
+            snapStart || (!noSnapStart && base.snapStart()),
+            throttleRate != null ? throttleRate : base.throttleRate(),
+            throttleBurst != null ? throttleBurst : base.throttleBurst(),
+            streamUrl || (!noStreamUrl && base.streamUrl()),
+            proxy,
+            base.keys(),
+            base.limits(),
+            base.monitoring(),
+            domainFor(base.domain())));
   }
 
   /** The domain --domain and --hosted-zone-id ask for, starting from the deployed one. */

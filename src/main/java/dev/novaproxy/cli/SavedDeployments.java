@@ -86,11 +86,11 @@ final class SavedDeployments {
               // Saved before client keys existed: that deployment had no table.
               node.path("keys").asBoolean(false),
               LimitsSettings.fromEnvironment(env),
+              monitoring(node),
               node.path("domain").isTextual()
                   ? DomainSetting.parse(
                       node.path("domain").asText(), node.path("hostedZoneId").asText(null))
                   : null);
-      settings = settings.withMonitoring(monitoring(node));
       return Optional.of(
           new Saved(
               settings,

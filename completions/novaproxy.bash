@@ -257,7 +257,7 @@ function _picocli_novaproxy_serve() {
 
   local commands=""
   local flag_opts="'--no-color' '-v' '--verbose' '--no-client-tokens' '--log-content' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--model-alias' '--host' '--port' '--upstream-url' '--allow-upstream-host' '--secret-name' '--timeout' '--keys-file' '--keys-table' '--anonymous' '--anonymous-rpm' '--anonymous-tokens-per-day' '--daily-token-budget'"
+  local arg_opts="'--profile' '--region' '--endpoint-url' '--name' '-o' '--output' '--default-model' '--allow-model' '--max-tokens-cap' '--allow-origin' '--max-body-bytes' '--client-token-sha256' '--model-alias' '--host' '--port' '--upstream-url' '--allow-upstream-host' '--secret-name' '--timeout' '--max-in-flight' '--write-timeout' '--keys-file' '--keys-table' '--anonymous' '--anonymous-rpm' '--anonymous-tokens-per-day' '--daily-token-budget'"
   local FORMAT_option_args=("text" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -317,6 +317,12 @@ function _picocli_novaproxy_serve() {
       return
       ;;
     '--timeout')
+      return
+      ;;
+    '--max-in-flight')
+      return
+      ;;
+    '--write-timeout')
       return
       ;;
     '--keys-file')

@@ -6,6 +6,7 @@ import dev.novaproxy.limits.LimitsSettings;
 import dev.novaproxy.limits.LimitsStore;
 import dev.novaproxy.limits.LocalFileStore;
 import dev.novaproxy.limits.dynamo.DynamoLimitsStore;
+import dev.novaproxy.local.Capacity;
 import dev.novaproxy.local.LocalProxyServer;
 import dev.novaproxy.metrics.PrometheusMetrics;
 import dev.novaproxy.proxy.AccessLog;
@@ -47,6 +48,8 @@ import picocli.CommandLine.Spec;
       "else from a hidden prompt. One JSON log line per request goes to stderr.",
       "With --keys-file or a limit, client keys and usage limits apply (kept in a local",
       "file); without, it runs as before.",
+      "Built for many long streams at once: up to --max-in-flight chats stream together,",
+      "each read from Nova only as fast as its client takes it.",
       ""
     },
     footerHeading = "%nExamples:%n",
@@ -57,6 +60,7 @@ import picocli.CommandLine.Spec;
       "  novaproxy serve --port 0 -o json        first line: {\"event\":\"listening\",...}",
       "  novaproxy serve --anonymous-rpm 10 --daily-token-budget 200000",
       "  novaproxy serve --keys-file ./keys.json --anonymous deny",
+      "  novaproxy serve --max-in-flight 2000 --write-timeout 10",
       "  curl -s localhost:8080/chat -H 'content-type: application/json' \\",
       "       -d '{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'"
     },
@@ -122,6 +126,24 @@ public final class ServeCommand implements Callable<Integer> {
   boolean quiet;
 
   @Option(
+      names = "--max-in-flight",
+      paramLabel = "N",
+      description =
+          "Chats answered at once (default: "
+              + Capacity.DEFAULT_MAX_IN_FLIGHT
+              + "). Past it a new chat gets 503 with Retry-After at once; /health and /v1/models"
+              + " are always answered. Each streaming chat holds a thread and two connections.")
+  int maxInFlight = Capacity.DEFAULT_MAX_IN_FLIGHT;
+
+  @Option(
+      names = "--write-timeout",
+      paramLabel = "SECONDS",
+      description =
+          "Drop a client that takes nothing of its answer for this long, and cancel its request"
+              + " to Nova (default: 30). Also how long an idle connection stays open.")
+  int writeTimeoutSeconds = 30;
+
+  @Option(
       names = "--keys-file",
       paramLabel = "FILE",
       description =
@@ -167,6 +189,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     InetAddress address = listenAddress();
+    Capacity capacity = capacity();
     ProxySettings settings = settings();
     LimitsStore limits = limitsStore(System.getenv());
     int keys = limits == null ? 0 : checkedKeyCount(limits);
@@ -194,9 +217,10 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       server =
           LocalProxyServer.start(
-              new ProxyHandler(settings, key, log, limits, metrics),
+              new ProxyHandler(settings, key, log, limits, UPSTREAM_CLIENTS, metrics),
               address.getHostAddress(),
-              port);
+              port,
+              capacity);
     } catch (BindException e) {
       throw cannotBind(e);
     } catch (IOException e) {
@@ -243,6 +267,14 @@ public final class ServeCommand implements Callable<Integer> {
     stopped.await();
     return ExitCodes.OK;
   }
+
+  /**
+   * HTTP clients to Nova, one I/O thread each, the second taken only when hundreds of exchanges
+   * wait for Nova's headers: 5,000 streams starting at once on two loaded cores kept one so busy
+   * that some waited past the timeout.
+   */
+  private static final int UPSTREAM_CLIENTS =
+      Math.max(2, Runtime.getRuntime().availableProcessors());
 
   /** How long requests in flight may take to finish once serve is told to stop. */
   private static final Duration DRAIN_GRACE = Duration.ofSeconds(30);
@@ -306,6 +338,22 @@ public final class ServeCommand implements Callable<Integer> {
           || NetworkInterface.getByInetAddress(address) != null;
     } catch (SocketException e) {
       return true; // cannot tell: binding will
+    }
+  }
+
+  /**
+   * The capacity flags, checked before the key is asked for; a bad one names where it came from.
+   */
+  private Capacity capacity() {
+    check("--max-in-flight", Checks.MAX_IN_FLIGHT, maxInFlight);
+    check("--write-timeout", Checks.WRITE_TIMEOUT, writeTimeoutSeconds);
+    return new Capacity(maxInFlight, Duration.ofSeconds(writeTimeoutSeconds));
+  }
+
+  private void check(String option, dev.novaproxy.config.Check check, int value) {
+    String problem = check.problem(Integer.toString(value));
+    if (problem != null) {
+      throw CliException.usage(ConfigDefaults.origin(spec, option) + ": " + problem + ".");
     }
   }
 

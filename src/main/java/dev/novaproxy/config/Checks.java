@@ -58,6 +58,12 @@ public final class Checks {
   public static final Check MAX_TOKENS_CAP =
       wholeNumber(1, Integer.MAX_VALUE, "is not a whole number of 1 or more");
 
+  public static final Check MAX_IN_FLIGHT =
+      wholeNumber(1, 1_000_000, "is not a whole number of chats from 1 to 1000000");
+
+  public static final Check WRITE_TIMEOUT =
+      wholeNumber(1, 3600, "is not a whole number of seconds from 1 to 3600");
+
   public static final Check MAX_BODY_BYTES =
       wholeNumber(1024, Integer.MAX_VALUE, "is not a whole number of bytes, 1024 or more");
 

@@ -161,7 +161,25 @@ public final class Settings {
               null,
               true,
               "SHA-256 hashes of the client tokens the proxy requires (from 'novaproxy token')",
-              Checks.CLIENT_TOKEN_SHA256));
+              Checks.CLIENT_TOKEN_SHA256),
+          new Setting(
+              "maxInFlight",
+              "--max-in-flight",
+              List.of("NOVAPROXY_MAX_IN_FLIGHT"),
+              Set.of("serve"),
+              "8000",
+              false,
+              "chats serve answers at once; past it, 503 with Retry-After",
+              Checks.MAX_IN_FLIGHT),
+          new Setting(
+              "writeTimeout",
+              "--write-timeout",
+              List.of("NOVAPROXY_WRITE_TIMEOUT"),
+              Set.of("serve"),
+              "30",
+              false,
+              "seconds serve waits for a client that does not read before dropping it",
+              Checks.WRITE_TIMEOUT));
 
   /** Where a value came from, as {@code config show} names it. */
   public enum Source {

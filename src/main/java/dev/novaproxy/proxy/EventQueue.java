@@ -11,6 +11,10 @@ import java.util.concurrent.TimeUnit;
  * Receives an upstream event-stream body and hands it out one complete server-sent event at a time.
  * The reader waits with a timeout, which is how a stalled upstream becomes an error event instead
  * of a hung client: a blocking InputStream read could not be bounded that way.
+ *
+ * <p>It asks the HTTP client for more only while fewer than {@link #MAX_QUEUED_BYTES} of complete
+ * events wait to be read: a client that reads slowly, or not at all, slows Nova's stream down (TCP
+ * flow control) instead of making the proxy hold the whole answer in memory.
  */
 final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
   /** What {@link #next} returns: an event, the end, a failure, or nothing within the time. */
@@ -26,6 +30,9 @@ final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
 
   private static final int MAX_EVENT_BYTES = 8 * 1024 * 1024;
 
+  /** Complete events held for a reader that has not taken them yet, at most (about). */
+  static final int MAX_QUEUED_BYTES = 64 * 1024;
+
   private final BlockingQueue<Item> items = new LinkedBlockingQueue<>();
   // Bytes received but not yet part of a complete event; scanned only once each, so an event
   // that arrives in many small pieces costs linear, not quadratic, time.
@@ -33,11 +40,16 @@ final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
   private int length;
   private int scanned;
   private volatile Flow.Subscription subscription;
+  private final java.util.concurrent.atomic.AtomicLong queuedBytes =
+      new java.util.concurrent.atomic.AtomicLong();
+  // Set when onNext stopped asking for more; whoever clears it asks (onNext or the reader).
+  private final java.util.concurrent.atomic.AtomicBoolean paused =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   @Override
   public void onSubscribe(Flow.Subscription s) {
     subscription = s;
-    s.request(Long.MAX_VALUE);
+    s.request(1);
   }
 
   @Override
@@ -54,6 +66,29 @@ final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
     if (length > MAX_EVENT_BYTES) {
       items.add(new Failed(new IllegalStateException("an upstream event was larger than 8 MB")));
       cancel();
+      return;
+    }
+    if (queuedBytes.get() < MAX_QUEUED_BYTES) {
+      askForMore();
+      return;
+    }
+    paused.set(true);
+    // The reader may have drained the queue between the check and the flag: ask for it then.
+    if (queuedBytes.get() < MAX_QUEUED_BYTES) {
+      resume();
+    }
+  }
+
+  private void resume() {
+    if (paused.compareAndSet(true, false)) {
+      askForMore();
+    }
+  }
+
+  private void askForMore() {
+    Flow.Subscription s = subscription;
+    if (s != null) {
+      s.request(1);
     }
   }
 
@@ -72,6 +107,10 @@ final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
   /** The next item, waiting at most {@code timeoutMillis}. */
   Item next(long timeoutMillis) throws InterruptedException {
     Item item = items.poll(Math.max(0, timeoutMillis), TimeUnit.MILLISECONDS);
+    if (item instanceof Event event
+        && queuedBytes.addAndGet(-event.bytes().length) < MAX_QUEUED_BYTES) {
+      resume();
+    }
     return item == null ? new TimedOut() : item;
   }
 
@@ -97,7 +136,9 @@ final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
       if (next < length && pending[next] == '\n') {
         int end = i > start && pending[i - 1] == '\r' ? i - 1 : i;
         if (end > start) {
-          items.add(new Event(java.util.Arrays.copyOfRange(pending, start, end)));
+          byte[] event = java.util.Arrays.copyOfRange(pending, start, end);
+          queuedBytes.addAndGet(event.length);
+          items.add(new Event(event));
         }
         start = next + 1;
         i = next;

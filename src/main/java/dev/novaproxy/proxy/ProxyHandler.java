@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -56,7 +57,7 @@ public final class ProxyHandler {
   /** As above, with the clock the limits count by (tests move it). */
   public ProxyHandler(
       ProxySettings settings, SecretSource key, AccessLog log, LimitsStore store, Clock clock) {
-    this(settings, key, log, NovaUpstream.newHttpClient(settings), store, clock, null);
+    this(settings, key, log, List.of(NovaUpstream.newHttpClient(settings)), store, clock, null);
   }
 
   /**
@@ -69,25 +70,53 @@ public final class ProxyHandler {
       AccessLog log,
       LimitsStore store,
       MetricsPage metrics) {
+    this(settings, key, log, store, 1, metrics);
+  }
+
+  /**
+   * As {@link #ProxyHandler(ProxySettings, SecretSource, AccessLog, LimitsStore)}, talking to Nova
+   * through up to {@code upstreamClients} HTTP clients, the next one taken when many exchanges wait
+   * on the ones before: each client does all its I/O on one thread, which thousands of streams
+   * starting at once (serve) can keep busy; one request at a time (Lambda) wants one client.
+   */
+  public ProxyHandler(
+      ProxySettings settings,
+      SecretSource key,
+      AccessLog log,
+      LimitsStore store,
+      int upstreamClients) {
+    this(settings, key, log, store, upstreamClients, null);
+  }
+
+  /** Both of the above: serve's handler, with its metrics page and its upstream clients. */
+  public ProxyHandler(
+      ProxySettings settings,
+      SecretSource key,
+      AccessLog log,
+      LimitsStore store,
+      int upstreamClients,
+      MetricsPage metrics) {
     this(
         settings,
         key,
         log,
-        NovaUpstream.newHttpClient(settings),
+        java.util.stream.Stream.generate(() -> NovaUpstream.newHttpClient(settings))
+            .limit(Math.max(1, upstreamClients))
+            .toList(),
         store,
         Clock.systemUTC(),
         metrics);
   }
 
   ProxyHandler(ProxySettings settings, SecretSource key, AccessLog log, HttpClient http) {
-    this(settings, key, log, http, null, Clock.systemUTC(), null);
+    this(settings, key, log, List.of(http), null, Clock.systemUTC(), null);
   }
 
   private ProxyHandler(
       ProxySettings settings,
       SecretSource key,
       AccessLog log,
-      HttpClient http,
+      List<HttpClient> http,
       LimitsStore store,
       Clock clock,
       MetricsPage metrics) {
@@ -270,6 +299,16 @@ public final class ProxyHandler {
     String media = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
     return media.equals("application/json")
         || (media.startsWith("application/") && media.endsWith("+json"));
+  }
+
+  /**
+   * Whether this is a chat completion: the route that calls Nova and may hold its connection for
+   * minutes, which is what a server's capacity is counted in ({@code serve --max-in-flight}).
+   */
+  public static boolean isChat(String method, String path) {
+    String p = normalise(path);
+    return "POST".equalsIgnoreCase(method)
+        && (p.equals("/chat") || p.equals("/v1/chat/completions"));
   }
 
   private static String normalise(String path) {

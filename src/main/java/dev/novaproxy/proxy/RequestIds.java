@@ -4,10 +4,10 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /** Request ids: the client's own when it is well-formed (so traces join up), else a new one. */
-final class RequestIds {
+public final class RequestIds {
   private static final Pattern WELL_FORMED = Pattern.compile("[A-Za-z0-9._:\\-]{8,128}");
 
-  static String from(String clientId) {
+  public static String from(String clientId) {
     if (clientId != null && WELL_FORMED.matcher(clientId).matches()) {
       return clientId;
     }

@@ -56,4 +56,43 @@ class EventQueueTest {
     }
     assertThat(q.next(0)).isInstanceOf(EventQueue.Failed.class);
   }
+
+  /** A subscription that counts what the queue asked for. */
+  private static final class Demand implements java.util.concurrent.Flow.Subscription {
+    long requested;
+
+    @Override
+    public void request(long n) {
+      requested += n;
+    }
+
+    @Override
+    public void cancel() {}
+  }
+
+  @Test
+  void should_stop_asking_for_more_while_its_reader_lags_and_ask_again_once_it_has_read()
+      throws Exception {
+    EventQueue q = new EventQueue();
+    Demand demand = new Demand();
+    q.onSubscribe(demand);
+    String event = "data: " + "x".repeat(1000) + "\n\n";
+    long delivered = 0;
+    // Deliver only what was asked for, as a Flow publisher must, until the queue stops asking.
+    while (delivered < demand.requested && delivered < 10_000) {
+      feed(q, event, event.length());
+      delivered++;
+    }
+    assertThat(delivered)
+        .as("events taken in while nobody read them (a client that does not read)")
+        .isLessThan(10_000)
+        .isGreaterThan(0);
+    assertThat(demand.requested).isEqualTo(delivered);
+    for (int i = 0; i < delivered; i++) {
+      assertThat(q.next(0)).isInstanceOf(EventQueue.Event.class);
+    }
+    assertThat(demand.requested)
+        .as("asks again once the reader has caught up")
+        .isGreaterThan(delivered);
+  }
 }

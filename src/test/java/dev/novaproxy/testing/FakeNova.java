@@ -195,6 +195,13 @@ public final class FakeNova implements AutoCloseable {
   private final AtomicLong ids = new AtomicLong();
   private volatile String validKey;
   private volatile boolean record = true;
+  // The default echo stream, spread over this long in this many events (benchmarks); zero: at once.
+  private volatile Duration echoStreamLength = Duration.ZERO;
+  private volatile int echoStreamEvents;
+  // Streams whose client closed the connection before the stream ended: what a proxy's cancel
+  // looks like from here (a write fails once the peer has closed and reset the connection).
+  private final java.util.concurrent.atomic.AtomicInteger cancelledStreams =
+      new java.util.concurrent.atomic.AtomicInteger();
   private volatile List<String> models =
       List.of("nova-2-lite-v1", "nova-2-pro-v1", "nova-micro-v1", "nova-lite-v1", "nova-pro-v1");
 
@@ -237,6 +244,51 @@ public final class FakeNova implements AutoCloseable {
     return this;
   }
 
+  /**
+   * The default echo, when streamed, comes as {@code events} deltas spread evenly over {@code
+   * length}: a long answer, as a model generates it.
+   */
+  public FakeNova pacedStreams(Duration length, int events) {
+    this.echoStreamEvents = events;
+    this.echoStreamLength = length;
+    return this;
+  }
+
+  /** Streams whose client went away before the stream ended (the proxy cancelled them). */
+  public int cancelledStreams() {
+    return cancelledStreams.get();
+  }
+
+  /**
+   * Waits until {@code count} streams in all were cancelled by their client.
+   *
+   * @throws AssertionError when they were not within {@code timeout}
+   */
+  public void awaitCancelledStreams(int count, Duration timeout) throws InterruptedException {
+    await(
+        () -> cancelledStreams.get() >= count,
+        timeout,
+        () -> count + " cancelled streams; the fake Nova saw " + cancelledStreams.get());
+  }
+
+  /** Waits, woken by each arrival, until {@code done}; else fails saying what it waited for. */
+  private void await(
+      java.util.function.BooleanSupplier done,
+      Duration timeout,
+      java.util.function.Supplier<String> awaited)
+      throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    synchronized (arrivals) {
+      while (!done.getAsBoolean()) {
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("waited " + timeout + " for " + awaited.get());
+        }
+        TimeUnit.NANOSECONDS.timedWait(arrivals, left);
+      }
+    }
+  }
+
   public FakeNova models(List<String> ids) {
     this.models = List.copyOf(ids);
     return this;
@@ -264,22 +316,13 @@ public final class FakeNova implements AutoCloseable {
    * @throws AssertionError when they do not arrive within {@code timeout}
    */
   public void awaitChatRequests(int count, Duration timeout) throws InterruptedException {
-    long end = System.nanoTime() + timeout.toNanos();
-    synchronized (arrivals) {
-      while (chatRequests().size() < count) {
-        long left = end - System.nanoTime();
-        if (left <= 0) {
-          throw new AssertionError(
-              "waited "
-                  + timeout
-                  + " for "
-                  + count
-                  + " chat requests; the fake Nova has "
-                  + requests().stream().map(r -> r.method() + " " + r.path()).toList());
-        }
-        TimeUnit.NANOSECONDS.timedWait(arrivals, left);
-      }
-    }
+    await(
+        () -> chatRequests().size() >= count,
+        timeout,
+        () ->
+            count
+                + " chat requests; the fake Nova has "
+                + requests().stream().map(r -> r.method() + " " + r.path()).toList());
   }
 
   /** Connections from clients open right now. */
@@ -425,21 +468,55 @@ public final class FakeNova implements AutoCloseable {
       sleep(echo.delay());
       String content = "echo: " + lastUserText(request);
       if (request.path("stream").asBoolean(false)) {
-        return writeStream(
-            out,
-            model,
-            words(content),
-            Duration.ZERO,
-            false,
-            request.path("stream_options").path("include_usage").asBoolean(false),
-            null);
+        return answerStreamed(socket, out, request, model, reply);
       }
       writeFixed(
           out, 200, "application/json", completion(model, content).toString(), new String[0]);
       return true;
     }
+    return answerStreamed(socket, out, request, model, reply);
+  }
+
+  /** Writes a streamed reply, counting it as cancelled when the client leaves before its end. */
+  private boolean answerStreamed(
+      Socket socket, OutputStream out, JsonNode request, String model, Reply reply)
+      throws IOException {
+    try {
+      return writeStreamed(socket, out, request, model, reply);
+    } catch (IOException e) {
+      cancelledStreams.incrementAndGet();
+      synchronized (arrivals) {
+        arrivals.notifyAll();
+      }
+      throw e;
+    }
+  }
+
+  private boolean writeStreamed(
+      Socket socket, OutputStream out, JsonNode request, String model, Reply reply)
+      throws IOException {
     if (reply instanceof Scripted scripted) {
       return writeScripted(socket, out, model, scripted);
+    }
+    if (reply instanceof Echo) {
+      List<String> deltas = words("echo: " + lastUserText(request));
+      int events = echoStreamEvents;
+      if (events < 1) {
+        return writeStream(
+            out,
+            model,
+            deltas,
+            Duration.ZERO,
+            false,
+            request.path("stream_options").path("include_usage").asBoolean(false),
+            null);
+      }
+      List<String> paced = new ArrayList<>();
+      for (int i = 0; i < events; i++) {
+        paced.add(deltas.get(i % deltas.size()));
+      }
+      Duration gap = echoStreamLength.dividedBy(Math.max(1, events - 1));
+      return writeStream(out, model, paced, gap, false, false, null);
     }
     Stream stream = (Stream) reply;
     return writeStream(out, model, stream.deltas(), stream.gap(), stream.truncate(), false, null);
@@ -769,8 +846,11 @@ public final class FakeNova implements AutoCloseable {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
     ServerSocket s = new ServerSocket();
     s.setReuseAddress(true);
-    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
+    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 4096);
     FakeNova nova = new FakeNova(s).withoutRecording();
+    if (args.length > 2) { // stream-seconds events: long streamed answers (bench/serve-load)
+      nova.pacedStreams(Duration.ofSeconds(Long.parseLong(args[1])), Integer.parseInt(args[2]));
+    }
     nova.pool.execute(nova::acceptLoop);
     System.out.println("fake Nova on " + nova.baseUrl());
     Thread.currentThread().join();

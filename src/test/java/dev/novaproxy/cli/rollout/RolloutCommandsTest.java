@@ -114,7 +114,7 @@ class RolloutCommandsTest {
     CliRun code = ok(deploy("v2", "-o", "json"));
     assertThat(JSON.readTree(code.out()).get("version").asText()).isEqualTo("2");
     assertThat(JSON.readTree(code.out()).get("canary").isNull()).isTrue();
-    ok(deploy("v2", "--memory", "256"));
+    ok(deploy("v2", "--memory", "512"));
     assertThat(versions()).containsExactly("1", "2", "3");
     assertThat(live()).isEqualTo("3");
 
@@ -127,7 +127,7 @@ class RolloutCommandsTest {
     assertThat(recent)
         .extracting(n -> n.get("role").asText())
         .containsExactly("live", "previous", "");
-    assertThat(recent.get(0).get("changes").asText()).isEqualTo("memory 512 -> 256");
+    assertThat(recent.get(0).get("changes").asText()).isEqualTo("memory 256 -> 512");
     assertThat(recent.get(1).get("changes").asText()).startsWith("code ");
     assertThat(recent.get(2).get("changes").asText()).isEqualTo("first deploy");
     assertThat(recent.get(0).get("published").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
@@ -135,7 +135,7 @@ class RolloutCommandsTest {
     CliRun text = ok(CliRun.run(args("status")));
     assertThat(text.out())
         .contains("Versions (3 newest of 3;")
-        .containsPattern("3\\s+live\\s+\\S+\\s+memory 512 -> 256")
+        .containsPattern("3\\s+live\\s+\\S+\\s+memory 256 -> 512")
         .containsPattern("2\\s+previous\\s+\\S+\\s+code ");
 
     // Both doors call the alias, so moving it moves both.
@@ -194,7 +194,7 @@ class RolloutCommandsTest {
   void should_start_the_next_deploy_from_the_rolled_back_version_and_publish_nothing_for_it()
       throws Exception {
     ok(deploy("v1"));
-    ok(deploy("v1", "--memory", "256", "--max-tokens-cap", "300"));
+    ok(deploy("v1", "--memory", "512", "--max-tokens-cap", "300"));
     ok(CliRun.run(args("rollback")));
     assertThat(live()).isEqualTo("1");
 
@@ -203,14 +203,14 @@ class RolloutCommandsTest {
     CliRun again = ok(deploy("v1", "--dry-run"));
     assertThat(again.out())
         .contains("(starting from the deployed function)")
-        .containsPattern("memory\\s+512 MB")
+        .containsPattern("memory\\s+256 MB")
         .containsPattern("maxTokensCap\\s+none")
         .containsPattern("unchanged\\s+alias\\s+novaproxy-proxy:live -> version 1");
     ok(deploy("v1"));
     assertThat(versions()).containsExactly("1", "2");
     assertThat(live()).isEqualTo("1");
     assertThat(aws.lambda().getFunction(x -> x.functionName(FUNCTION)).configuration().memorySize())
-        .isEqualTo(512);
+        .isEqualTo(256);
   }
 
   @Test

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The IAM actions that setup, deploy, status, destroy and keys call, each group on the resource it
- * acts on. The same list is README.md's "Permissions the deploying identity needs" (a test keeps
+ * acts on. The same list is docs/aws.md's "Permissions the deploying identity needs" (a test keeps
  * the two equal); doctor asks IAM's policy simulator about each.
  */
 public final class DeployerPermissions {

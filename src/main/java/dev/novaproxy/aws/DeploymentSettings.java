@@ -42,7 +42,7 @@ public record DeploymentSettings(
 
   /**
    * 256 MB: twice the peak resident memory measured under typical work at this size, keys and
-   * limits on (bench/lambda-memory; the figures are in README.md, Benchmarks). A deployed function
+   * limits on (bench/lambda-memory; the figures are in docs/benchmarks.md). A deployed function
    * keeps its size on a redeploy: this applies only to new deployments.
    */
   public static final int DEFAULT_MEMORY_MB = 256;

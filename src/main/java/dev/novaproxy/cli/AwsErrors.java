@@ -107,7 +107,7 @@ final class AwsErrors {
     return CliException.aws(
         "Access denied for "
             + action(e, message)
-            + ": grant it to your AWS identity (see the IAM policy in README.md) or use another --profile.",
+            + ": grant it to your AWS identity (see the IAM policy in docs/aws.md) or use another --profile.",
         e);
   }
 

@@ -1,6 +1,6 @@
 package dev.novaproxy.cli;
 
-/** The exit codes every command uses; documented in {@code --help} and README.md. */
+/** The exit codes every command uses; documented in {@code --help} and docs/configuration.md. */
 public final class ExitCodes {
   public static final int OK = 0;
   public static final int FAILURE = 1;

@@ -15,7 +15,7 @@ import java.util.Map;
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  *
  * <p>Metric names, units and dimension sets are a contract with the alarms deploy creates and the
- * figures status reads (README, "Metrics"): every line carries every metric it has in the set
+ * figures status reads (docs/aws.md, "Metrics"): every line carries every metric it has in the set
  * [Deployment], which the alarms watch; a few more sets split requests, 5xx and latency by door,
  * tokens by model, and errors by code. Each dimension value multiplies the custom metrics (and
  * their cost), so only those few, all with bounded values: never a request id, client or path.

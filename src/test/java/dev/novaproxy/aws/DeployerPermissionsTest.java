@@ -12,15 +12,15 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The actions doctor asks IAM about are the ones README.md tells users to grant: adding a call to
+ * The actions doctor asks IAM about are the ones docs/aws.md tells users to grant: adding a call to
  * the code means adding it to both, or this fails.
  */
 class DeployerPermissionsTest {
   private static final Pattern ACTIONS = Pattern.compile("`([a-z0-9]+):([A-Z][^`]*)`");
 
   @Test
-  void should_list_exactly_the_actions_in_the_readme() throws IOException {
-    String readme = Files.readString(Path.of("README.md"));
+  void should_list_exactly_the_actions_in_the_docs() throws IOException {
+    String readme = Files.readString(Path.of("docs/aws.md"));
     int start = readme.indexOf("### Permissions the deploying identity needs");
     assertThat(start).isPositive();
     int end = readme.indexOf("\n#", start + 10);

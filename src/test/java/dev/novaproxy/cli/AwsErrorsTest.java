@@ -72,7 +72,7 @@ class AwsErrorsTest {
     assertThat(r.exitCode()).as("%s", r).isEqualTo(ExitCodes.AWS_AUTH);
     assertThat(r.err().strip())
         .isEqualTo(
-            "novaproxy: Access denied for sts:GetCallerIdentity: grant it to your AWS identity (see the IAM policy in README.md) or use another --profile.");
+            "novaproxy: Access denied for sts:GetCallerIdentity: grant it to your AWS identity (see the IAM policy in docs/aws.md) or use another --profile.");
   }
 
   @Test

@@ -57,7 +57,9 @@ class DistributionIT {
             "completions/novaproxy.bash",
             "completions/_novaproxy",
             "man/man1/novaproxy.1",
-            "man/man1/novaproxy-serve.1")) {
+            "man/man1/novaproxy-serve.1",
+            "README.md",
+            "docs/aws.md")) {
       assertThat(home.resolve(file)).exists();
     }
     assertThat(Files.isExecutable(home.resolve("bin/novaproxy"))).isTrue();
@@ -85,7 +87,7 @@ class DistributionIT {
 
   /**
    * man/man1 holds a roff page for every command that man-db renders without a warning, naming
-   * every option; and a MANPATH holding man/ is how man finds them (the README's advice).
+   * every option; and a MANPATH holding man/ is how man finds them (docs/install.md's advice).
    */
   @Test
   void should_ship_a_man_page_per_command_that_man_renders_with_its_options() throws Exception {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The metrics the function publishes: lines the real handler wrote for real API Gateway and
  * function URL events, against a loopback Nova, checked against AWS's EMF schema and against the
- * metric contract the alarms rely on (README, "Metrics"): names, units and dimension sets.
+ * metric contract the alarms rely on (docs/aws.md, "Metrics"): names, units and dimension sets.
  */
 class EmfLinesTest {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -17,9 +17,9 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 final class PermissionsCheck {
   static final String NAME = "permissions";
   static final String GRANT =
-      "grant them (README.md, 'Permissions the deploying identity needs'), or use another --profile.";
+      "grant them (docs/aws.md, 'Permissions the deploying identity needs'), or use another --profile.";
   private static final String CANNOT_ASK =
-      "allow iam:SimulatePrincipalPolicy on your own identity for this check, or compare your policy with README.md's 'Permissions the deploying identity needs'.";
+      "allow iam:SimulatePrincipalPolicy on your own identity for this check, or compare your policy with docs/aws.md's 'Permissions the deploying identity needs'.";
   private static final int SHOWN = 8;
 
   /**

@@ -79,6 +79,6 @@ class KeysAccessDeniedTest {
     assertThat(r.err().strip())
         .isEqualTo(
             "novaproxy: Access denied for dynamodb:Scan: grant it to your AWS identity (see the IAM"
-                + " policy in README.md) or use another --profile.");
+                + " policy in docs/aws.md) or use another --profile.");
   }
 }

@@ -121,6 +121,19 @@ public final class LogsCommand implements Callable<Integer> {
                 + from
                 + "; widen --since (e.g. --since 7d), or check the id and --name/--region.");
       }
+      if (printer.printed() == 0) {
+        // On standard error, so that a pipe reading the lines gets none.
+        spec.commandLine()
+            .getErr()
+            .println(
+                "No "
+                    + (errors ? "failed " : "")
+                    + "requests in "
+                    + logs.group()
+                    + " since "
+                    + from
+                    + "; widen --since (e.g. --since 1d) to look further back.");
+      }
     }
     return ExitCodes.OK;
   }

@@ -210,6 +210,19 @@ class LogsCommandTest {
   }
 
   @Test
+  void should_say_so_on_stderr_when_no_request_matched() throws Exception {
+    createGroup();
+    CliRun run = logs("--since", "15m");
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.out()).as("standard output stays empty for pipes").isEmpty();
+    assertThat(run.err().strip())
+        .startsWith("No requests in /aws/lambda/novaproxy-proxy since ")
+        .contains("--since");
+    CliRun json = logs("-o", "json");
+    assertThat(json.out()).isEmpty();
+  }
+
+  @Test
   void should_say_deploy_first_when_there_is_no_log_group() {
     CliRun run = logs();
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.NOT_FOUND);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceAlreadyExistsException;
 import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException;
 
 /**
@@ -80,12 +81,21 @@ public final class LogGroup {
   }
 
   /** Creates or mends the group as planned. */
-  public void apply(Integer retentionDays, Optional<Current> have, ResourceNames names) {
+  public void apply(Integer retentionDays, Optional<Current> planned, ResourceNames names) {
     String name = names.logGroup();
+    Optional<Current> have = planned;
     if (have.isEmpty()) {
-      aws.logs().createLogGroup(r -> r.logGroupName(name).tags(names.tags()));
-    } else if (!names.owns(have.get().tags())) {
-      aws.logs().tagResource(r -> r.resourceArn(have.get().arn()).tags(names.tags()));
+      try {
+        aws.logs().createLogGroup(r -> r.logGroupName(name).tags(names.tags()));
+      } catch (ResourceAlreadyExistsException e) {
+        // Lambda made it since the plan was read (SnapStart starts the function while it is
+        // published, and its first log line creates the group): take that one over.
+        have = read(name);
+      }
+    }
+    if (have.isPresent() && !names.owns(have.get().tags())) {
+      String arn = have.get().arn();
+      aws.logs().tagResource(r -> r.resourceArn(arn).tags(names.tags()));
     }
     Integer was = have.map(Current::retentionDays).orElse(null);
     if (retentionDays == null && was != null) {

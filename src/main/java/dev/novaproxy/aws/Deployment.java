@@ -119,10 +119,14 @@ public final class Deployment {
               });
     }
 
-    /** The secret the deployed function reads, when there is a function. */
+    /**
+     * The secret the deployed function reads, when there is a function: the live version's, like
+     * {@link #settings}, so that a deploy after a rollback keeps the secret that is live.
+     */
     public Optional<String> secretName() {
       return haveFunction
-          .map(f -> environmentOf(f.latest()).get(ProxySettings.ENV_SECRET_NAME))
+          .map(f -> environmentOf(f.live() != null ? f.live() : f.latest()))
+          .map(env -> env.get(ProxySettings.ENV_SECRET_NAME))
           .filter(s -> !s.isBlank());
     }
   }

@@ -8,6 +8,7 @@ import dev.novaproxy.aws.AwsClients;
 import dev.novaproxy.aws.AwsLocation;
 import dev.novaproxy.cli.ExitCodes;
 import dev.novaproxy.config.ConfigFile;
+import dev.novaproxy.proxy.ProxySettings;
 import dev.novaproxy.testing.CliRun;
 import dev.novaproxy.testing.MotoServer;
 import dev.novaproxy.testing.TestZip;
@@ -188,6 +189,27 @@ class RolloutCommandsTest {
         CliRun.run(args("rollback", "--to", "latest")),
         ExitCodes.USAGE,
         "--to takes a version number such as 4, not 'latest'");
+  }
+
+  @Test
+  void should_keep_the_live_versions_secret_on_a_plain_deploy_after_a_rollback() throws Exception {
+    ok(deploy("v1"));
+    String other = "backend/OtherKey-" + System.nanoTime();
+    ok(
+        CliRun.runWithStdin(
+            "nova-key-9876543210\n", args("setup", "--secret-name", other, "--api-key-stdin")));
+    CliRun moved = ok(deploy("v1", "--secret-name", other));
+    assertThat(versions()).as("%s", moved).containsExactly("1", "2");
+    ok(CliRun.run(args("rollback")));
+    assertThat(live()).isEqualTo("1");
+
+    // Version 1 reads the first secret; $LATEST still names the other one.
+    ok(deploy("v1"));
+    assertThat(versions()).as("nothing new to publish").containsExactly("1", "2");
+    assertThat(live()).isEqualTo("1");
+    var latest = aws.lambda().getFunctionConfiguration(x -> x.functionName(FUNCTION));
+    assertThat(latest.environment().variables().get(ProxySettings.ENV_SECRET_NAME))
+        .isEqualTo("backend/NovaApiKey");
   }
 
   @Test

@@ -64,7 +64,8 @@ public final class DeploymentStatus {
       String url,
       String streamUrl,
       Monitoring.Current monitoring,
-      String domainUrl) {
+      String domainUrl,
+      Optional<LiveAlias.State> alias) {
     /** Whether the deployment has a function (of its own): then it can have metrics. */
     public boolean hasFunction() {
       return resources.stream().anyMatch(r -> r.kind().equals("function") && r.present());
@@ -251,7 +252,8 @@ public final class DeploymentStatus {
         url,
         stream.url().map(Deployment::chatPath).orElse(null),
         monitoring,
-        domain.url());
+        domain.url(),
+        Optional.ofNullable(alias));
   }
 
   /**

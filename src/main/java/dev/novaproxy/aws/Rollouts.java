@@ -105,15 +105,17 @@ public final class Rollouts {
     return new Move(have.version(), have.canaryVersion(), null, true);
   }
 
-  /** The alias and the {@code count} newest versions; empty when there is no alias. */
-  public Optional<Versions> versions(ResourceNames names, int count) {
-    return new LiveAlias(aws)
-        .read(names.function())
-        .map(
-            a -> {
-              List<FunctionVersions.Version> all = new FunctionVersions(aws).list(names.function());
-              return new Versions(a, all.subList(0, Math.min(count, all.size())), all.size());
-            });
+  /**
+   * The alias (as status read it) and the {@code count} newest versions; empty when there is no
+   * alias.
+   */
+  public Optional<Versions> versions(
+      Optional<LiveAlias.State> alias, ResourceNames names, int count) {
+    return alias.map(
+        a -> {
+          List<FunctionVersions.Version> all = new FunctionVersions(aws).list(names.function());
+          return new Versions(a, all.subList(0, Math.min(count, all.size())), all.size());
+        });
   }
 
   /**

@@ -86,7 +86,7 @@ public final class StatusCommand implements Callable<Integer> {
       Optional<Rollouts.Versions> versions;
       try (var aws = new AwsClients(ctx.location())) {
         report = new DeploymentStatus(aws).read(ctx.names(), ctx.secretName());
-        versions = new Rollouts(aws).versions(ctx.names(), VERSIONS_SHOWN);
+        versions = new Rollouts(aws).versions(report.alias(), ctx.names(), VERSIONS_SHOWN);
         if (report.hasFunction()) {
           hour = new RecentMetrics(aws).lastHour(ctx.names(), Instant.now());
         }

@@ -11,19 +11,23 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * One HTTP exchange of {@code serve}: admits chats up to the capacity, turns the request into the
- * core's {@link ProxyRequest}, and writes the core's answer, a stream event by event. It runs on a
- * pool thread and blocks there: each write waits until the client has taken it, which is the
- * back-pressure from a slow client to the Nova stream, and fails after the write timeout.
+ * core's {@link ProxyRequest}, and writes the core's answer, a stream event by event. Until Nova's
+ * headers are in it runs on a pool thread (the core's checks, limits and retries are blocking code,
+ * which the Lambda shares); a stream then goes on with no thread of its own.
  */
 final class ProxyExchange extends Handler.Abstract {
   private static final byte[] DRAINING =
@@ -68,43 +72,40 @@ final class ProxyExchange extends Handler.Abstract {
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     inFlight.incrementAndGet();
+    Ending ending = new Ending(callback);
     try {
-      exchange(request, response);
-      callback.succeeded();
+      exchange(request, response, ending);
     } catch (Throwable e) {
       // The client went away or stopped reading: Jetty closes the connection.
-      callback.failed(e);
-    } finally {
-      inFlight.decrementAndGet();
+      ending.failed(e);
     }
     return true;
   }
 
-  private void exchange(Request request, Response response) throws IOException {
+  private void exchange(Request request, Response response, Ending ending) throws IOException {
     if (draining) {
       refuse(request, response, DRAINING);
+      ending.succeeded();
       return;
     }
     String method = request.getMethod();
     String path = request.getHttpURI().getPath();
     if (!ProxyHandler.isChat(method, path)) {
-      answer(request, response, method, path);
+      answer(request, response, method, path, ending);
       return;
     }
     // Counted before the body is read, so that a flood past the capacity costs no more than this.
     if (chats.incrementAndGet() > capacity.maxInFlight()) {
       chats.decrementAndGet();
       refuse(request, response, overCapacity);
+      ending.succeeded();
       return;
     }
-    try {
-      answer(request, response, method, path);
-    } finally {
-      chats.decrementAndGet();
-    }
+    ending.countsAChat();
+    answer(request, response, method, path, ending);
   }
 
-  private void answer(Request request, Response response, String method, String path)
+  private void answer(Request request, Response response, String method, String path, Ending ending)
       throws IOException {
     int limit = handler.settings().policy().limits().maxBodyBytes();
     byte[] body = readBody(Request.asInputStream(request), limit);
@@ -131,7 +132,102 @@ final class ProxyExchange extends Handler.Abstract {
       // The rest of an oversized body is still on the wire: do not keep this connection.
       answer.header("Connection", "close");
     }
-    send(response, answer);
+    response.setStatus(answer.status());
+    answer.headers().forEach((k, v) -> response.getHeaders().put(k, v));
+    if (!answer.streaming()) {
+      write(response, true, ByteBuffer.wrap(answer.body()));
+      ending.succeeded();
+      return;
+    }
+    stream(request, response, answer.stream(), ending);
+  }
+
+  /**
+   * Sends the status and headers at once, then hands the stream to {@link
+   * ProxyResponse.EventStream#relay}: from here on no thread waits for this chat, which is what
+   * lets thousands stream at once. Each event is written when the one before has been taken (the
+   * back-pressure from the client to Nova); a write that makes no progress for the write timeout
+   * fails, and the relay then cancels Nova's stream.
+   */
+  private static void stream(
+      Request request, Response response, ProxyResponse.EventStream stream, Ending ending) {
+    Executor finisher = request.getComponents().getExecutor();
+    response.write(
+        false,
+        ByteBuffer.allocate(0),
+        Callback.from(
+            () ->
+                stream
+                    .relay(new ClientSink(response), finisher)
+                    .whenComplete(
+                        (nothing, clientGone) -> {
+                          if (clientGone != null) {
+                            ending.failed(clientGone);
+                          } else {
+                            response.write(true, ByteBuffer.allocate(0), ending);
+                          }
+                        }),
+            gone ->
+                // The client left before the stream began: a sink that fails at once is how the
+                // stream learns to stop reading from Nova (and the limits and log to settle).
+                stream
+                    .relay((event, written) -> written.accept(gone), finisher)
+                    .whenComplete((nothing, failure) -> ending.failed(gone))));
+  }
+
+  /** Writes events to the client, each reported taken (or not) by Jetty's callback. */
+  private record ClientSink(Response response) implements ProxyResponse.AsyncEventSink {
+    @Override
+    public void event(byte[] bytes, Consumer<Throwable> written) {
+      response.write(
+          false,
+          ByteBuffer.wrap(bytes),
+          Callback.from(
+              Invocable.InvocationType.NON_BLOCKING, () -> written.accept(null), written::accept));
+    }
+  }
+
+  /**
+   * How one exchange ends, once: Jetty's callback completed, and the counts of requests (and chats)
+   * in flight taken down. Requests end on their thread; streams end on whichever thread wrote last.
+   */
+  private final class Ending implements Callback {
+    private final Callback callback;
+    private final AtomicBoolean over = new AtomicBoolean();
+    private volatile boolean chat;
+
+    Ending(Callback callback) {
+      this.callback = callback;
+    }
+
+    void countsAChat() {
+      chat = true;
+    }
+
+    @Override
+    public void succeeded() {
+      if (release()) {
+        callback.succeeded();
+      }
+    }
+
+    @Override
+    public void failed(Throwable x) {
+      if (release()) {
+        callback.failed(x);
+      }
+    }
+
+    private boolean release() {
+      if (!over.compareAndSet(false, true)) {
+        return false;
+      }
+      if (chat) {
+        chats.decrementAndGet();
+      }
+      inFlight.decrementAndGet();
+      return true;
+    }
   }
 
   /** Reads the body, but never more than one byte past the limit: the handler answers 413. */
@@ -149,29 +245,6 @@ final class ProxyExchange extends Handler.Abstract {
     response.getHeaders().put("Retry-After", "1");
     response.getHeaders().put("Connection", "close");
     write(response, true, ByteBuffer.wrap(body));
-  }
-
-  private static void send(Response response, ProxyResponse answer) throws IOException {
-    response.setStatus(answer.status());
-    answer.headers().forEach((k, v) -> response.getHeaders().put(k, v));
-    if (!answer.streaming()) {
-      write(response, true, ByteBuffer.wrap(answer.body()));
-      return;
-    }
-    try {
-      write(response, false, ByteBuffer.allocate(0)); // the status and headers, at once
-    } catch (IOException gone) {
-      // The client left before the stream began: run the stream into a sink that fails at once,
-      // which is how a stream learns to stop reading from Nova.
-      answer.stream()
-          .writeTo(
-              event -> {
-                throw gone;
-              });
-      throw gone;
-    }
-    answer.stream().writeTo(event -> write(response, false, ByteBuffer.wrap(event)));
-    write(response, true, ByteBuffer.allocate(0));
   }
 
   /** Writes and waits until the client has taken it; fails after the write timeout. */

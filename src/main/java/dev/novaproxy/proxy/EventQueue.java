@@ -45,6 +45,8 @@ final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
   // Set when onNext stopped asking for more; whoever clears it asks (onNext or the reader).
   private final java.util.concurrent.atomic.AtomicBoolean paused =
       new java.util.concurrent.atomic.AtomicBoolean();
+  // Told after each item is queued: how an asynchronous reader learns there is something to take.
+  private volatile Runnable listener = () -> {};
 
   @Override
   public void onSubscribe(Flow.Subscription s) {
@@ -66,8 +68,10 @@ final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
     if (length > MAX_EVENT_BYTES) {
       items.add(new Failed(new IllegalStateException("an upstream event was larger than 8 MB")));
       cancel();
+      listener.run();
       return;
     }
+    listener.run(); // before the check below, so that events taken at once do not pause Nova
     if (queuedBytes.get() < MAX_QUEUED_BYTES) {
       askForMore();
       return;
@@ -95,6 +99,7 @@ final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
   @Override
   public void onError(Throwable t) {
     items.add(new Failed(t));
+    listener.run();
   }
 
   @Override
@@ -102,16 +107,38 @@ final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
     // A last event without its blank line is incomplete: it is dropped, and the missing [DONE]
     // tells the reader the stream was cut short.
     items.add(new End());
+    listener.run();
+  }
+
+  /**
+   * Calls {@code listener} (on the HTTP client's thread, so it must not block) each time items have
+   * been queued, and once now in case some already were.
+   */
+  void listen(Runnable listener) {
+    this.listener = listener;
+    listener.run();
+  }
+
+  /** The next item if there is one, else null: for a reader told by {@link #listen}. */
+  Item poll() {
+    Item item = items.poll();
+    taken(item);
+    return item;
   }
 
   /** The next item, waiting at most {@code timeoutMillis}. */
   Item next(long timeoutMillis) throws InterruptedException {
     Item item = items.poll(Math.max(0, timeoutMillis), TimeUnit.MILLISECONDS);
+    taken(item);
+    return item == null ? new TimedOut() : item;
+  }
+
+  /** Asks Nova for more once the reader has taken enough. */
+  private void taken(Item item) {
     if (item instanceof Event event
         && queuedBytes.addAndGet(-event.bytes().length) < MAX_QUEUED_BYTES) {
       resume();
     }
-    return item == null ? new TimedOut() : item;
   }
 
   void cancel() {

@@ -7,7 +7,6 @@ import dev.novaproxy.limits.LimitRefusal;
 import dev.novaproxy.limits.Limiter;
 import dev.novaproxy.limits.LimitsStore;
 import dev.novaproxy.limits.Reservation;
-import java.io.IOException;
 import java.util.OptionalLong;
 import java.util.function.Function;
 
@@ -79,18 +78,9 @@ final class LimitsGate {
       settle(reservation, record, null);
       return response;
     }
-    ProxyResponse.EventStream inner = response.stream();
+    // When the client went away, Nova's usage never came: settle keeps the reservation then.
     ProxyResponse.EventStream settling =
-        sink -> {
-          try {
-            inner.writeTo(sink);
-          } catch (IOException | RuntimeException e) {
-            // The client went away: Nova's usage never came; the reservation stands.
-            settle(reservation, record, null);
-            throw e;
-          }
-          settle(reservation, record, null);
-        };
+        response.stream().whenEnded(clientGone -> settle(reservation, record, null));
     return new ProxyResponse(response.status(), response.headers(), null, settling);
   }
 

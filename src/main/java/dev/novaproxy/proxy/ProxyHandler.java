@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.novaproxy.limits.Caller;
 import dev.novaproxy.limits.Limiter;
 import dev.novaproxy.limits.LimitsStore;
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -324,18 +323,15 @@ public final class ProxyHandler {
   }
 
   private ProxyResponse withLogAtEnd(ProxyResponse response, RequestRecord record) {
-    ProxyResponse.EventStream inner = response.stream();
     ProxyResponse.EventStream logged =
-        sink -> {
-          try {
-            inner.writeTo(sink);
-          } catch (IOException e) {
-            record.errorCode = "client_disconnected";
-            throw e;
-          } finally {
-            log.write(record);
-          }
-        };
+        response.stream()
+            .whenEnded(
+                clientGone -> {
+                  if (clientGone != null) {
+                    record.errorCode = "client_disconnected";
+                  }
+                  log.write(record);
+                });
     return new ProxyResponse(response.status(), response.headers(), null, logged);
   }
 }

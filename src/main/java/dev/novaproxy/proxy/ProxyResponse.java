@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * What the proxy answers: a status, headers and either a complete body or an event stream that the
@@ -46,8 +50,11 @@ public record ProxyResponse(
     return this;
   }
 
-  /** Server-sent events produced while the response is being written. */
-  @FunctionalInterface
+  /**
+   * Server-sent events produced while the response is being written, in one of two ways: into a
+   * sink that blocks until the client has taken each event (Lambda, one request per thread), or
+   * into one that calls back (serve, where thousands of streams share a few threads).
+   */
   public interface EventStream {
     /**
      * Writes every event to the sink, in order, returning when the stream has ended. A broken
@@ -55,6 +62,46 @@ public record ProxyResponse(
      * client went away.
      */
     void writeTo(EventSink sink) throws IOException;
+
+    /**
+     * As {@link #writeTo} with no thread waiting: each event goes to the sink once the client has
+     * taken the one before, from whichever thread brought it. The stage completes on {@code
+     * finisher} (where blocking work may run) once the last event was taken, or exceptionally with
+     * why the client is gone.
+     */
+    CompletionStage<Void> relay(AsyncEventSink sink, Executor finisher);
+
+    /**
+     * This stream, calling {@code ended} once it has ended either way: with null, or with why the
+     * client went away (what {@link #writeTo} threw, or what {@link #relay}'s stage failed with).
+     */
+    default EventStream whenEnded(Consumer<Throwable> ended) {
+      EventStream inner = this;
+      return new EventStream() {
+        @Override
+        public void writeTo(EventSink sink) throws IOException {
+          try {
+            inner.writeTo(sink);
+          } catch (IOException | RuntimeException e) {
+            ended.accept(e);
+            throw e;
+          }
+          ended.accept(null);
+        }
+
+        @Override
+        public CompletionStage<Void> relay(AsyncEventSink sink, Executor finisher) {
+          return inner
+              .relay(sink, finisher)
+              .whenComplete(
+                  (nothing, failure) ->
+                      ended.accept(
+                          failure instanceof CompletionException c && c.getCause() != null
+                              ? c.getCause()
+                              : failure));
+        }
+      };
+    }
   }
 
   /** Where a stream's events go: each call is one complete event, flushed to the client. */
@@ -69,6 +116,24 @@ public record ProxyResponse(
      */
     default void error(byte[] event, ProxyException cause) throws IOException {
       event(event);
+    }
+  }
+
+  /**
+   * Where a stream's events go when no thread waits for the client: each call is one complete
+   * event, and must not block (it runs on the HTTP client's I/O thread).
+   */
+  @FunctionalInterface
+  public interface AsyncEventSink {
+    /**
+     * Sends one event, then calls {@code written} once the client has taken it: with null, or with
+     * why it could not (the client went away, or stopped reading for the write timeout).
+     */
+    void event(byte[] bytes, Consumer<Throwable> written);
+
+    /** The last event of a stream that broke after it began, as {@link EventSink#error}. */
+    default void error(byte[] event, ProxyException cause, Consumer<Throwable> written) {
+      event(event, written);
     }
   }
 }

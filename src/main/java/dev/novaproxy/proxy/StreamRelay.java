@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * Relays Nova's server-sent events to the client one by one, as they arrive. Every way the stream
@@ -23,6 +25,7 @@ final class StreamRelay implements ProxyResponse.EventStream {
   private final RequestRecord record;
   private final KeyScrubber scrubber;
   private final long startNanos; // when the request to Nova left: upstream_ms is all of Nova's time
+  private boolean done; // [DONE] came: touched by one reader at a time
 
   /**
    * @param idleTimeout the most silence between two events
@@ -48,78 +51,121 @@ final class StreamRelay implements ProxyResponse.EventStream {
   @Override
   public void writeTo(ProxyResponse.EventSink sink) throws IOException {
     try {
-      relay(queue, sink);
+      while (true) {
+        EventQueue.Item item = queue.next(waitMillis());
+        if (item instanceof EventQueue.Event event) {
+          byte[] bytes = toSend(event);
+          if (bytes != null) {
+            sink.event(bytes);
+          }
+          continue;
+        }
+        ProxyException error = ending(item);
+        if (error != null) {
+          sink.error(ErrorBodies.event(error), error);
+        }
+        return;
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       queue.cancel();
     } catch (IOException e) {
-      queue.cancel(); // the client went away: stop reading from Nova too
-      record.errorCode = "client_disconnected";
+      clientGone();
       throw e;
     } finally {
-      record.upstreamNanos = System.nanoTime() - startNanos;
+      ended();
     }
   }
 
-  private void relay(EventQueue queue, ProxyResponse.EventSink sink)
-      throws IOException, InterruptedException {
-    boolean done = false;
-    while (true) {
-      long wait = idleTimeout.toMillis();
-      if (wholeDeadline != null) {
-        wait = Math.min(wait, wholeDeadline.remainingMillis());
-      }
-      EventQueue.Item item = queue.next(wait);
-      if (item instanceof EventQueue.Event event) {
-        byte[] bytes = scrubber.scrub(event.bytes());
-        if (Arrays.equals(bytes, DONE)) {
-          done = true;
-        } else if (inspect(bytes)) {
-          continue; // the usage chunk the proxy asked for and the client did not: counted only
-        }
-        if (!done && record.firstEventNanos < 0) {
-          record.firstEventNanos = System.nanoTime(); // time to first token, as the client sees it
-        }
-        sink.event(withEnd(bytes));
-      } else if (item instanceof EventQueue.End) {
-        if (!done) {
-          fail(
-              sink,
+  @Override
+  public CompletionStage<Void> relay(ProxyResponse.AsyncEventSink sink, Executor finisher) {
+    return new AsyncRelay(this, queue, sink, finisher).start();
+  }
+
+  /** How long the next event may take: the silence allowed, or less near the whole deadline. */
+  long waitMillis() {
+    long wait = idleTimeout.toMillis();
+    if (wholeDeadline != null) {
+      wait = Math.min(wait, wholeDeadline.remainingMillis());
+    }
+    return wait;
+  }
+
+  /**
+   * How much longer Nova may stay silent, having been silent for {@code waitedMillis}: what is left
+   * of the silence allowed, or of the whole deadline if that comes first.
+   */
+  long silenceLeftMillis(long waitedMillis) {
+    long left = idleTimeout.toMillis() - waitedMillis;
+    if (wholeDeadline != null) {
+      left = Math.min(left, wholeDeadline.remainingMillis());
+    }
+    return left;
+  }
+
+  /** The client went away: stop reading from Nova too. */
+  void clientGone() {
+    queue.cancel();
+    record.errorCode = "client_disconnected";
+  }
+
+  /** The stream is over, either way: Nova's time is counted to here. */
+  void ended() {
+    record.upstreamNanos = System.nanoTime() - startNanos;
+  }
+
+  /**
+   * What to send the client for this event, ended by its blank line; null for nothing (the usage
+   * chunk the proxy asked for and the client did not: counted only).
+   */
+  byte[] toSend(EventQueue.Event event) {
+    byte[] bytes = scrubber.scrub(event.bytes());
+    if (Arrays.equals(bytes, DONE)) {
+      done = true;
+    } else if (inspect(bytes)) {
+      return null;
+    }
+    if (!done && record.firstEventNanos < 0) {
+      record.firstEventNanos = System.nanoTime(); // time to first token, as the client sees it
+    }
+    return withEnd(bytes);
+  }
+
+  /**
+   * How the stream ends on an item that is not an event (the end, a failure, or silence past the
+   * time allowed): null when it ended well, else the error that is its last event.
+   */
+  ProxyException ending(EventQueue.Item item) {
+    if (item instanceof EventQueue.End) {
+      return done
+          ? null
+          : failure(
               ProxyException.badGateway("Nova's stream ended before it was complete (no [DONE])."),
               "stream_truncated");
-        }
-        return;
-      } else if (item instanceof EventQueue.Failed failed) {
-        fail(
-            sink,
-            ProxyException.badGateway(
-                "The connection to Nova broke mid-stream, before the answer was complete ("
-                    + failed.cause().getClass().getSimpleName()
-                    + ")."),
-            "stream_truncated");
-        return;
-      } else {
-        queue.cancel();
-        fail(
-            sink,
-            wholeDeadline != null && wholeDeadline.remainingMillis() <= 0
-                ? ProxyException.gatewayTimeout(
-                    "Nova's streamed answer did not end within "
-                        + wholeDeadline.total().toSeconds()
-                        + " s.")
-                : ProxyException.gatewayTimeout(
-                    "Nova sent nothing for " + idleTimeout.toSeconds() + " s mid-stream."),
-            "stream_timeout");
-        return;
-      }
     }
+    if (item instanceof EventQueue.Failed failed) {
+      return failure(
+          ProxyException.badGateway(
+              "The connection to Nova broke mid-stream, before the answer was complete ("
+                  + failed.cause().getClass().getSimpleName()
+                  + ")."),
+          "stream_truncated");
+    }
+    queue.cancel();
+    return failure(
+        wholeDeadline != null && wholeDeadline.remainingMillis() <= 0
+            ? ProxyException.gatewayTimeout(
+                "Nova's streamed answer did not end within "
+                    + wholeDeadline.total().toSeconds()
+                    + " s.")
+            : ProxyException.gatewayTimeout(
+                "Nova sent nothing for " + idleTimeout.toSeconds() + " s mid-stream."),
+        "stream_timeout");
   }
 
-  private void fail(ProxyResponse.EventSink sink, ProxyException e, String code)
-      throws IOException {
+  private ProxyException failure(ProxyException e, String code) {
     record.errorCode = code;
-    ProxyException error = new ProxyException(e.status(), e.type(), code, null, e.getMessage());
-    sink.error(ErrorBodies.event(error), error);
+    return new ProxyException(e.status(), e.type(), code, null, e.getMessage());
   }
 
   /**

@@ -162,11 +162,13 @@ class ServeUnderLoadTest {
   @Test
   void should_not_send_a_chat_to_nova_when_its_client_left_while_it_waited_for_a_thread()
       throws Exception {
-    // Four threads: Jetty's acceptor and selector, and two for requests, both held below.
+    // Four threads: Jetty's acceptor and selector, and two for requests, both held below while
+    // they wait for Nova's headers (the one part of a chat that keeps its thread).
     start(new Capacity(100, Duration.ofSeconds(30)), 4);
     CountDownLatch gate = new CountDownLatch(1);
     nova.enqueue(
-        Reply.streamHeld(gate, "first", " second"), Reply.streamHeld(gate, "first", " second"));
+        Reply.held(gate, Reply.stream(Duration.ZERO, "first", " second")),
+        Reply.held(gate, Reply.stream(Duration.ZERO, "first", " second")));
     List<CompletableFuture<HttpResponse<String>>> held = List.of(streamAsync(), streamAsync());
     nova.awaitChatRequests(2, Duration.ofSeconds(30));
 
@@ -182,6 +184,74 @@ class ServeUnderLoadTest {
       assertThat(new String(answer, StandardCharsets.ISO_8859_1)).doesNotContain("data:");
     }
     assertThat(nova.chatRequests()).as("only the two held chats reached Nova").hasSize(2);
+  }
+
+  @Test
+  void should_stream_far_more_chats_at_once_than_it_has_threads() throws Exception {
+    int streams = 150;
+    // Twenty threads in all: a stream holds one only until Nova's headers are in, then its events
+    // go from the upstream's I/O thread to the client's without a thread of its own.
+    start(new Capacity(streams, Duration.ofSeconds(30)), 20);
+    CountDownLatch gate = new CountDownLatch(1);
+    List<FirstEvent> opened = new ArrayList<>();
+    for (int i = 0; i < streams; i++) {
+      nova.enqueue(Reply.streamHeld(gate, "first", " second"));
+    }
+    for (int i = 0; i < streams; i++) {
+      FirstEvent stream = new FirstEvent();
+      stream.response =
+          client.sendAsync(
+              chat(STREAM), info -> HttpResponse.BodySubscribers.fromSubscriber(stream));
+      opened.add(stream);
+    }
+    for (FirstEvent stream : opened) {
+      assertThat(stream.first.get(60, TimeUnit.SECONDS))
+          .as("every stream's first event arrived while Nova held all of them open")
+          .contains("first");
+    }
+    assertThat(nova.chatRequests()).hasSize(streams);
+    gate.countDown();
+    for (FirstEvent stream : opened) {
+      assertThat(stream.response.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      assertThat(stream.body()).contains("first", " second", "data: [DONE]");
+    }
+  }
+
+  /** A streamed body that says when its first whole event has come. */
+  private static final class FirstEvent
+      implements java.util.concurrent.Flow.Subscriber<List<java.nio.ByteBuffer>> {
+    final CompletableFuture<String> first = new CompletableFuture<>();
+    final StringBuilder text = new StringBuilder();
+    CompletableFuture<HttpResponse<Void>> response;
+
+    @Override
+    public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public synchronized void onNext(List<java.nio.ByteBuffer> buffers) {
+      for (java.nio.ByteBuffer b : buffers) {
+        text.append(StandardCharsets.UTF_8.decode(b));
+      }
+      if (text.indexOf("\n\n") >= 0) {
+        first.complete(text.toString());
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      first.completeExceptionally(t);
+    }
+
+    @Override
+    public void onComplete() {
+      first.complete(text.toString());
+    }
+
+    synchronized String body() {
+      return text.toString();
+    }
   }
 
   @Test

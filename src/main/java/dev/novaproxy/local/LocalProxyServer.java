@@ -19,11 +19,15 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *
  * <p>Jetty rather than the JDK's server: the JDK's cannot time out a blocked write (a client that
  * never reads held a thread for ever), nor close a connection from outside, and it queued requests
- * past its threads without bound. Each chat still holds one thread while it streams (the core's
- * stream is a blocking loop, which the Lambda shares), so the pool grows to the capacity.
+ * past its threads without bound. A chat holds a pool thread only while the core's blocking code
+ * (checks, limits, retries, which the Lambda shares) waits for Nova's headers; its stream then goes
+ * on with none ({@link ProxyExchange}), so the pool grows only with the chats waiting for Nova.
  */
 public final class LocalProxyServer implements AutoCloseable {
-  /** Threads beyond the chats: for health, model lists, 503s, and Jetty's acceptor and selector. */
+  /**
+   * Threads beyond the chats that wait for Nova's headers: for health, model lists, 503s, the ends
+   * of streams (logging, settling limits), and Jetty's acceptor and selector.
+   */
   static final int SPARE_THREADS = 64;
 
   private final Server server;

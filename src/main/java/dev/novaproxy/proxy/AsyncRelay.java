@@ -3,10 +3,9 @@ package dev.novaproxy.proxy;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,13 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class AsyncRelay {
   /** One thread for every stream's silence timer: it only looks at the clock and signals. */
-  private static final ScheduledExecutorService TIMERS =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "novaproxy-stream-timer");
-            t.setDaemon(true);
-            return t;
-          });
+  private static final ScheduledThreadPoolExecutor TIMERS = newTimers();
 
   private final StreamRelay relay;
   private final EventQueue queue;
@@ -51,6 +44,21 @@ final class AsyncRelay {
     this.queue = queue;
     this.sink = sink;
     this.finisher = finisher;
+  }
+
+  private static ScheduledThreadPoolExecutor newTimers() {
+    ScheduledThreadPoolExecutor timers =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "novaproxy-stream-timer");
+              t.setDaemon(true);
+              return t;
+            });
+    // A stream's timer is cancelled when it ends, mostly long before it was due: without this
+    // the cancelled timers, and the streams they hold, would stay queued until then.
+    timers.setRemoveOnCancelPolicy(true);
+    return timers;
   }
 
   CompletionStage<Void> start() {
@@ -140,6 +148,12 @@ final class AsyncRelay {
     }
     silentTooLong = true;
     drain();
+  }
+
+  /** Whether this stream's silence timer is still queued (tests: an ended stream leaves none). */
+  boolean timerQueued() {
+    ScheduledFuture<?> t = timer;
+    return t != null && TIMERS.getQueue().contains(t);
   }
 
   /** Ends once: with null when the last event was taken, else with why the client is gone. */

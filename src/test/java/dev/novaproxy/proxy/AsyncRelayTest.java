@@ -187,6 +187,29 @@ class AsyncRelayTest {
   }
 
   @Test
+  void should_leave_no_timer_queued_once_a_stream_has_ended() throws Exception {
+    queue.onSubscribe(nova);
+    StreamRelay stream =
+        new StreamRelay(
+            queue,
+            Duration.ofSeconds(30),
+            null,
+            record,
+            KeyScrubber.of(List.of()),
+            System.nanoTime());
+    AsyncRelay relay = new AsyncRelay(stream, queue, new Client(), INLINE);
+    CompletionStage<Void> done = relay.start();
+    assertThat(relay.timerQueued()).as("Nova's silence is watched").isTrue();
+    send("data: [DONE]\n\n");
+    queue.onComplete();
+
+    done.toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(relay.timerQueued())
+        .as("a finished stream's timer is gone, not left queued for 30 s with the stream it holds")
+        .isFalse();
+  }
+
+  @Test
   void should_cancel_nova_and_fail_when_the_client_is_gone() {
     Client gone =
         new Client() {

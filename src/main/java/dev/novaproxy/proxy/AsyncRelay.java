@@ -82,6 +82,10 @@ final class AsyncRelay {
             break;
           }
           item = new EventQueue.TimedOut();
+        } else if (silentTooLong) {
+          // Nova spoke just as the timer gave up on it: not silent after all, so watch anew.
+          silentTooLong = false;
+          watch(relay.waitMillis());
         }
         take(item);
       }

@@ -237,12 +237,7 @@ public final class DeployCommand implements Callable<Integer> {
       String secret = secretNameFor(ctx, seen, before);
       Deployment.Plan plan =
           deployment.plan(
-              new Deployment.Spec(
-                  ctx.names(),
-                  secret,
-                  code,
-                  settings.desired(),
-                  new ProxyFunction.Release(canary, replaceCanary)),
+              new Deployment.Spec(ctx.names(), secret, code, settings.desired(), release(before)),
               seen);
       var report = new DeployReport(ctx, settings, plan, global.json());
       if (!global.json()) {
@@ -278,11 +273,18 @@ public final class DeployCommand implements Callable<Integer> {
       String account = seen.account().id();
       boolean record = plan.changes() || before.map(SavedDeployments.Saved::pending).orElse(false);
       if (record) {
-        saved.save(account, region, name, settings.desired(), secret, true);
+        saved.save(
+            account,
+            region,
+            name,
+            settings.desired(),
+            secret,
+            true,
+            plan.snapshot().function().release().canaryPercent());
       }
       Deployment.Result result = deployment.apply(plan, line -> println(err, line));
       if (record) {
-        saved.save(account, region, name, settings.desired(), secret, false);
+        saved.save(account, region, name, settings.desired(), secret, false, null);
       }
       ctx.config()
           .update(
@@ -303,6 +305,23 @@ public final class DeployCommand implements Callable<Integer> {
       report.printResult(out, result, live, aws.calls().count(), (System.nanoTime() - start) / 1e9);
       return ExitCodes.OK;
     }
+  }
+
+  /**
+   * How the new version goes out: --canary when given; else, re-running an unfinished deploy
+   * --canary, the share it asked for, so that a plain re-run finishes it as a canary too (not with
+   * --replace-canary, which asks for the version to go live).
+   */
+  private ProxyFunction.Release release(Optional<SavedDeployments.Saved> before) {
+    Integer unfinished =
+        before
+            .filter(SavedDeployments.Saved::pending)
+            .map(SavedDeployments.Saved::canaryPercent)
+            .orElse(null);
+    if (canary != null || replaceCanary || unfinished == null) {
+      return new ProxyFunction.Release(canary, replaceCanary);
+    }
+    return new ProxyFunction.Release(unfinished, false, true);
   }
 
   /** The starting settings with every flag given (or its environment variable) applied. */

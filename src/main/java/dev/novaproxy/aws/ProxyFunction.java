@@ -72,9 +72,9 @@ public final class ProxyFunction {
    * @param canaryPercent the share of traffic (1 to 99) the new version gets while the old one
    *     stays live, or null to make it live at once
    * @param replaceCanary whether a canary in progress may be dropped; without it deploy refuses
-   * @param resumed whether {@code canaryPercent} is an unfinished deploy's rather than asked for
-   *     now: when the version it was for has since been promoted, there is no canary left to start
-   *     and the re-run finishes without one instead of refusing
+   * @param resumed whether {@code canaryPercent} is the one an unfinished deploy asked for (given
+   *     again, or taken from what it saved): when its version has since been promoted, there is no
+   *     canary left to start and the re-run finishes without one instead of refusing
    */
   public record Release(Integer canaryPercent, boolean replaceCanary, boolean resumed) {
     public static final Release LIVE = new Release(null, false);

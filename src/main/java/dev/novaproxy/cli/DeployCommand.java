@@ -199,14 +199,16 @@ public final class DeployCommand implements Callable<Integer> {
       description =
           "Publish the new version but keep the live one, sending it PERCENT%% (1 to 99) of the"
               + " requests on both URLs; 'novaproxy promote' makes it live, 'novaproxy rollback'"
-              + " drops it. Not on a first deploy.")
+              + " drops it. Not on a first deploy. Run again (e.g. after a stop at the"
+              + " certificate wait), it resumes this canary; another PERCENT moves its share.")
   Integer canary;
 
   @Option(
       names = "--replace-canary",
       description =
           "Deploy even though a canary is in progress: it is dropped (its version gets no more"
-              + " traffic) and this deploy starts from the live version's settings.")
+              + " traffic) and this deploy starts from the live version's settings. Not needed to"
+              + " resume this deploy's own canary (same code and settings).")
   boolean replaceCanary;
 
   @Override
@@ -310,7 +312,8 @@ public final class DeployCommand implements Callable<Integer> {
   /**
    * How the new version goes out: --canary when given; else, re-running an unfinished deploy
    * --canary, the share it asked for, so that a plain re-run finishes it as a canary too (not with
-   * --replace-canary, which asks for the version to go live).
+   * --replace-canary, which asks for the version to go live). Either way the unfinished deploy's
+   * share is marked as such, so that a re-run after its canary was promoted finishes without one.
    */
   private ProxyFunction.Release release(Optional<SavedDeployments.Saved> before) {
     Integer unfinished =
@@ -318,7 +321,7 @@ public final class DeployCommand implements Callable<Integer> {
             .filter(SavedDeployments.Saved::pending)
             .map(SavedDeployments.Saved::canaryPercent)
             .orElse(null);
-    if (canary != null || replaceCanary || unfinished == null) {
+    if (replaceCanary || unfinished == null || (canary != null && !canary.equals(unfinished))) {
       return new ProxyFunction.Release(canary, replaceCanary);
     }
     return new ProxyFunction.Release(unfinished, false, true);

@@ -53,6 +53,7 @@ class CanaryDomainResumeTest {
   void tearDown() {
     System.clearProperty(ConfigFile.PATH_PROPERTY);
     aws.close();
+    aws = null;
   }
 
   private String[] args(String... extra) {
@@ -62,13 +63,15 @@ class CanaryDomainResumeTest {
     return all.toArray(String[]::new);
   }
 
-  /** setup, a zone for {@code zone}, and a first (live) deploy of v1 as {@code name}. */
+  /** setup (once), a zone {@code zone}, and a first (live) deploy of v1 as {@code name}. */
   private void firstDeploy(String name, String zone) throws Exception {
-    System.setProperty(ConfigFile.PATH_PROPERTY, dir.resolve("config.json").toString());
-    aws = new AwsClients(new AwsLocation(MotoServer.REGION, null, moto.endpoint()));
+    if (aws == null) {
+      System.setProperty(ConfigFile.PATH_PROPERTY, dir.resolve("config.json").toString());
+      aws = new AwsClients(new AwsLocation(MotoServer.REGION, null, moto.endpoint()));
+      assertThat(CliRun.runWithStdin("k-123\n", args("setup", "--api-key-stdin")).exitCode())
+          .isZero();
+    }
     aws.route53().createHostedZone(r -> r.name(zone).callerReference(name));
-    assertThat(CliRun.runWithStdin("k-123\n", args("setup", "--api-key-stdin")).exitCode())
-        .isZero();
     CliRun first =
         CliRun.run(
             args(
@@ -165,6 +168,10 @@ class CanaryDomainResumeTest {
     JsonNode pending = saved("resume");
     assertThat(pending.path("pending").asBoolean()).isTrue();
     assertThat(pending.path("canaryPercent").asInt()).isEqualTo(10);
+    CliRun show = CliRun.run(args("config", "show"));
+    assertThat(show.out())
+        .contains("an unfinished deploy of")
+        .containsPattern("canary\\s+10% to the new version");
 
     waitUntilIssued("chat.example.com");
     CliRun again = CliRun.run(deploy);
@@ -178,6 +185,7 @@ class CanaryDomainResumeTest {
     assertThat(aws.apis().getDomainNames().items())
         .anyMatch(d -> d.domainName().equals("chat.example.com"));
     assertThat(saved("resume").path("pending").asBoolean()).isFalse();
+    assertThat(saved("resume").has("canaryPercent")).as("only an unfinished deploy's").isFalse();
 
     // Once finished, the same command line is a no-op like any other deploy.
     CliRun third = CliRun.run(deploy);
@@ -223,5 +231,32 @@ class CanaryDomainResumeTest {
         .contains("Canary: version 2 gets 25% of the requests, version 1 the rest;");
     assertThat(weights("share")).containsExactly(Map.entry("2", 0.25));
     assertThat(versions("share")).containsExactly("1", "2");
+  }
+
+  @Test
+  void should_finish_after_the_unfinished_canary_was_promoted_or_rolled_back() throws Exception {
+    firstDeploy("promoted", "example.net");
+    firstDeploy("dropped", "example.io");
+    String[] promoted = canaryDeploy("promoted", "chat.example.net", "10");
+    String[] dropped = canaryDeploy("dropped", "chat.example.io", "10");
+    stoppedAtTheCertificate(CliRun.run(promoted));
+    stoppedAtTheCertificate(CliRun.run(dropped));
+    assertThat(CliRun.run(args("promote", "--name", "promoted")).exitCode()).isZero();
+    assertThat(CliRun.run(args("rollback", "--name", "dropped")).exitCode()).isZero();
+
+    waitUntilIssued("chat.example.net");
+    waitUntilIssued("chat.example.io");
+    // Promoted: what the deploy wanted is live; the re-run finishes the domain, with no canary.
+    CliRun afterPromote = CliRun.run(promoted);
+    assertThat(afterPromote.exitCode()).as("%s", afterPromote).isZero();
+    assertThat(live("promoted")).isEqualTo("2");
+    assertThat(weights("promoted")).isEmpty();
+    assertThat(versions("promoted")).containsExactly("1", "2");
+    // Rolled back: the re-run is the deploy as asked, so the canary starts again on version 2.
+    CliRun afterRollback = CliRun.run(dropped);
+    assertThat(afterRollback.exitCode()).as("%s", afterRollback).isZero();
+    assertThat(live("dropped")).isEqualTo("1");
+    assertThat(weights("dropped")).containsExactly(Map.entry("2", 0.1));
+    assertThat(versions("dropped")).containsExactly("1", "2");
   }
 }

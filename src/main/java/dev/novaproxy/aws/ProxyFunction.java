@@ -72,9 +72,16 @@ public final class ProxyFunction {
    * @param canaryPercent the share of traffic (1 to 99) the new version gets while the old one
    *     stays live, or null to make it live at once
    * @param replaceCanary whether a canary in progress may be dropped; without it deploy refuses
+   * @param resumed whether {@code canaryPercent} is the one an unfinished deploy asked for (given
+   *     again, or taken from what it saved): when its version has since been promoted, there is no
+   *     canary left to start and the re-run finishes without one instead of refusing
    */
-  public record Release(Integer canaryPercent, boolean replaceCanary) {
+  public record Release(Integer canaryPercent, boolean replaceCanary, boolean resumed) {
     public static final Release LIVE = new Release(null, false);
+
+    public Release(Integer canaryPercent, boolean replaceCanary) {
+      this(canaryPercent, replaceCanary, false);
+    }
 
     public boolean canary() {
       return canaryPercent != null;
@@ -83,13 +90,15 @@ public final class ProxyFunction {
 
   /**
    * The function as Lambda holds it: $LATEST's configuration and tags, the alias (null when
-   * missing) and the configuration of the version the alias points to (null when there is none).
+   * missing), the configuration of the version the alias points to (null when there is none) and
+   * that of its canary's version (null when there is no canary).
    */
   public record Current(
       FunctionConfiguration latest,
       Map<String, String> tags,
       LiveAlias.State alias,
-      FunctionConfiguration live) {}
+      FunctionConfiguration live,
+      FunctionConfiguration canary) {}
 
   private final AwsClients aws;
   private final Backoff roleBackoff;
@@ -107,18 +116,20 @@ public final class ProxyFunction {
       return Optional.empty();
     }
     LiveAlias.State alias = new LiveAlias(aws).read(name).orElse(null);
-    FunctionConfiguration live = null;
+    FunctionConfiguration live = alias == null ? null : version(name, alias.version());
+    FunctionConfiguration canary =
+        alias == null || !alias.canary() ? null : version(name, alias.canaryVersion());
+    return Optional.of(new Current(f.configuration(), f.tags(), alias, live, canary));
+  }
+
+  /** A published version's configuration, or null when it is gone. */
+  private FunctionConfiguration version(String name, String version) {
     try {
-      if (alias != null) {
-        live =
-            aws.lambda()
-                .getFunction(r -> r.functionName(name).qualifier(alias.version()))
-                .configuration();
-      }
+      return aws.lambda().getFunction(r -> r.functionName(name).qualifier(version)).configuration();
     } catch (ResourceNotFoundException e) {
-      // it points at a deleted version: deploy publishes a new one
+      // the alias points at a deleted version: deploy publishes a new one
+      return null;
     }
-    return Optional.of(new Current(f.configuration(), f.tags(), alias, live));
   }
 
   /** Two steps: the function ($LATEST) and the published version behind the alias. */
@@ -143,7 +154,9 @@ public final class ProxyFunction {
     if (c.alias() == null) {
       alias = PlanStep.create("alias", aliasName);
     } else {
-      alias = Rollouts.aliasStep(aliasName, c.alias(), publishes(want, c), want.release());
+      alias =
+          Rollouts.aliasStep(
+              aliasName, c.alias(), publishes(want, c), resumesCanary(want, c), want.release());
     }
     return List.of(function, alias);
   }
@@ -151,6 +164,22 @@ public final class ProxyFunction {
   /** Whether deploy publishes a version: the alias's version runs something else than wanted. */
   static boolean publishes(Desired want, Current c) {
     return c.alias() == null || c.live() == null || !versionChanges(want, c.live()).isEmpty();
+  }
+
+  /**
+   * Whether the canary in progress is this deploy's own, to be kept rather than refused: deploy
+   * asks for a canary, and the canary's version runs exactly the code and settings it wants, the
+   * way {@link #publishes} compares the live version. That is a {@code deploy --canary} cut short
+   * after its alias step (at the domain's certificate wait, say) and run again, or run again once
+   * done.
+   */
+  static boolean resumesCanary(Desired want, Current c) {
+    return want.release().canary()
+        && !want.release().replaceCanary()
+        && c.alias() != null
+        && c.alias().canary()
+        && c.canary() != null
+        && versionChanges(want, c.canary()).isEmpty();
   }
 
   /** What a version made from {@code want} changes against {@code live}, one line each. */
@@ -256,6 +285,12 @@ public final class ProxyFunction {
       return was.arn();
     }
     var aliases = new LiveAlias(aws);
+    if (was != null && resumesCanary(want, have.get())) {
+      // This deploy's own canary, asked for with another share: the same version, a new weight.
+      return aliases
+          .startCanary(want.name(), was, was.canaryVersion(), want.release().canaryPercent())
+          .arn();
+    }
     if (was != null && !publishes(want, have.get())) {
       // Nothing new to publish: the step only ends a canary that deploy was told to drop.
       return aliases.point(want.name(), was.version(), was.history()).arn();

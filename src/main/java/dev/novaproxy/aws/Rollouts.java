@@ -122,11 +122,20 @@ public final class Rollouts {
    * The alias step of deploy's plan.
    *
    * @param publishes whether deploy publishes a new version
-   * @throws AwsException FAILED when a canary is in progress and may not be dropped, or when a
-   *     canary is asked for with nothing new to send traffic to
+   * @param ownCanary whether the canary in progress runs exactly what this deploy wants (see {@link
+   *     ProxyFunction#resumesCanary}): it is kept, at the share asked for now
+   * @throws AwsException FAILED when another canary is in progress and may not be dropped, or when
+   *     a canary is asked for with nothing new to send traffic to
    */
   static PlanStep aliasStep(
-      String aliasName, LiveAlias.State have, boolean publishes, ProxyFunction.Release release) {
+      String aliasName,
+      LiveAlias.State have,
+      boolean publishes,
+      boolean ownCanary,
+      ProxyFunction.Release release) {
+    if (ownCanary) {
+      return resumedCanary(aliasName, have, release.canaryPercent());
+    }
     if (have.canary() && !release.replaceCanary()) {
       throw new AwsException(
           AwsException.Kind.FAILED,
@@ -138,6 +147,10 @@ public final class Rollouts {
               + have.version()
               + " is live): run 'novaproxy promote' or 'novaproxy rollback' first, or deploy"
               + " with --replace-canary to drop it.");
+    }
+    if (!publishes && release.canary() && release.resumed()) {
+      // The unfinished deploy's canary was promoted meanwhile: what it wanted is live.
+      release = ProxyFunction.Release.LIVE;
     }
     if (!publishes && release.canary()) {
       throw new AwsException(
@@ -165,6 +178,40 @@ public final class Rollouts {
     return changes.isEmpty()
         ? PlanStep.unchanged("alias", aliasName + " -> version " + have.version())
         : new PlanStep("alias", aliasName, Action.UPDATE, changes);
+  }
+
+  /**
+   * The alias step when deploy finds its own canary: unchanged at the same share, else one
+   * UpdateAlias gives the same version the share asked for now. Nothing is published.
+   */
+  private static PlanStep resumedCanary(String aliasName, LiveAlias.State have, int percent) {
+    String canary = "canary version " + have.canaryVersion();
+    if (percent == have.canaryPercent()) {
+      return PlanStep.unchanged(
+          "alias",
+          aliasName
+              + " -> version "
+              + have.version()
+              + ", "
+              + canary
+              + " at "
+              + percent
+              + "% (this deploy's)");
+    }
+    return new PlanStep(
+        "alias",
+        aliasName,
+        Action.UPDATE,
+        List.of(
+            "send "
+                + canary
+                + " "
+                + percent
+                + "% of the traffic (was "
+                + have.canaryPercent()
+                + "%); version "
+                + have.version()
+                + " stays live"));
   }
 
   /** Deploy's refusal of a canary when nothing is live yet. */

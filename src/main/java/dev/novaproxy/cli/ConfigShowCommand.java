@@ -60,7 +60,8 @@ final class ConfigShowCommand implements Callable<Integer> {
                 deployments.with(where.account()).with(where.region()).putObject(where.name());
             one.put("pending", d.pending())
                 .put("savedAt", d.savedAt())
-                .put("secretName", d.secretName());
+                .put("secretName", d.secretName())
+                .put("canaryPercent", d.canaryPercent());
             ObjectNode settingsOf = one.putObject("settings");
             d.settings().describe().forEach(settingsOf::put);
           });
@@ -94,6 +95,12 @@ final class ConfigShowCommand implements Callable<Integer> {
                       : ", as last deployed from here on " + d.savedAt() + ":"));
           d.settings().describe().forEach((k, v) -> out.println(String.format("  %-14s %s", k, v)));
           out.println("  " + String.format("%-14s %s", "secretName", d.secretName()));
+          if (d.canaryPercent() != null) {
+            out.println(
+                "  "
+                    + String.format(
+                        "%-14s %s", "canary", d.canaryPercent() + "% to the new version"));
+          }
         });
     unreadable.forEach(problem -> out.println("\n" + problem));
     if (!saved.isEmpty()) {

@@ -199,14 +199,16 @@ public final class DeployCommand implements Callable<Integer> {
       description =
           "Publish the new version but keep the live one, sending it PERCENT%% (1 to 99) of the"
               + " requests on both URLs; 'novaproxy promote' makes it live, 'novaproxy rollback'"
-              + " drops it. Not on a first deploy.")
+              + " drops it. Not on a first deploy. Run again (e.g. after a stop at the"
+              + " certificate wait), it resumes this canary; another PERCENT moves its share.")
   Integer canary;
 
   @Option(
       names = "--replace-canary",
       description =
           "Deploy even though a canary is in progress: it is dropped (its version gets no more"
-              + " traffic) and this deploy starts from the live version's settings.")
+              + " traffic) and this deploy starts from the live version's settings. Not needed to"
+              + " resume this deploy's own canary (same code and settings).")
   boolean replaceCanary;
 
   @Override
@@ -237,12 +239,7 @@ public final class DeployCommand implements Callable<Integer> {
       String secret = secretNameFor(ctx, seen, before);
       Deployment.Plan plan =
           deployment.plan(
-              new Deployment.Spec(
-                  ctx.names(),
-                  secret,
-                  code,
-                  settings.desired(),
-                  new ProxyFunction.Release(canary, replaceCanary)),
+              new Deployment.Spec(ctx.names(), secret, code, settings.desired(), release(before)),
               seen);
       var report = new DeployReport(ctx, settings, plan, global.json());
       if (!global.json()) {
@@ -278,11 +275,18 @@ public final class DeployCommand implements Callable<Integer> {
       String account = seen.account().id();
       boolean record = plan.changes() || before.map(SavedDeployments.Saved::pending).orElse(false);
       if (record) {
-        saved.save(account, region, name, settings.desired(), secret, true);
+        saved.save(
+            account,
+            region,
+            name,
+            settings.desired(),
+            secret,
+            true,
+            plan.snapshot().function().release().canaryPercent());
       }
       Deployment.Result result = deployment.apply(plan, line -> println(err, line));
       if (record) {
-        saved.save(account, region, name, settings.desired(), secret, false);
+        saved.save(account, region, name, settings.desired(), secret, false, null);
       }
       ctx.config()
           .update(
@@ -303,6 +307,24 @@ public final class DeployCommand implements Callable<Integer> {
       report.printResult(out, result, live, aws.calls().count(), (System.nanoTime() - start) / 1e9);
       return ExitCodes.OK;
     }
+  }
+
+  /**
+   * How the new version goes out: --canary when given; else, re-running an unfinished deploy
+   * --canary, the share it asked for, so that a plain re-run finishes it as a canary too (not with
+   * --replace-canary, which asks for the version to go live). Either way the unfinished deploy's
+   * share is marked as such, so that a re-run after its canary was promoted finishes without one.
+   */
+  private ProxyFunction.Release release(Optional<SavedDeployments.Saved> before) {
+    Integer unfinished =
+        before
+            .filter(SavedDeployments.Saved::pending)
+            .map(SavedDeployments.Saved::canaryPercent)
+            .orElse(null);
+    if (replaceCanary || unfinished == null || (canary != null && !canary.equals(unfinished))) {
+      return new ProxyFunction.Release(canary, replaceCanary);
+    }
+    return new ProxyFunction.Release(unfinished, false, true);
   }
 
   /** The starting settings with every flag given (or its environment variable) applied. */

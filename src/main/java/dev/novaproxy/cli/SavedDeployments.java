@@ -24,8 +24,18 @@ import java.util.Optional;
 final class SavedDeployments {
   static final String KEY = "deployments";
 
-  /** Saved settings; {@code pending} while the deploy that saved them has not finished. */
-  record Saved(DeploymentSettings settings, String secretName, boolean pending, String savedAt) {}
+  /**
+   * Saved settings; {@code pending} while the deploy that saved them has not finished. {@code
+   * canaryPercent} is the share an unfinished {@code deploy --canary} gives its new version (null
+   * for a deploy that makes it live, and once finished): the alias holds a canary's share, but not
+   * whether a re-run should keep it.
+   */
+  record Saved(
+      DeploymentSettings settings,
+      String secretName,
+      boolean pending,
+      String savedAt,
+      Integer canaryPercent) {}
 
   private final ConfigFile file;
 
@@ -96,7 +106,8 @@ final class SavedDeployments {
               settings,
               node.path("secretName").asText(null),
               node.path("pending").asBoolean(false),
-              node.path("savedAt").asText(null)));
+              node.path("savedAt").asText(null),
+              node.path("canaryPercent").isInt() ? node.path("canaryPercent").asInt() : null));
     } catch (IllegalArgumentException e) {
       throw new CliException(
           ExitCodes.FAILURE,
@@ -120,7 +131,8 @@ final class SavedDeployments {
       String name,
       DeploymentSettings s,
       String secretName,
-      boolean pending) {
+      boolean pending,
+      Integer canaryPercent) {
     file.update(
         c -> {
           ObjectNode byRegion = object(object(object(c, KEY), account), region);
@@ -138,6 +150,9 @@ final class SavedDeployments {
               .put("secretName", secretName)
               .put("pending", pending)
               .put("savedAt", Instant.now().toString());
+          if (canaryPercent != null) {
+            o.put("canaryPercent", canaryPercent);
+          }
           o.put("alarmEmail", s.monitoring().alarmEmail())
               .put("logRetentionDays", s.monitoring().logRetentionDays());
           ObjectNode env = o.putObject("environment");

@@ -260,6 +260,23 @@ class RolloutCommandsTest {
             + " 'novaproxy promote' or 'novaproxy rollback' first, or deploy with"
             + " --replace-canary to drop it.");
     assertThat(versions()).containsExactly("1", "2");
+    // Another code or other settings with --canary: not this canary, still refused.
+    String inProgress = "A canary is in progress (version 2 gets 10% of the traffic";
+    fails(deploy("v3", "--canary", "10"), ExitCodes.FAILURE, inProgress);
+    fails(deploy("v2", "--canary", "10", "--memory", "512"), ExitCodes.FAILURE, inProgress);
+    assertThat(versions()).containsExactly("1", "2");
+    // The same code and settings with --canary: this deploy's own canary, kept; a new share moves
+    // the same version's weight.
+    assertThat(ok(deploy("v2", "--canary", "10")).out()).contains("No changes (");
+    assertThat(ok(deploy("v2", "--canary", "30", "--dry-run")).out())
+        .contains("send canary version 2 30% of the traffic (was 10%); version 1 stays live");
+    assertThat(ok(deploy("v2", "--canary", "30")).out())
+        .contains("Canary: version 2 gets 30% of the requests, version 1 the rest;");
+    assertThat(weights()).containsExactly(Map.entry("2", 0.3));
+    assertThat(live()).isEqualTo("1");
+    assertThat(versions()).containsExactly("1", "2");
+    // Without --canary (and no unfinished deploy --canary to finish) it is still a refusal.
+    fails(deploy("v2"), ExitCodes.FAILURE, "A canary is in progress (version 2 gets 30%");
 
     CliRun promote = ok(CliRun.run(args("promote")));
     assertThat(promote.out()).contains("live: version 1 -> 2");

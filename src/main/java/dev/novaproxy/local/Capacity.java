@@ -12,9 +12,8 @@ import java.time.Duration;
  */
 public record Capacity(int maxInFlight, Duration writeTimeout) {
   /**
-   * 8,000 chats: each one holds two connections while it streams (a thread only while it waits for
-   * Nova's headers), about 0.2 MB in all, so the default fits in about 2 GB (bench/serve-load) and
-   * 16,000 file descriptors.
+   * 8,000 chats: each one holds two connections while it streams and no thread, about 0.15 MB in
+   * all, so the default fits in about 1.5 GB (bench/serve-load) and 16,000 file descriptors.
    */
   public static final int DEFAULT_MAX_IN_FLIGHT = 8000;
 

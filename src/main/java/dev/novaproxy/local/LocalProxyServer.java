@@ -19,14 +19,13 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *
  * <p>Jetty rather than the JDK's server: the JDK's cannot time out a blocked write (a client that
  * never reads held a thread for ever), nor close a connection from outside, and it queued requests
- * past its threads without bound. A chat holds a pool thread only while the core's blocking code
- * (checks, limits, retries, which the Lambda shares) waits for Nova's headers; its stream then goes
- * on with none ({@link ProxyExchange}), so the pool grows only with the chats waiting for Nova.
+ * past its threads without bound. No thread waits for Nova or for a client ({@link ProxyExchange}):
+ * the pool's threads do the work of requests and of Nova's answers as they come.
  */
 public final class LocalProxyServer implements AutoCloseable {
   /**
-   * Threads beyond the chats that wait for Nova's headers: for health, model lists, 503s, the ends
-   * of streams (logging, settling limits), and Jetty's acceptor and selector.
+   * Threads beyond the capacity's: for health, model lists (which wait for Nova on their thread),
+   * 503s, the ends of streams (logging, settling limits), and Jetty's acceptor and selector.
    */
   static final int SPARE_THREADS = 64;
 

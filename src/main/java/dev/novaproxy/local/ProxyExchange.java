@@ -25,9 +25,9 @@ import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * One HTTP exchange of {@code serve}: admits chats up to the capacity, turns the request into the
- * core's {@link ProxyRequest}, and writes the core's answer, a stream event by event. Until Nova's
- * headers are in it runs on a pool thread (the core's checks, limits and retries are blocking code,
- * which the Lambda shares); a stream then goes on with no thread of its own.
+ * core's {@link ProxyRequest}, and writes the core's answer, a stream event by event. The core's
+ * checks run on the pool thread that took the request; no thread waits for Nova's answer, which is
+ * written from the pool thread that takes it; a stream then goes on with no thread of its own.
  */
 final class ProxyExchange extends Handler.Abstract {
   private static final byte[] DRAINING =
@@ -119,19 +119,37 @@ final class ProxyExchange extends Handler.Abstract {
     }
     // Only a write that makes no progress is the client's fault; silence while Nova thinks is not.
     request.addIdleTimeoutListener(timeout -> false);
-    ProxyResponse answer =
-        handler.handle(
-            new ProxyRequest(
-                method,
-                path,
-                headers,
-                body,
-                request.getHttpURI().getQuery(),
-                Request.getRemoteAddr(request)));
-    if (body.length > limit) {
-      // The rest of an oversized body is still on the wire: do not keep this connection.
-      answer.header("Connection", "close");
-    }
+    ProxyRequest proxied =
+        new ProxyRequest(
+            method,
+            path,
+            headers,
+            body,
+            request.getHttpURI().getQuery(),
+            Request.getRemoteAddr(request));
+    // No thread waits for Nova: the answer is written from the pool thread that takes it.
+    handler
+        .handleAsync(proxied, request.getComponents().getExecutor())
+        .whenComplete(
+            (answer, bug) -> {
+              try {
+                if (bug != null) {
+                  throw bug; // handleAsync answers every failure: this is not one of those
+                }
+                if (body.length > limit) {
+                  // The rest of an oversized body is still on the wire: do not keep this
+                  // connection.
+                  answer.header("Connection", "close");
+                }
+                send(request, response, answer, ending);
+              } catch (Throwable e) {
+                ending.failed(e);
+              }
+            });
+  }
+
+  private static void send(Request request, Response response, ProxyResponse answer, Ending ending)
+      throws IOException {
     response.setStatus(answer.status());
     answer.headers().forEach((k, v) -> response.getHeaders().put(k, v));
     if (!answer.streaming()) {

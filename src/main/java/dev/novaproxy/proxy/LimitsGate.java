@@ -8,6 +8,7 @@ import dev.novaproxy.limits.Limiter;
 import dev.novaproxy.limits.LimitsStore;
 import dev.novaproxy.limits.Reservation;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -53,6 +54,25 @@ final class LimitsGate {
       int requestBytes,
       RequestRecord record,
       Function<ValidatedRequest, ProxyResponse> forward) {
+    return Answers.join(
+        chatAsync(
+            caller,
+            request,
+            requestBytes,
+            record,
+            v -> CompletableFuture.completedFuture(forward.apply(v))));
+  }
+
+  /**
+   * As {@link #chat} with a forward that answers later: the checks and the reservation happen now
+   * (a refusal is thrown), the settling once Nova's answer is in, on whichever thread brings it.
+   */
+  CompletableFuture<ProxyResponse> chatAsync(
+      Caller caller,
+      ValidatedRequest request,
+      int requestBytes,
+      RequestRecord record,
+      Function<ValidatedRequest, CompletableFuture<ProxyResponse>> forward) {
     ObjectNode body = request.body();
     Reservation reservation;
     try {
@@ -64,24 +84,23 @@ final class LimitsGate {
     } catch (LimitRefusal r) {
       throw refusal(r, record);
     }
-    ProxyResponse response;
-    try {
-      response = forward.apply(request);
-    } catch (ProxyException e) {
-      settle(reservation, record, e);
-      throw e;
-    } catch (RuntimeException e) {
-      settle(reservation, record, null);
-      throw e;
-    }
-    if (!response.streaming()) {
-      settle(reservation, record, null);
-      return response;
-    }
-    // When the client went away, Nova's usage never came: settle keeps the reservation then.
-    ProxyResponse.EventStream settling =
-        response.stream().whenEnded(clientGone -> settle(reservation, record, null));
-    return new ProxyResponse(response.status(), response.headers(), null, settling);
+    return Answers.started(forward, request)
+        .handle(
+            (response, failure) -> {
+              if (failure != null) {
+                Throwable cause = Answers.cause(failure);
+                settle(reservation, record, cause instanceof ProxyException p ? p : null);
+                throw Answers.rethrown(cause);
+              }
+              if (!response.streaming()) {
+                settle(reservation, record, null);
+                return response;
+              }
+              // When the client went away, Nova's usage never came: settle keeps the reservation.
+              ProxyResponse.EventStream settling =
+                  response.stream().whenEnded(clientGone -> settle(reservation, record, null));
+              return new ProxyResponse(response.status(), response.headers(), null, settling);
+            });
   }
 
   /**

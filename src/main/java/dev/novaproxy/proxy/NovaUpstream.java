@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 
@@ -87,12 +89,33 @@ final class NovaUpstream {
    */
   ProxyResponse chat(ValidatedRequest request, RequestRecord record, Duration limit) {
     Deadline deadline = deadline(limit);
-    HttpRequest.Builder builder =
-        HttpRequest.newBuilder(chatUri)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(request.bodyBytes()))
-            .header("Content-Type", "application/json")
-            .header("Accept", request.stream() ? "text/event-stream" : "application/json");
-    Upstream answer = send(builder, request.stream(), record, deadline);
+    Upstream answer = send(chatRequest(request), request.stream(), record, deadline);
+    return chatAnswer(answer, record, deadline, limit);
+  }
+
+  /**
+   * As {@link #chat} with no thread waiting for Nova: the request is sent at once, and Nova's
+   * answer is handled on {@code after} once its headers are in (where the retries, and the wait for
+   * a whole answer's body, may block). Past that a stream needs no thread ({@link
+   * ProxyResponse.EventStream#relay}).
+   */
+  CompletableFuture<ProxyResponse> chatAsync(
+      ValidatedRequest request, RequestRecord record, Duration limit, Executor after) {
+    Deadline deadline = deadline(limit);
+    return new Attempts(chatRequest(request), request.stream(), record, deadline)
+        .sendAsync(after)
+        .thenApply(answer -> chatAnswer(answer, record, deadline, limit));
+  }
+
+  private HttpRequest.Builder chatRequest(ValidatedRequest request) {
+    return HttpRequest.newBuilder(chatUri)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(request.bodyBytes()))
+        .header("Content-Type", "application/json")
+        .header("Accept", request.stream() ? "text/event-stream" : "application/json");
+  }
+
+  private ProxyResponse chatAnswer(
+      Upstream answer, RequestRecord record, Deadline deadline, Duration limit) {
     EventQueue events = answer.body().events();
     if (events != null) {
       Deadline whole = limit != null || settings.streamWithinTimeout() ? deadline : null;
@@ -190,25 +213,81 @@ final class NovaUpstream {
    */
   private Upstream send(
       HttpRequest.Builder builder, boolean clientStreams, RequestRecord record, Deadline deadline) {
-    builder.header("Accept-Encoding", "identity").header("x-request-id", record.requestId);
-    String key = secret.get();
-    List<String> sent = new ArrayList<>(List.of(key));
-    boolean refreshed = false;
-    boolean waited = false;
-    boolean resent = false;
-    long start = System.nanoTime();
+    Attempts attempts = new Attempts(builder, clientStreams, record, deadline);
     while (true) {
+      HttpRequest request = attempts.next();
+      Upstream answer =
+          attempts.decide(exchange(request, clientStreams, attempts.mayResend(), deadline));
+      if (answer != null) {
+        return answer;
+      }
+    }
+  }
+
+  /** One request's attempts at Nova, and what was learnt from each (see {@link #send}). */
+  private final class Attempts {
+    private final HttpRequest.Builder builder;
+    private final boolean clientStreams;
+    private final RequestRecord record;
+    private final Deadline deadline;
+    private final List<String> sent = new ArrayList<>();
+    private final long start = System.nanoTime();
+    private String key;
+    private boolean refreshed;
+    private boolean waited;
+    private boolean resent;
+
+    Attempts(
+        HttpRequest.Builder builder,
+        boolean clientStreams,
+        RequestRecord record,
+        Deadline deadline) {
+      this.builder =
+          builder.header("Accept-Encoding", "identity").header("x-request-id", record.requestId);
+      this.clientStreams = clientStreams;
+      this.record = record;
+      this.deadline = deadline;
+      this.key = secret.get();
+      sent.add(key);
+    }
+
+    /** The next attempt's request, with the key as it now stands. */
+    HttpRequest next() {
       record.upstreamAttempts++;
-      HttpRequest request =
-          builder
-              .copy()
-              .header("Authorization", "Bearer " + key)
-              .timeout(deadline.remaining())
-              .build();
-      UpstreamBody response = exchange(request, clientStreams, !resent, deadline);
+      return builder
+          .copy()
+          .header("Authorization", "Bearer " + key)
+          .timeout(deadline.remaining())
+          .build();
+    }
+
+    boolean mayResend() {
+      return !resent;
+    }
+
+    /** Sends until Nova's answer is one to use, with no thread waiting for it. */
+    CompletableFuture<Upstream> sendAsync(Executor after) {
+      HttpRequest request = next();
+      return exchangeAsync(request, clientStreams, mayResend(), deadline)
+          .thenComposeAsync(
+              response -> {
+                Upstream answer = decide(response);
+                return answer != null
+                    ? CompletableFuture.completedFuture(answer)
+                    : sendAsync(after);
+              },
+              after);
+    }
+
+    /**
+     * What to do with Nova's answer to the last attempt: use it, or send again (null), having
+     * fetched the key again or waited out a short Retry-After; a refusal the proxy cannot fix is
+     * thrown. A null {@code response} is an HTTP/2 connection gone away before any answer.
+     */
+    Upstream decide(UpstreamBody response) {
       if (response == null) {
         resent = true;
-        continue;
+        return null;
       }
       int status = response.status();
       record.upstreamStatus = status;
@@ -221,7 +300,7 @@ final class NovaUpstream {
         if (fresh != null) {
           key = fresh;
           sent.add(key);
-          continue;
+          return null;
         }
         throw keyRejected();
       }
@@ -239,7 +318,7 @@ final class NovaUpstream {
         if (!waited && shortWait) {
           waited = true;
           sleep(retryAfter.get());
-          continue;
+          return null;
         }
         long seconds = Math.max(1, retryAfter.map(d -> (d.toMillis() + 999) / 1000).orElse(1L));
         throw ProxyException.rateLimited(
@@ -258,10 +337,11 @@ final class NovaUpstream {
   }
 
   /**
-   * Sends on the calling thread. Not sendAsync: on a machine with one or two cores the JDK runs
-   * sendAsync's completion on CompletableFuture's fallback executor, a new thread per request,
-   * which cut throughput more than tenfold here. The request timeout bounds the wait for headers;
-   * bodies are read against the same deadline by the caller.
+   * Sends on the calling thread (the blocking path: Lambda, and model lists). The JDK completes
+   * sendAsync's stage on CompletableFuture's default executor, which on one or two cores is a new
+   * thread per request unless the common pool's parallelism is raised (serve's entry point does),
+   * so the blocking path does not use it. The request timeout bounds the wait for headers; bodies
+   * are read against the same deadline by the caller.
    */
   private UpstreamBody exchange(
       HttpRequest request, boolean clientStreams, boolean mayResendAfterGoAway, Deadline deadline) {
@@ -290,6 +370,61 @@ final class NovaUpstream {
       }
       throw transportFailure(e, deadline);
     }
+  }
+
+  /**
+   * As {@link #exchange} with no thread waiting: the stage completes on the HTTP client's thread as
+   * soon as Nova's headers are in (the body handler says so), or with the failure mapped as {@link
+   * #exchange} maps it; with null for a connection gone away that may be sent again.
+   *
+   * <p>The JDK completes sendAsync's own stage on another thread (the common pool, or a new thread
+   * when that has one thread), so a stream's start does not wait for that hand-off; only failures,
+   * which come no other way, take it.
+   */
+  private CompletableFuture<UpstreamBody> exchangeAsync(
+      HttpRequest request, boolean clientStreams, boolean mayResendAfterGoAway, Deadline deadline) {
+    CompletableFuture<UpstreamBody> answered = new CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicBoolean counted =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Runnable answeredOrFailed =
+        () -> {
+          if (counted.compareAndSet(true, false)) {
+            waiting.decrementAndGet();
+          }
+        };
+    UpstreamBody.Handler bodies =
+        UpstreamBody.handler(
+            clientStreams,
+            body -> {
+              answeredOrFailed.run();
+              answered.complete(body);
+            });
+    int before = waiting.getAndIncrement();
+    HttpClient http = clients.get(Math.min(clients.size() - 1, before / SPILL_AFTER));
+    http.sendAsync(request, bodies)
+        .whenComplete(
+            (response, failure) -> {
+              answeredOrFailed.run();
+              if (failure == null) {
+                answered.complete(response.body());
+                return;
+              }
+              Throwable e = Answers.cause(failure);
+              UpstreamBody made = bodies.made();
+              if (made != null) {
+                answered.complete(made); // answered, then broke: the body holds the failure
+              } else if (e instanceof HttpTimeoutException timedOut) {
+                answered.completeExceptionally(
+                    timedOut instanceof HttpConnectTimeoutException
+                        ? transportFailure(e, deadline)
+                        : timeout(deadline));
+              } else if (mayResendAfterGoAway && e instanceof IOException io && goneAway(io)) {
+                answered.complete(null);
+              } else {
+                answered.completeExceptionally(transportFailure(e, deadline));
+              }
+            });
+    return answered;
   }
 
   private UpstreamBody sendOnLeastBusyFirst(HttpRequest request, UpstreamBody.Handler bodies)

@@ -12,6 +12,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
  * The proxy: one request in, one response out, the same for {@code serve} and for Lambda. Routes,
@@ -170,24 +173,46 @@ public final class ProxyHandler {
    * metrics) as having come through {@code door}: Lambda's {@code api} or {@code stream}.
    */
   public ProxyResponse handle(ProxyRequest request, Duration timeLimit, String door) {
+    return Answers.join(handle(request, timeLimit, door, null));
+  }
+
+  /**
+   * As {@link #handle(ProxyRequest)} with no thread waiting for Nova (serve): the checks run now,
+   * on the calling thread; a chat's answer completes on {@code after} once Nova's headers are in,
+   * where the rest (retries, a whole answer's body, limits, the log) may block. The stage never
+   * fails: every failure is an error response, as with {@code handle}.
+   */
+  public CompletableFuture<ProxyResponse> handleAsync(ProxyRequest request, Executor after) {
+    return handle(request, null, null, after);
+  }
+
+  /** Both: blocking when {@code after} is null (the stage is then complete on return). */
+  private CompletableFuture<ProxyResponse> handle(
+      ProxyRequest request, Duration timeLimit, String door, Executor after) {
     RequestRecord record =
         new RequestRecord(
             RequestIds.from(request.header("x-request-id")), request.method(), request.path());
     record.door = door;
     String origin = request.header("origin");
-    ProxyResponse response;
-    try {
-      response = route(request, record, origin, timeLimit);
-    } catch (ProxyException e) {
-      record.errorCode = e.code();
-      response = ErrorBodies.response(e);
-    } catch (RuntimeException e) {
-      // A bug, not a client error: say so without details that could leak anything.
-      record.errorCode = "internal_error";
-      response =
-          ErrorBodies.response(
-              ProxyException.internal(
-                  "The proxy failed unexpectedly (" + e.getClass().getSimpleName() + ")."));
+    return Answers.started(r -> route(r, record, origin, timeLimit, after), request)
+        .handle((response, failure) -> finish(response, failure, record, origin));
+  }
+
+  private ProxyResponse finish(
+      ProxyResponse response, Throwable failure, RequestRecord record, String origin) {
+    if (failure != null) {
+      Throwable cause = Answers.cause(failure);
+      if (cause instanceof ProxyException e) {
+        record.errorCode = e.code();
+        response = ErrorBodies.response(e);
+      } else {
+        // A bug, not a client error: say so without details that could leak anything.
+        record.errorCode = "internal_error";
+        response =
+            ErrorBodies.response(
+                ProxyException.internal(
+                    "The proxy failed unexpectedly (" + cause.getClass().getSimpleName() + ")."));
+      }
     }
     response.header("x-request-id", record.requestId);
     cors.decorate(response, origin);
@@ -197,6 +222,21 @@ public final class ProxyHandler {
     }
     log.write(record);
     return response;
+  }
+
+  private CompletableFuture<ProxyResponse> route(
+      ProxyRequest request,
+      RequestRecord record,
+      String origin,
+      Duration timeLimit,
+      Executor after) {
+    if (isChat(request.method(), request.path())) {
+      record.route = "chat";
+      requireOrigin(origin);
+      Caller caller = requireClient(request, record);
+      return chat(request, record, caller, timeLimit, after);
+    }
+    return CompletableFuture.completedFuture(route(request, record, origin, timeLimit));
   }
 
   private ProxyResponse route(
@@ -209,12 +249,8 @@ public final class ProxyHandler {
         if (method.equals("OPTIONS")) {
           return cors.preflight(origin);
         }
-        if (!method.equals("POST")) {
-          throw ProxyException.methodNotAllowed(method, "POST");
-        }
-        requireOrigin(origin);
-        Caller caller = requireClient(request, record);
-        return chat(request, record, caller, timeLimit);
+        // POST is a chat, taken before this switch
+        throw ProxyException.methodNotAllowed(method, "POST");
       }
       case "/v1/models", "/models" -> {
         record.route = "models";
@@ -270,8 +306,12 @@ public final class ProxyHandler {
     }
   }
 
-  private ProxyResponse chat(
-      ProxyRequest request, RequestRecord record, Caller caller, Duration timeLimit) {
+  private CompletableFuture<ProxyResponse> chat(
+      ProxyRequest request,
+      RequestRecord record,
+      Caller caller,
+      Duration timeLimit,
+      Executor after) {
     String type = request.header("content-type");
     if (type == null || !isJson(type)) {
       throw ProxyException.unsupportedMediaType(type == null ? "nothing" : type);
@@ -287,11 +327,14 @@ public final class ProxyHandler {
       record.contentIn = valid.body().get("messages");
       record.contentOut = new StringBuilder();
     }
+    Function<ValidatedRequest, CompletableFuture<ProxyResponse>> forward =
+        after == null
+            ? v -> CompletableFuture.completedFuture(upstream.chat(v, record, timeLimit))
+            : v -> upstream.chatAsync(v, record, timeLimit, after);
     if (limits != null) {
-      return limits.chat(
-          caller, valid, request.body().length, record, v -> upstream.chat(v, record, timeLimit));
+      return limits.chatAsync(caller, valid, request.body().length, record, forward);
     }
-    return upstream.chat(valid, record, timeLimit);
+    return forward.apply(valid);
   }
 
   private static boolean isJson(String contentType) {

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Nova's answer body, taken in by the HTTP client as it reads it: into an {@link EventQueue} for a
@@ -45,16 +46,26 @@ final class UpstreamBody implements HttpResponse.BodySubscriber<UpstreamBody> {
    * event queue; every other answer is collected whole.
    */
   static Handler handler(boolean clientStreams) {
-    return new Handler(clientStreams);
+    return new Handler(clientStreams, body -> {});
+  }
+
+  /**
+   * As {@link #handler(boolean)}, telling {@code headersIn} (on the HTTP client's thread, so it
+   * must not block) as soon as Nova's headers are in and the body is made.
+   */
+  static Handler handler(boolean clientStreams, Consumer<UpstreamBody> headersIn) {
+    return new Handler(clientStreams, headersIn);
   }
 
   /** Makes the body of one exchange, and remembers it: it may be needed after send fails. */
   static final class Handler implements HttpResponse.BodyHandler<UpstreamBody> {
     private final boolean clientStreams;
+    private final Consumer<UpstreamBody> headersIn;
     private volatile UpstreamBody made;
 
-    private Handler(boolean clientStreams) {
+    private Handler(boolean clientStreams, Consumer<UpstreamBody> headersIn) {
       this.clientStreams = clientStreams;
+      this.headersIn = headersIn;
     }
 
     @Override
@@ -66,6 +77,7 @@ final class UpstreamBody implements HttpResponse.BodySubscriber<UpstreamBody> {
               ? new UpstreamBody(info, new EventQueue(), null)
               : new UpstreamBody(info, null, HttpResponse.BodySubscribers.ofByteArray());
       made = body;
+      headersIn.accept(body);
       return body;
     }
 

@@ -88,6 +88,12 @@ class ServeUnderLoadTest {
     return client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  private CompletableFuture<HttpResponse<String>> modelsAsync() {
+    return client.sendAsync(
+        HttpRequest.newBuilder(server.baseUrl().resolve("/v1/models")).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   private CompletableFuture<HttpResponse<String>> streamAsync() {
     return client.sendAsync(chat(STREAM), HttpResponse.BodyHandlers.ofString());
   }
@@ -162,15 +168,13 @@ class ServeUnderLoadTest {
   @Test
   void should_not_send_a_chat_to_nova_when_its_client_left_while_it_waited_for_a_thread()
       throws Exception {
-    // Four threads: Jetty's acceptor and selector, and two for requests, both held below while
-    // they wait for Nova's headers (the one part of a chat that keeps its thread).
+    // Four threads: Jetty's acceptor and selector, and two for requests, both held below by model
+    // lists that Nova holds (a chat holds no thread while Nova thinks; a model list does).
     start(new Capacity(100, Duration.ofSeconds(30)), 4);
     CountDownLatch gate = new CountDownLatch(1);
-    nova.enqueue(
-        Reply.held(gate, Reply.stream(Duration.ZERO, "first", " second")),
-        Reply.held(gate, Reply.stream(Duration.ZERO, "first", " second")));
-    List<CompletableFuture<HttpResponse<String>>> held = List.of(streamAsync(), streamAsync());
-    nova.awaitChatRequests(2, Duration.ofSeconds(30));
+    nova.holdModels(gate);
+    List<CompletableFuture<HttpResponse<String>>> held = List.of(modelsAsync(), modelsAsync());
+    nova.awaitModelsRequests(2, Duration.ofSeconds(30));
 
     try (Socket impatient = new Socket(InetAddress.getLoopbackAddress(), port())) {
       send(impatient, STREAM);
@@ -183,14 +187,14 @@ class ServeUnderLoadTest {
       byte[] answer = readToEnd(impatient.getInputStream());
       assertThat(new String(answer, StandardCharsets.ISO_8859_1)).doesNotContain("data:");
     }
-    assertThat(nova.chatRequests()).as("only the two held chats reached Nova").hasSize(2);
+    assertThat(nova.chatRequests()).as("the chat never reached Nova").isEmpty();
   }
 
   @Test
   void should_stream_far_more_chats_at_once_than_it_has_threads() throws Exception {
     int streams = 150;
-    // Twenty threads in all: a stream holds one only until Nova's headers are in, then its events
-    // go from the upstream's I/O thread to the client's without a thread of its own.
+    // Twenty threads in all: a stream's events go from the upstream's I/O thread to the client's
+    // without a thread of its own.
     start(new Capacity(streams, Duration.ofSeconds(30)), 20);
     CountDownLatch gate = new CountDownLatch(1);
     List<FirstEvent> opened = new ArrayList<>();
@@ -214,6 +218,32 @@ class ServeUnderLoadTest {
     for (FirstEvent stream : opened) {
       assertThat(stream.response.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
       assertThat(stream.body()).contains("first", " second", "data: [DONE]");
+    }
+  }
+
+  @Test
+  void should_hold_no_thread_while_chats_wait_for_novas_answer() throws Exception {
+    int chats = 100;
+    start(new Capacity(chats, Duration.ofSeconds(30)), 20);
+    CountDownLatch gate = new CountDownLatch(1);
+    for (int i = 0; i < chats; i++) {
+      nova.enqueue(Reply.held(gate, Reply.echo())); // streamed when the chat asks
+    }
+    List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+    for (int i = 0; i < chats; i++) {
+      waiting.add(
+          client.sendAsync(
+              chat(i % 2 == 0 ? STREAM : WHOLE), HttpResponse.BodyHandlers.ofString()));
+    }
+    // With a thread per chat waiting for Nova, about as many as the pool has threads could be.
+    nova.awaitChatRequests(chats, Duration.ofSeconds(60));
+    assertThat(get("/health").statusCode()).isEqualTo(200);
+
+    gate.countDown();
+    for (int i = 0; i < chats; i++) {
+      HttpResponse<String> r = waiting.get(i).get(60, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).contains(i % 2 == 0 ? "data: [DONE]" : "echo: Hello there");
     }
   }
 

@@ -43,29 +43,11 @@ final class LimitsGate {
   }
 
   /**
-   * Checks the caller's model and limits, reserves, forwards with {@code forward}, and settles (a
-   * stream when it ends).
+   * Checks the caller's model and limits and reserves, now (a refusal is thrown); forwards with
+   * {@code forward}; and settles once Nova's answer is in (a stream when it ends), on whichever
+   * thread brings it. A forward that answers at once (Lambda's) makes this complete at once.
    *
    * @param requestBytes the size of the body as the client sent it, for the prompt estimate
-   */
-  ProxyResponse chat(
-      Caller caller,
-      ValidatedRequest request,
-      int requestBytes,
-      RequestRecord record,
-      Function<ValidatedRequest, ProxyResponse> forward) {
-    return Answers.join(
-        chatAsync(
-            caller,
-            request,
-            requestBytes,
-            record,
-            v -> CompletableFuture.completedFuture(forward.apply(v))));
-  }
-
-  /**
-   * As {@link #chat} with a forward that answers later: the checks and the reservation happen now
-   * (a refusal is thrown), the settling once Nova's answer is in, on whichever thread brings it.
    */
   CompletableFuture<ProxyResponse> chatAsync(
       Caller caller,

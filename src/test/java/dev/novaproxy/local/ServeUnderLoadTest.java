@@ -168,13 +168,17 @@ class ServeUnderLoadTest {
   @Test
   void should_not_send_a_chat_to_nova_when_its_client_left_while_it_waited_for_a_thread()
       throws Exception {
-    // Four threads: Jetty's acceptor and selector, and two for requests, both held below by model
-    // lists that Nova holds (a chat holds no thread while Nova thinks; a model list does).
+    // Four threads: Jetty's acceptor and selector, and at most two for requests, which four model
+    // lists that Nova holds keep busy (a chat holds no thread while Nova thinks; a model list
+    // does), with the rest of them waiting for a thread ahead of the chat.
     start(new Capacity(100, Duration.ofSeconds(30)), 4);
     CountDownLatch gate = new CountDownLatch(1);
     nova.holdModels(gate);
-    List<CompletableFuture<HttpResponse<String>>> held = List.of(modelsAsync(), modelsAsync());
-    nova.awaitModelsRequests(2, Duration.ofSeconds(30));
+    List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      held.add(modelsAsync());
+    }
+    nova.awaitModelsRequests(1, Duration.ofSeconds(30));
 
     try (Socket impatient = new Socket(InetAddress.getLoopbackAddress(), port())) {
       send(impatient, STREAM);

@@ -348,34 +348,43 @@ final class NovaUpstream {
     UpstreamBody.Handler bodies = UpstreamBody.handler(clientStreams);
     try {
       return sendOnLeastBusyFirst(request, bodies);
-    } catch (HttpTimeoutException e) {
-      cancelMade(bodies);
-      throw e instanceof HttpConnectTimeoutException
-          ? transportFailure(e, deadline)
-          : timeout(deadline);
     } catch (InterruptedException e) {
       cancelMade(bodies);
       Thread.currentThread().interrupt();
       throw ProxyException.badGateway("The proxy was interrupted while waiting for Nova.");
     } catch (IOException e) {
-      // Nova answered, then the connection broke, all before send returned (the client's work
-      // runs inline, so a short answer can be read to its failure first). The body holds what
-      // came and the failure: it is relayed like any answer that breaks midway.
-      UpstreamBody answered = bodies.made();
-      if (answered != null) {
-        return answered;
-      }
-      if (mayResendAfterGoAway && goneAway(e)) {
-        return null; // the caller sends it again
-      }
-      throw transportFailure(e, deadline);
+      return afterFailure(e, bodies, mayResendAfterGoAway, deadline);
     }
   }
 
   /**
+   * What an exchange that failed comes to, sent either way: the body when Nova answered before the
+   * connection broke (the client's work runs inline, so a short answer can be read to its failure
+   * first; the body holds what came and the failure, and is relayed like any answer that breaks
+   * midway), null when an HTTP/2 connection went away first and the caller may send again, or the
+   * error for the client.
+   */
+  private UpstreamBody afterFailure(
+      IOException e, UpstreamBody.Handler bodies, boolean mayResendAfterGoAway, Deadline deadline) {
+    if (e instanceof HttpTimeoutException) {
+      cancelMade(bodies);
+      throw e instanceof HttpConnectTimeoutException
+          ? transportFailure(e, deadline)
+          : timeout(deadline);
+    }
+    UpstreamBody answered = bodies.made();
+    if (answered != null) {
+      return answered;
+    }
+    if (mayResendAfterGoAway && goneAway(e)) {
+      return null;
+    }
+    throw transportFailure(e, deadline);
+  }
+
+  /**
    * As {@link #exchange} with no thread waiting: the stage completes on the HTTP client's thread as
-   * soon as Nova's headers are in (the body handler says so), or with the failure mapped as {@link
-   * #exchange} maps it; with null for a connection gone away that may be sent again.
+   * soon as Nova's headers are in (the body handler says so), or as {@link #afterFailure} says.
    *
    * <p>The JDK completes sendAsync's own stage on another thread (the common pool, or a new thread
    * when that has one thread), so a stream's start does not wait for that hand-off; only failures,
@@ -384,44 +393,25 @@ final class NovaUpstream {
   private CompletableFuture<UpstreamBody> exchangeAsync(
       HttpRequest request, boolean clientStreams, boolean mayResendAfterGoAway, Deadline deadline) {
     CompletableFuture<UpstreamBody> answered = new CompletableFuture<>();
-    java.util.concurrent.atomic.AtomicBoolean counted =
-        new java.util.concurrent.atomic.AtomicBoolean(true);
-    Runnable answeredOrFailed =
-        () -> {
-          if (counted.compareAndSet(true, false)) {
-            waiting.decrementAndGet();
-          }
-        };
-    UpstreamBody.Handler bodies =
-        UpstreamBody.handler(
-            clientStreams,
-            body -> {
-              answeredOrFailed.run();
-              answered.complete(body);
-            });
-    int before = waiting.getAndIncrement();
-    HttpClient http = clients.get(Math.min(clients.size() - 1, before / SPILL_AFTER));
+    UpstreamBody.Handler bodies = UpstreamBody.handler(clientStreams, answered::complete);
+    HttpClient http = leastBusy(waiting.getAndIncrement());
+    answered.whenComplete((body, failure) -> waiting.decrementAndGet());
     http.sendAsync(request, bodies)
         .whenComplete(
             (response, failure) -> {
-              answeredOrFailed.run();
               if (failure == null) {
                 answered.complete(response.body());
                 return;
               }
               Throwable e = Answers.cause(failure);
-              UpstreamBody made = bodies.made();
-              if (made != null) {
-                answered.complete(made); // answered, then broke: the body holds the failure
-              } else if (e instanceof HttpTimeoutException timedOut) {
-                answered.completeExceptionally(
-                    timedOut instanceof HttpConnectTimeoutException
-                        ? transportFailure(e, deadline)
-                        : timeout(deadline));
-              } else if (mayResendAfterGoAway && e instanceof IOException io && goneAway(io)) {
-                answered.complete(null);
-              } else {
+              if (!(e instanceof IOException io)) {
                 answered.completeExceptionally(transportFailure(e, deadline));
+                return;
+              }
+              try {
+                answered.complete(afterFailure(io, bodies, mayResendAfterGoAway, deadline));
+              } catch (ProxyException refused) {
+                answered.completeExceptionally(refused);
               }
             });
     return answered;
@@ -429,13 +419,16 @@ final class NovaUpstream {
 
   private UpstreamBody sendOnLeastBusyFirst(HttpRequest request, UpstreamBody.Handler bodies)
       throws IOException, InterruptedException {
-    int before = waiting.getAndIncrement();
     try {
-      HttpClient http = clients.get(Math.min(clients.size() - 1, before / SPILL_AFTER));
-      return http.send(request, bodies).body();
+      return leastBusy(waiting.getAndIncrement()).send(request, bodies).body();
     } finally {
       waiting.decrementAndGet();
     }
+  }
+
+  /** The client to send on when {@code waitingBefore} exchanges already wait for Nova. */
+  private HttpClient leastBusy(int waitingBefore) {
+    return clients.get(Math.min(clients.size() - 1, waitingBefore / SPILL_AFTER));
   }
 
   /** A body that nobody will read stops reading from Nova. */

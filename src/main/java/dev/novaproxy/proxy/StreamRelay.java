@@ -84,11 +84,7 @@ final class StreamRelay implements ProxyResponse.EventStream {
 
   /** How long the next event may take: the silence allowed, or less near the whole deadline. */
   long waitMillis() {
-    long wait = idleTimeout.toMillis();
-    if (wholeDeadline != null) {
-      wait = Math.min(wait, wholeDeadline.remainingMillis());
-    }
-    return wait;
+    return silenceLeftMillis(0);
   }
 
   /**

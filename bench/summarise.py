@@ -11,8 +11,11 @@ for line in sys.stdin:
     rows[(parts[0], parts[1])] = {k: float(v) for k, v in kv.items()}
 
 print()
-print("| connections | target | p50 ms | p99 ms | req/s | added p50 ms | added p99 ms | errors |")
-print("|---|---|---|---|---|---|---|---|")
+print(
+    "| connections | target | p50 ms | p99 ms | req/s | added p50 ms | added p99 ms | errors "
+    "| CPU µs per request |"
+)
+print("|---|---|---|---|---|---|---|---|---|")
 for c in ("c=1", "c=32"):
     direct = rows[("direct", c)]
     for name in ("direct", "nginx", "jdk-bare", "serve"):
@@ -20,9 +23,12 @@ for c in ("c=1", "c=32"):
             continue
         r = rows[(name, c)]
         errors = int(r["non2xx"] + r["socket_errors"])
+        # direct's CPU is the upstream's own; every other row's is the proxy process's alone
+        cpu = f"{r['cpu_us']:.1f}" if "cpu_us" in r else ""
         print(
             f"| {c[2:]} | {name} | {r['p50_us'] / 1000:.3f} | {r['p99_us'] / 1000:.3f} | {r['rps']:.0f} | "
-            f"{(r['p50_us'] - direct['p50_us']) / 1000:.3f} | {(r['p99_us'] - direct['p99_us']) / 1000:.3f} | {errors} |"
+            f"{(r['p50_us'] - direct['p50_us']) / 1000:.3f} | {(r['p99_us'] - direct['p99_us']) / 1000:.3f} | {errors} "
+            f"| {cpu} |"
         )
 serve, nginx = rows[("serve", "c=32")], rows[("nginx", "c=32")]
 added = (rows[("serve", "c=1")]["p50_us"] - rows[("direct", "c=1")]["p50_us"]) / 1000

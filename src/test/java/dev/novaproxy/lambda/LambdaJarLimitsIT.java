@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import dev.novaproxy.limits.LocalFileStore;
 import dev.novaproxy.testing.FakeNova;
+import dev.novaproxy.testing.TempPaths;
 import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -25,7 +25,7 @@ class LambdaJarLimitsIT {
     // The function's jar as the build makes it (the zip in dist/lib holds it under lib/).
     Path jar = Path.of("target", "lambda", "novaproxy-lambda.jar");
     Path testClasses = Path.of("target/test-classes").toAbsolutePath();
-    Path keys = Files.createTempDirectory("lambda-jar-limits").resolve("keys.json");
+    Path keys = TempPaths.directory("lambda-jar-limits").resolve("keys.json");
     try (FakeNova nova = FakeNova.start()) {
       ProcessBuilder pb =
           new ProcessBuilder(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.novaproxy.testing.FakeNova;
 import dev.novaproxy.testing.FakeNova.Reply;
 import dev.novaproxy.testing.IsolatedEnvironment;
+import dev.novaproxy.testing.TempPaths;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -67,7 +68,7 @@ class ServeIT {
     List<String> command = new ArrayList<>(List.of(launcher.toString(), "serve"));
     command.addAll(List.of(args));
     // stderr to a file: destroy() closes the process's pipes, and the log must be read after.
-    Path err = Files.createTempFile("serve", ".err");
+    Path err = TempPaths.file("serve", ".err");
     errors.put(null, err);
     ProcessBuilder pb =
         new ProcessBuilder(command)
@@ -131,7 +132,7 @@ class ServeIT {
   @Test
   void should_print_one_json_line_with_the_url_and_take_settings_from_env_and_file()
       throws Exception {
-    Path config = Files.createTempDirectory("serve-json").resolve("config.json");
+    Path config = TempPaths.directory("serve-json").resolve("config.json");
     Files.writeString(config, "{\"port\": 0, \"maxTokensCap\": 7}");
     Process p =
         serve(
@@ -236,7 +237,7 @@ class ServeIT {
   @Test
   void should_enforce_limits_and_take_keys_another_process_creates_while_it_runs()
       throws Exception {
-    Path keys = Files.createTempDirectory("serve-keys").resolve("keys.json");
+    Path keys = TempPaths.directory("serve-keys").resolve("keys.json");
     Process p = serveWithKeyOnFreePort("--keys-file", keys.toString(), "--anonymous-rpm", "1");
     URI base = listeningUrl(p);
     assertThat(post(base).statusCode()).isEqualTo(200);
@@ -365,7 +366,7 @@ class ServeIT {
 
   @Test
   void launcher_should_work_through_a_symlink_from_another_directory() throws Exception {
-    Path dir = Files.createTempDirectory("np-link");
+    Path dir = TempPaths.directory("np-link");
     Path link = dir.resolve("novaproxy");
     Files.createSymbolicLink(
         link, Path.of(System.getProperty("novaproxy.dist"), "novaproxy").toAbsolutePath());

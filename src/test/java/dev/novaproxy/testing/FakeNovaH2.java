@@ -88,7 +88,7 @@ public final class FakeNovaH2 implements AutoCloseable {
    *     GOAWAY; 0 for no limit
    */
   public static FakeNovaH2 start(int requestsPerConnection) throws Exception {
-    Path dir = Files.createTempDirectory("fake-nova-h2");
+    Path dir = TempPaths.directory("fake-nova-h2");
     Path store = dir.resolve("keys.p12");
     char[] password = "fake-nova".toCharArray();
     Process keytool =

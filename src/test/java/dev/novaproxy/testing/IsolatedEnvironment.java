@@ -1,8 +1,5 @@
 package dev.novaproxy.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +26,7 @@ public final class IsolatedEnvironment {
 
   /** Isolates {@code pb} with a new temporary directory as HOME; returns it for chaining. */
   public static ProcessBuilder apply(ProcessBuilder pb) {
-    try {
-      return apply(pb, Files.createTempDirectory("novaproxy-home"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return apply(pb, TempPaths.directory("novaproxy-home"));
   }
 
   /**

@@ -144,7 +144,7 @@ public final class MotoServer implements BeforeAllCallback, BeforeEachCallback {
       try (var socket = new ServerSocket(0)) {
         port = socket.getLocalPort();
       }
-      Path log = Files.createTempFile("moto-server", ".log");
+      Path log = TempPaths.file("moto-server", ".log");
       Process process;
       try {
         ProcessBuilder builder =

@@ -1,6 +1,7 @@
 package dev.novaproxy.limits.dynamo;
 
 import dev.novaproxy.testing.MotoServer;
+import dev.novaproxy.testing.TempPaths;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -65,7 +66,7 @@ public final class SerialMoto implements AutoCloseable {
     try (var socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    Path log = Files.createTempFile("moto-serial", ".log");
+    Path log = TempPaths.file("moto-serial", ".log");
     Process p =
         new ProcessBuilder("python3", "-c", SCRIPT, Integer.toString(port))
             .redirectErrorStream(true)

@@ -91,7 +91,7 @@ final class ProxyExchange extends Handler.Abstract {
     String method = request.getMethod();
     String path = request.getHttpURI().getPath();
     if (!ProxyHandler.isChat(method, path)) {
-      answer(request, response, method, path, ending);
+      answer(request, response, method, path, false, ending);
       return;
     }
     // Counted before the body is read, so that a flood past the capacity costs no more than this.
@@ -102,14 +102,15 @@ final class ProxyExchange extends Handler.Abstract {
       return;
     }
     ending.countsAChat();
-    answer(request, response, method, path, ending);
+    answer(request, response, method, path, true, ending);
   }
 
-  private void answer(Request request, Response response, String method, String path, Ending ending)
+  private void answer(
+      Request request, Response response, String method, String path, boolean chat, Ending ending)
       throws IOException {
     int limit = handler.settings().policy().limits().maxBodyBytes();
     byte[] body = readBody(Request.asInputStream(request), limit);
-    if (ProxyHandler.isChat(method, path) && ClientProbe.gone(request, response)) {
+    if (chat && ClientProbe.gone(request, response)) {
       // It left while its request waited for a thread: nobody to answer, so Nova is not asked.
       throw new IOException("the client closed the connection before its chat was sent to Nova");
     }
@@ -132,10 +133,11 @@ final class ProxyExchange extends Handler.Abstract {
         .handleAsync(proxied, request.getComponents().getExecutor())
         .whenComplete(
             (answer, bug) -> {
+              if (bug != null) {
+                ending.failed(bug); // handleAsync answers every failure: this is not one of those
+                return;
+              }
               try {
-                if (bug != null) {
-                  throw bug; // handleAsync answers every failure: this is not one of those
-                }
                 if (body.length > limit) {
                   // The rest of an oversized body is still on the wire: do not keep this
                   // connection.

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -37,8 +38,7 @@ final class NovaUpstream {
   static final int SPILL_AFTER = 256;
 
   private final List<HttpClient> clients;
-  private final java.util.concurrent.atomic.AtomicInteger waiting =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger waiting = new AtomicInteger();
   private final ProxySettings settings;
   private final CachedSecret secret;
   private final URI chatUri;

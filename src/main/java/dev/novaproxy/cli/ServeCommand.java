@@ -190,6 +190,11 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     InetAddress address = listenAddress();
     Capacity capacity = capacity();
+    String heap = heapWarning(capacity, Runtime.getRuntime().maxMemory());
+    if (heap != null) {
+      spec.commandLine().getErr().println(heap);
+      spec.commandLine().getErr().flush();
+    }
     ProxySettings settings = settings();
     LimitsStore limits = limitsStore(System.getenv());
     int keys = limits == null ? 0 : checkedKeyCount(limits);
@@ -344,6 +349,28 @@ public final class ServeCommand implements Callable<Integer> {
   /**
    * The capacity flags, checked before the key is asked for; a bad one names where it came from.
    */
+  /**
+   * A warning when this JVM's heap cannot hold {@code capacity}'s chats streaming at once (they
+   * would then slow every stream, then fail), naming the option that gives it more; else null.
+   */
+  static String heapWarning(Capacity capacity, long maxHeap) {
+    long needed = capacity.heapNeeded();
+    if (needed <= maxHeap) {
+      return null;
+    }
+    long mb = 1024 * 1024;
+    long suggested = (needed + 256 * mb - 1) / (256 * mb) * 256; // whole quarter gigabytes
+    return "warning: "
+        + capacity.maxInFlight()
+        + " chats in flight (--max-in-flight) need about "
+        + (needed + mb - 1) / mb
+        + " MB of heap and this JVM has "
+        + maxHeap / mb
+        + " MB; give it more with NOVAPROXY_JAVA_OPTS=-Xmx"
+        + suggested
+        + "m, or lower --max-in-flight";
+  }
+
   private Capacity capacity() {
     check("--max-in-flight", Checks.MAX_IN_FLIGHT, maxInFlight);
     check("--write-timeout", Checks.WRITE_TIMEOUT, writeTimeoutSeconds);

@@ -12,14 +12,34 @@ import java.time.Duration;
  */
 public record Capacity(int maxInFlight, Duration writeTimeout) {
   /**
-   * 8,000 chats: each one holds two connections while it streams and no thread, about 0.15 MB in
-   * all, so the default fits in about 1.5 GB (bench/serve-load) and 16,000 file descriptors.
+   * 8,000 chats: each one holds two connections while it streams and no thread, so the default fits
+   * in the 768 MB heap the launcher gives serve (see {@link #heapNeeded}) and 16,000 file
+   * descriptors.
    */
   public static final int DEFAULT_MAX_IN_FLIGHT = 8000;
+
+  /**
+   * The heap a streaming chat keeps, its pooled connection to Nova included: serve's live heap
+   * mid-burst (jmap -histo:live, bench/serve-load) was 117 MB at 2,000 streams and 13 MB at rest.
+   */
+  static final long HEAP_PER_CHAT = 52 * 1024;
+
+  static final long HEAP_AT_REST = 16L * 1024 * 1024;
+
+  /**
+   * The share of the heap the live chats may fill: the rest is where the collector works. Past it
+   * G1 collects ever more often and pauses every stream for longer.
+   */
+  static final double LIVE_SHARE = 0.75;
 
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
 
   public static final Capacity DEFAULT = new Capacity(DEFAULT_MAX_IN_FLIGHT, DEFAULT_WRITE_TIMEOUT);
+
+  /** The heap to give serve for {@link #maxInFlight} chats to stream at once. */
+  public long heapNeeded() {
+    return (long) ((HEAP_AT_REST + maxInFlight * HEAP_PER_CHAT) / LIVE_SHARE);
+  }
 
   public Capacity {
     if (maxInFlight < 1) {

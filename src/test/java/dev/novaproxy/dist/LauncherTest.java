@@ -150,4 +150,19 @@ class LauncherTest {
         .contains("-jar " + home.toRealPath().resolve("lib/novaproxy.jar"))
         .endsWith("status --smoke\n");
   }
+
+  @Test
+  void should_give_serve_a_server_jvm_and_the_other_commands_a_quick_start() throws Exception {
+    String java = fakeJava("17.0.15") + ":" + tools;
+    Result serve = launch(home.resolve("bin/novaproxy"), tmp, java, "serve", "--port", "0");
+    assertThat(serve.exitCode()).as(serve.toString()).isZero();
+    assertThat(serve.out())
+        .contains("ran: -Xmx768m ")
+        .doesNotContain("TieredStopAtLevel")
+        .doesNotContain("UseSerialGC");
+    Result chat = launch(home.resolve("bin/novaproxy"), tmp, java, "chat", "--help");
+    assertThat(chat.out())
+        .contains("-XX:+UseSerialGC -XX:TieredStopAtLevel=1")
+        .doesNotContain("-Xmx");
+  }
 }

@@ -166,6 +166,7 @@ final class AsyncRelay {
       return;
     }
     finished = true;
+    queue.forgetReader();
     ScheduledFuture<?> t = timer;
     if (t != null) {
       t.cancel(false);

@@ -121,6 +121,18 @@ final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
     listener.run();
   }
 
+  /**
+   * Lets go of the reader once it has ended, and of what it left unread. The HTTP client keeps an
+   * idle pooled connection's last body subscriber, this queue, until that connection's next
+   * exchange; through the listener that was the whole finished stream, the client's closed
+   * connection included: 28 KB a connection, 67 MB of live heap in a serve left with 2,367 idle
+   * connections to Nova after two bursts of 2,000 streams.
+   */
+  void forgetReader() {
+    listener = () -> {};
+    items.clear();
+  }
+
   /** The next item if there is one, else null: for a reader told by {@link #listen}. */
   Item poll() {
     Item item = items.poll();

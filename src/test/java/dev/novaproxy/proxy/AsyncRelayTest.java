@@ -3,6 +3,7 @@ package dev.novaproxy.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -207,6 +208,29 @@ class AsyncRelayTest {
     assertThat(relay.timerQueued())
         .as("a finished stream's timer is gone, not left queued for 30 s with the stream it holds")
         .isFalse();
+  }
+
+  @Test
+  void should_let_go_of_a_finished_stream_though_the_http_client_keeps_its_queue()
+      throws Exception {
+    Client client = new Client();
+    WeakReference<Client> gone = new WeakReference<>(client);
+    CompletionStage<Void> done = relay(client, Duration.ofSeconds(30), null);
+    send(chunk(1) + "\n\n");
+    send("data: [DONE]\n\n");
+    queue.onComplete();
+    done.toCompletableFuture().get(10, TimeUnit.SECONDS);
+    client = null;
+    done = null;
+
+    // The queue stays reachable (this test holds it, as a pooled connection does); the relay, the
+    // client's connection (here the sink) and the rest of the stream must not be held through it.
+    for (int i = 0; i < 50 && gone.get() != null; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    assertThat(gone.get()).as("the finished stream's client, held through the queue").isNull();
+    assertThat(queue.poll()).isNull();
   }
 
   @Test

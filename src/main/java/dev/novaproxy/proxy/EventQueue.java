@@ -39,6 +39,7 @@ final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
   // to the largest read: it lives as long as the stream, and with 8 KB or more each, 2,000 streams
   // at once held 31 to 34 MB more live heap, which every young collection copies.
   private byte[] pending = new byte[512];
+  private static final byte[] NOTHING = new byte[0];
   private int length;
   private int scanned;
   private volatile Flow.Subscription subscription;
@@ -100,6 +101,7 @@ final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
 
   @Override
   public void onError(Throwable t) {
+    letGoOfPending();
     items.add(new Failed(t));
     listener.run();
   }
@@ -108,8 +110,25 @@ final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
   public void onComplete() {
     // A last event without its blank line is incomplete: it is dropped, and the missing [DONE]
     // tells the reader the stream was cut short.
+    letGoOfPending();
     items.add(new End());
     listener.run();
+  }
+
+  /**
+   * Nothing more will arrive (no onNext follows these), and the buffer has grown to the largest
+   * read: the HTTP client keeps this queue while the connection idles in its pool ({@link
+   * #forgetReader}), so it keeps none.
+   */
+  private void letGoOfPending() {
+    pending = NOTHING;
+    length = 0;
+    scanned = 0;
+  }
+
+  /** How much the buffer for a partial event holds now (tests). */
+  int pendingCapacity() {
+    return pending.length;
   }
 
   /**

@@ -38,6 +38,22 @@ class EventQueueTest {
   }
 
   @Test
+  void should_keep_no_buffer_once_nova_has_ended_the_stream() throws Exception {
+    for (boolean failed : new boolean[] {false, true}) {
+      EventQueue q = new EventQueue();
+      feed(q, "data: " + "x".repeat(4000) + "\n\ndata: [DONE]\n\n", 4096);
+      assertThat(q.pendingCapacity()).as("grown to the read").isGreaterThan(4000);
+      if (failed) {
+        q.onError(new java.io.IOException("connection reset"));
+      } else {
+        q.onComplete();
+      }
+      assertThat(q.pendingCapacity()).as("failed: %s", failed).isZero();
+      assertThat(events(q)).hasSize(2);
+    }
+  }
+
+  @Test
   void should_keep_an_incomplete_event_until_its_blank_line_arrives() throws Exception {
     EventQueue q = new EventQueue();
     feed(q, "data: {\"partial\":", 5);

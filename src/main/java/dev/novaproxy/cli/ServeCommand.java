@@ -347,9 +347,6 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   /**
-   * The capacity flags, checked before the key is asked for; a bad one names where it came from.
-   */
-  /**
    * A warning when this JVM's heap cannot hold {@code capacity}'s chats streaming at once (they
    * would then slow every stream, then fail), naming the option that gives it more; else null.
    */
@@ -371,6 +368,9 @@ public final class ServeCommand implements Callable<Integer> {
         + "m, or lower --max-in-flight";
   }
 
+  /**
+   * The capacity flags, checked before the key is asked for; a bad one names where it came from.
+   */
   private Capacity capacity() {
     check("--max-in-flight", Checks.MAX_IN_FLIGHT, maxInFlight);
     check("--write-timeout", Checks.WRITE_TIMEOUT, writeTimeoutSeconds);

@@ -19,8 +19,10 @@ public record Capacity(int maxInFlight, Duration writeTimeout) {
   public static final int DEFAULT_MAX_IN_FLIGHT = 8000;
 
   /**
-   * The heap a streaming chat keeps, its pooled connection to Nova included: serve's live heap
-   * mid-burst (jmap -histo:live, bench/serve-load) was 117 MB at 2,000 streams and 13 MB at rest.
+   * The heap a streaming chat keeps, its pooled connection to Nova included. serve's live heap
+   * mid-burst (jmap -histo:live, bench/serve-load's short requests) was 88 MB at 2,000 streams and
+   * 13 MB at rest, 38 KB a chat; the rest is room for longer requests, which a chat keeps while it
+   * streams.
    */
   static final long HEAP_PER_CHAT = 52 * 1024;
 

@@ -30,6 +30,8 @@ final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
 
   private static final int MAX_EVENT_BYTES = 8 * 1024 * 1024;
 
+  private static final byte[] NOTHING = new byte[0];
+
   /** Complete events held for a reader that has not taken them yet, at most (about). */
   static final int MAX_QUEUED_BYTES = 64 * 1024;
 
@@ -39,7 +41,6 @@ final class EventQueue implements Flow.Subscriber<List<ByteBuffer>> {
   // to the largest read: it lives as long as the stream, and with 8 KB or more each, 2,000 streams
   // at once held 31 to 34 MB more live heap, which every young collection copies.
   private byte[] pending = new byte[512];
-  private static final byte[] NOTHING = new byte[0];
   private int length;
   private int scanned;
   private volatile Flow.Subscription subscription;

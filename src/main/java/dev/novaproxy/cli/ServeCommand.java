@@ -188,22 +188,17 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     InetAddress address = listenAddress();
     Capacity capacity = capacity();
-    String heap = heapWarning(capacity, Runtime.getRuntime().maxMemory());
-    if (heap != null) {
-      spec.commandLine().getErr().println(heap);
-      spec.commandLine().getErr().flush();
-    }
+    warn(err, heapWarning(capacity, Runtime.getRuntime().maxMemory()));
     ProxySettings settings = settings();
     LimitsStore limits = limitsStore(System.getenv());
     int keys = limits == null ? 0 : checkedKeyCount(limits);
     SecretSource key = keySource();
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
     if (UpstreamUrl.isExplicitlyAllowedHost(settings.upstreamUrl())) {
-      err.println(UpstreamUrl.warning(settings.upstreamUrl()));
-      err.flush();
+      warn(err, UpstreamUrl.warning(settings.upstreamUrl()));
     }
     PrometheusMetrics metrics = new PrometheusMetrics(); // GET /metrics, also when --quiet
     AccessLog log =
@@ -343,6 +338,14 @@ public final class ServeCommand implements Callable<Integer> {
           || NetworkInterface.getByInetAddress(address) != null;
     } catch (SocketException e) {
       return true; // cannot tell: binding will
+    }
+  }
+
+  /** Prints a start-up warning at once (serve then runs on); null is no warning. */
+  private static void warn(PrintWriter err, String warning) {
+    if (warning != null) {
+      err.println(warning);
+      err.flush();
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.novaproxy.chat;
 
+import dev.novaproxy.config.UserDirs;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -19,12 +20,7 @@ public final class HistoryFile {
     if (override != null && !override.isBlank()) {
       return Path.of(override);
     }
-    String xdg = env.get("XDG_STATE_HOME");
-    Path base =
-        xdg != null && !xdg.isBlank()
-            ? Path.of(xdg)
-            : Path.of(System.getProperty("user.home"), ".local", "state");
-    return base.resolve("novaproxy").resolve("chat_history");
+    return UserDirs.stateHome(env).resolve("novaproxy").resolve("chat_history");
   }
 
   private HistoryFile() {}

@@ -75,12 +75,7 @@ public final class ConfigFile {
     if (override != null && !override.isBlank()) {
       return Path.of(override);
     }
-    String xdg = env.get("XDG_CONFIG_HOME");
-    Path base =
-        xdg != null && !xdg.isBlank()
-            ? Path.of(xdg)
-            : Path.of(System.getProperty("user.home"), ".config");
-    return base.resolve("novaproxy").resolve("config.json");
+    return UserDirs.configHome(env).resolve("novaproxy").resolve("config.json");
   }
 
   public Path path() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.novaproxy.config.UserDirs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -91,12 +92,7 @@ public final class LocalFileStore implements LimitsStore {
     if (override != null && !override.isBlank()) {
       return Path.of(override);
     }
-    String xdg = env.get("XDG_STATE_HOME");
-    Path base =
-        xdg != null && !xdg.isBlank()
-            ? Path.of(xdg)
-            : Path.of(System.getProperty("user.home"), ".local", "state");
-    return base.resolve("novaproxy").resolve("keys.json");
+    return UserDirs.stateHome(env).resolve("novaproxy").resolve("keys.json");
   }
 
   public Path file() {

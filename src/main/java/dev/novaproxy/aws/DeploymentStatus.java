@@ -213,13 +213,15 @@ public final class DeploymentStatus {
                   : parseLambdaTime(stream.config().lastModifiedTime())));
     }
 
+    // What answers requests is the version behind the alias: after a rollback not $LATEST, whose
+    // settings may be a later deploy's (--no-keys, say).
+    java.util.Map<String, String> running =
+        fn.map(f -> Deployment.environmentOf(f.live() != null ? f.live() : f.latest()))
+            .orElse(java.util.Map.of());
     // Listed when the function uses a keys table, or one is left (--no-keys, a plain destroy).
     Optional<KeysTable.Current> table =
         new KeysTable(aws, Backoff.iamPropagation()).read(names.keysTable());
-    boolean used =
-        fn.map(f -> Deployment.environmentOf(f.latest()))
-            .map(env -> env.get(LimitsSettings.ENV_KEYS_TABLE))
-            .isPresent();
+    boolean used = running.containsKey(LimitsSettings.ENV_KEYS_TABLE);
     if (used || table.isPresent()) {
       boolean ours = table.isPresent() && names.owns(table.get().tags());
       out.add(
@@ -233,12 +235,7 @@ public final class DeploymentStatus {
     }
 
     Monitoring.Current monitoring = new Monitoring(aws).observe(names, account);
-    out.addAll(
-        monitoringResources(
-            names,
-            account,
-            monitoring,
-            fn.map(f -> Deployment.environmentOf(f.latest())).orElse(java.util.Map.of())));
+    out.addAll(monitoringResources(names, account, monitoring, running));
     // Listed when there is a custom domain (deploy --domain), or a certificate deploy requested.
     DomainStatus.Report domain =
         new DomainStatus(aws, names).read(api.map(a -> a.api().apiId()).orElse(null));

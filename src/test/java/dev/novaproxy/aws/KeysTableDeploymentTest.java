@@ -254,6 +254,31 @@ class KeysTableDeploymentTest {
   }
 
   @Test
+  void should_show_the_table_as_used_when_the_live_version_uses_it_whatever_latest_says() {
+    deploy(spec(true, LimitsSettings.off()));
+    deploy(spec(false, LimitsSettings.off()));
+    var status = new DeploymentStatus(aws);
+    assertThat(keysTableDetail(status)).endsWith("; not used (--no-keys)");
+
+    // What a rollback does to the alias: version 1, with the table, answers again while $LATEST
+    // keeps the --no-keys deploy's settings.
+    aws.lambda()
+        .updateAlias(x -> x.functionName(NAMES.function()).name("live").functionVersion("1"));
+    assertThat(environment()).doesNotContainKey("NOVA_KEYS_TABLE");
+
+    assertThat(keysTableDetail(status))
+        .isEqualTo("on-demand, TTL on expiresAt, point-in-time recovery on");
+  }
+
+  private static String keysTableDetail(DeploymentStatus status) {
+    return status.read(NAMES, "backend/NovaApiKey").resources().stream()
+        .filter(r -> r.kind().equals(KeysTable.RESOURCE))
+        .findFirst()
+        .orElseThrow()
+        .version();
+  }
+
+  @Test
   void should_make_no_table_for_a_deployment_without_keys() {
     deploy(spec(false, LimitsSettings.off()));
     assertThat(aws.dynamodb().listTables().tableNames()).isEmpty();

@@ -302,7 +302,7 @@ class DynamoLimitsStoreTest {
                             .apiCallAttemptTimeout(Duration.ofSeconds(60)))
                 .build();
         clients.add(client);
-        var store = new DynamoLimitsStore(client, TABLE);
+        var store = new DynamoLimitsStore(client, TABLE, Clock.fixed(NOW, ZoneOffset.UTC));
         String caller = "tokens#ip:198.51.100." + i + "#2026-11-30";
         Callable<OptionalInt> reserve =
             () -> {
@@ -325,7 +325,7 @@ class DynamoLimitsStoreTest {
         }
       }
       // In any order exactly floor(1000 / 30) = 33 fit, and the counter is their sum.
-      var store = new DynamoLimitsStore(clients.get(0), TABLE);
+      var store = new DynamoLimitsStore(clients.get(0), TABLE, Clock.fixed(NOW, ZoneOffset.UTC));
       assertThat(granted).isEqualTo((int) (budget / each));
       assertThat(store.read("tokens#budget#2026-11-30")).isEqualTo(granted * each);
       long perCaller = 0;

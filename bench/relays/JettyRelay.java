@@ -40,16 +40,15 @@ public final class JettyRelay {
     connector.setAcceptQueueSize(4096);
     connector.setIdleTimeout(30_000);
     server.addConnector(connector);
+    // Only the client this relay measures, so that the other's threads cost it nothing.
     HttpClient jdk =
-        HttpClient.newBuilder()
-            .executor(Runnable::run)
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
-    org.eclipse.jetty.client.HttpClient jetty = new org.eclipse.jetty.client.HttpClient();
-    jetty.setMaxConnectionsPerDestination(100_000);
-    jetty.setMaxRequestsQueuedPerDestination(100_000);
-    jetty.setExecutor(pool);
-    jetty.start();
+        jettyClient
+            ? null
+            : HttpClient.newBuilder()
+                .executor(Runnable::run)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+    org.eclipse.jetty.client.HttpClient jetty = jettyClient ? startJettyClient(pool) : null;
     server.setHandler(
         new Handler.Abstract() {
           @Override
@@ -67,6 +66,16 @@ public final class JettyRelay {
     server.start();
     System.out.println("listening on " + port);
     server.join();
+  }
+
+  private static org.eclipse.jetty.client.HttpClient startJettyClient(QueuedThreadPool pool)
+      throws Exception {
+    org.eclipse.jetty.client.HttpClient jetty = new org.eclipse.jetty.client.HttpClient();
+    jetty.setMaxConnectionsPerDestination(100_000);
+    jetty.setMaxRequestsQueuedPerDestination(100_000);
+    jetty.setExecutor(pool);
+    jetty.start();
+    return jetty;
   }
 
   private static void viaJdk(
@@ -98,7 +107,8 @@ public final class JettyRelay {
                         if (buffers.size() == 1) {
                           all = buffers.get(0);
                         } else {
-                          all = ByteBuffer.allocate(buffers.stream().mapToInt(ByteBuffer::remaining).sum());
+                          int size = buffers.stream().mapToInt(ByteBuffer::remaining).sum();
+                          all = ByteBuffer.allocate(size);
                           buffers.forEach(all::put);
                           all.flip();
                         }

@@ -72,7 +72,7 @@ public final class Deployment {
               f -> {
                 // What the alias runs: after a rollback that is not $LATEST, and the next deploy
                 // must start from what is live, not from what was rolled back.
-                FunctionConfiguration c = f.live() != null ? f.live() : f.latest();
+                FunctionConfiguration c = f.running();
                 ProxySettings proxy;
                 LimitsSettings limits;
                 try {
@@ -125,7 +125,7 @@ public final class Deployment {
      */
     public Optional<String> secretName() {
       return haveFunction
-          .map(f -> environmentOf(f.live() != null ? f.live() : f.latest()))
+          .map(f -> environmentOf(f.running()))
           .map(env -> env.get(ProxySettings.ENV_SECRET_NAME))
           .filter(s -> !s.isBlank());
     }

@@ -213,11 +213,10 @@ public final class DeploymentStatus {
                   : parseLambdaTime(stream.config().lastModifiedTime())));
     }
 
-    // What answers requests is the version behind the alias: after a rollback not $LATEST, whose
-    // settings may be a later deploy's (--no-keys, say).
+    // What answers requests, not $LATEST, whose settings after a rollback are a later deploy's
+    // (--no-keys, say).
     java.util.Map<String, String> running =
-        fn.map(f -> Deployment.environmentOf(f.live() != null ? f.live() : f.latest()))
-            .orElse(java.util.Map.of());
+        fn.map(f -> Deployment.environmentOf(f.running())).orElse(java.util.Map.of());
     // Listed when the function uses a keys table, or one is left (--no-keys, a plain destroy).
     Optional<KeysTable.Current> table =
         new KeysTable(aws, Backoff.iamPropagation()).read(names.keysTable());

@@ -98,7 +98,15 @@ public final class ProxyFunction {
       Map<String, String> tags,
       LiveAlias.State alias,
       FunctionConfiguration live,
-      FunctionConfiguration canary) {}
+      FunctionConfiguration canary) {
+    /**
+     * The configuration that answers requests: the version behind the alias (after a rollback not
+     * $LATEST's), else $LATEST while there is no alias yet.
+     */
+    public FunctionConfiguration running() {
+      return live != null ? live : latest;
+    }
+  }
 
   private final AwsClients aws;
   private final Backoff roleBackoff;

@@ -54,7 +54,7 @@ public abstract class LimitsStoreContract {
         60,
         100_000L,
         Set.of("nova-2-lite-v1", "nova-2-pro-v1"),
-        Instant.parse("2027-01-01T00:00:00Z"),
+        Instant.parse("2100-01-01T00:00:00Z"),
         created,
         null);
   }

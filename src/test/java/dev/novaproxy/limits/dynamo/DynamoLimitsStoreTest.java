@@ -107,7 +107,7 @@ class DynamoLimitsStoreTest {
         60,
         10_000L,
         Set.of("nova-2-lite-v1", "nova-2-pro-v1"),
-        Instant.parse("2027-01-01T00:00:00Z"),
+        Instant.parse("2100-01-01T00:00:00Z"),
         NOW,
         null);
   }
@@ -349,7 +349,7 @@ class DynamoLimitsStoreTest {
         .containsExactlyInAnyOrder(
             "pk", "name", "rpm", "tokensPerDay", "models", "expires", "created");
     assertThat(keyItem.get("models").ss()).containsExactly("nova-2-lite-v1", "nova-2-pro-v1");
-    assertThat(keyItem.get("expires").s()).isEqualTo("2027-01-01T00:00:00Z");
+    assertThat(keyItem.get("expires").s()).isEqualTo("2100-01-01T00:00:00Z");
     var nameItem = item("name#alice");
     assertThat(nameItem.keySet()).containsExactlyInAnyOrder("pk", "hash", "created");
     assertThat(nameItem.get("hash").s()).isEqualTo(hash('a'));

@@ -16,11 +16,7 @@ public final class HistoryFile {
   }
 
   static Path path(Map<String, String> env) {
-    String override = System.getProperty(PATH_PROPERTY);
-    if (override != null && !override.isBlank()) {
-      return Path.of(override);
-    }
-    return UserDirs.stateHome(env).resolve("novaproxy").resolve("chat_history");
+    return UserDirs.stateFile(env, PATH_PROPERTY, "chat_history");
   }
 
   private HistoryFile() {}

@@ -71,11 +71,7 @@ public final class ConfigFile {
   }
 
   static Path defaultPath(Map<String, String> env) {
-    String override = System.getProperty(PATH_PROPERTY);
-    if (override != null && !override.isBlank()) {
-      return Path.of(override);
-    }
-    return UserDirs.configHome(env).resolve("novaproxy").resolve("config.json");
+    return UserDirs.configFile(env, PATH_PROPERTY, "config.json");
   }
 
   public Path path() {

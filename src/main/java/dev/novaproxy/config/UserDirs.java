@@ -11,6 +11,27 @@ import java.util.Map;
 public final class UserDirs {
   private UserDirs() {}
 
+  /**
+   * novaproxy's file {@code name} in its config directory ({@code <configHome>/novaproxy}), or the
+   * path the system property {@code overrideProperty} names when it is set (tests).
+   */
+  public static Path configFile(Map<String, String> env, String overrideProperty, String name) {
+    return overridden(overrideProperty, configHome(env), name);
+  }
+
+  /** As {@link #configFile}, in novaproxy's state directory ({@code <stateHome>/novaproxy}). */
+  public static Path stateFile(Map<String, String> env, String overrideProperty, String name) {
+    return overridden(overrideProperty, stateHome(env), name);
+  }
+
+  private static Path overridden(String overrideProperty, Path base, String name) {
+    String override = System.getProperty(overrideProperty);
+    if (override != null && !override.isBlank()) {
+      return Path.of(override);
+    }
+    return base.resolve("novaproxy").resolve(name);
+  }
+
   /** {@code $XDG_CONFIG_HOME}, else {@code ~/.config}. */
   public static Path configHome(Map<String, String> env) {
     return xdg(env, "XDG_CONFIG_HOME", home(env).resolve(".config"));

@@ -88,11 +88,7 @@ public final class LocalFileStore implements LimitsStore {
    * overrides both.
    */
   public static Path defaultPath(Map<String, String> env) {
-    String override = System.getProperty(PATH_PROPERTY);
-    if (override != null && !override.isBlank()) {
-      return Path.of(override);
-    }
-    return UserDirs.stateHome(env).resolve("novaproxy").resolve("keys.json");
+    return UserDirs.stateFile(env, PATH_PROPERTY, "keys.json");
   }
 
   public Path file() {

@@ -55,6 +55,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 class DynamoLimitsStoreTest {
   private static final String TABLE = "novaproxy-keys";
   private static final Instant NOW = Instant.parse("2026-11-30T12:05:00Z");
+  private static final Clock AT_NOW = Clock.fixed(NOW, ZoneOffset.UTC);
   private static final Instant TOMORROW = NOW.plus(1, ChronoUnit.DAYS);
   private static final Backoff FAST =
       new Backoff(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(10));
@@ -83,7 +84,7 @@ class DynamoLimitsStoreTest {
     var want = new KeysTable.Desired(TABLE, true, names.tags());
     new KeysTable(aws, FAST).apply(want, Optional.empty(), PlanStep.create("keys-table", TABLE));
     client = functionClient(moto.endpoint());
-    store = new DynamoLimitsStore(client, TABLE, Clock.fixed(NOW, ZoneOffset.UTC));
+    store = new DynamoLimitsStore(client, TABLE, AT_NOW);
   }
 
   @AfterEach
@@ -302,7 +303,7 @@ class DynamoLimitsStoreTest {
                             .apiCallAttemptTimeout(Duration.ofSeconds(60)))
                 .build();
         clients.add(client);
-        var store = new DynamoLimitsStore(client, TABLE, Clock.fixed(NOW, ZoneOffset.UTC));
+        var store = new DynamoLimitsStore(client, TABLE, AT_NOW);
         String caller = "tokens#ip:198.51.100." + i + "#2026-11-30";
         Callable<OptionalInt> reserve =
             () -> {
@@ -325,7 +326,7 @@ class DynamoLimitsStoreTest {
         }
       }
       // In any order exactly floor(1000 / 30) = 33 fit, and the counter is their sum.
-      var store = new DynamoLimitsStore(clients.get(0), TABLE, Clock.fixed(NOW, ZoneOffset.UTC));
+      var store = new DynamoLimitsStore(clients.get(0), TABLE, AT_NOW);
       assertThat(granted).isEqualTo((int) (budget / each));
       assertThat(store.read("tokens#budget#2026-11-30")).isEqualTo(granted * each);
       long perCaller = 0;

@@ -220,7 +220,8 @@ public final class ServeCommand implements Callable<Integer> {
               new ProxyHandler(settings, key, log, limits, UPSTREAM_CLIENTS, metrics),
               address.getHostAddress(),
               port,
-              capacity);
+              capacity,
+              frontThreads(limits, capacity));
     } catch (BindException e) {
       throw cannotBind(e);
     } catch (IOException e) {
@@ -275,6 +276,16 @@ public final class ServeCommand implements Callable<Integer> {
    */
   private static final int UPSTREAM_CLIENTS =
       Math.max(2, Runtime.getRuntime().availableProcessors());
+
+  /**
+   * Threads to start requests: a few, which never wait, unless checking a chat's client key and
+   * limits is a call to DynamoDB; then one for each chat, as a thread waits for each such call.
+   */
+  private static int frontThreads(LimitsStore limits, Capacity capacity) {
+    return limits == null || limits instanceof LocalFileStore
+        ? LocalProxyServer.FRONT_THREADS
+        : LocalProxyServer.threadEach(capacity);
+  }
 
   /** How long requests in flight may take to finish once serve is told to stop. */
   private static final Duration DRAIN_GRACE = Duration.ofSeconds(30);

@@ -19,13 +19,27 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *
  * <p>Jetty rather than the JDK's server: the JDK's cannot time out a blocked write (a client that
  * never reads held a thread for ever), nor close a connection from outside, and it queued requests
- * past its threads without bound. No thread waits for Nova or for a client ({@link ProxyExchange}):
- * the pool's threads do the work of requests and of Nova's answers as they come.
+ * past its threads without bound. No thread waits for Nova or for a client ({@link ProxyExchange}).
+ *
+ * <p>Two pools. A small one starts every request (parse, read the body, check, send to Nova) and
+ * never waits on anything: a burst of thousands of chats then runs on a few threads instead of
+ * hundreds, which left the {@code HttpClient}'s I/O threads, the compiler and the load's own client
+ * each one share of two cores among 800 (docs/benchmarks.md, "Threads, the compiler and the
+ * 5,000-stream burst"). Nothing a chat does waits on a thread (a whole answer's body and a short
+ * Retry-After included); requests other than chats run on a second pool, since a model list waits
+ * for Nova on its thread.
  */
 public final class LocalProxyServer implements AutoCloseable {
   /**
-   * Threads beyond the capacity's: for health, model lists (which wait for Nova on their thread),
-   * 503s, the ends of streams (logging, settling limits), and Jetty's acceptor and selector.
+   * Threads that start requests, Jetty's acceptor and selector among them. With 32, bursts of 2,000
+   * and 5,000 streams took less CPU and less memory than with a thread for each, and the 5,000 no
+   * 504s (docs/benchmarks.md).
+   */
+  public static final int FRONT_THREADS = 32;
+
+  /**
+   * Threads of the second pool beyond the capacity's: for health checks and model lists (which wait
+   * for Nova on their thread); also what {@link #threadEach} adds to the capacity.
    */
   static final int SPARE_THREADS = 64;
 
@@ -52,17 +66,27 @@ public final class LocalProxyServer implements AutoCloseable {
    */
   public static LocalProxyServer start(
       ProxyHandler handler, String host, int port, Capacity capacity) throws IOException {
-    return start(handler, host, port, capacity, capacity.maxInFlight() + SPARE_THREADS);
+    return start(handler, host, port, capacity, FRONT_THREADS);
   }
 
-  /** As above with this many threads in all (tests fill them to make requests queue). */
-  static LocalProxyServer start(
-      ProxyHandler handler, String host, int port, Capacity capacity, int threads)
+  /**
+   * As above with this many threads to start requests: {@link #FRONT_THREADS}, or {@link
+   * #threadEach} when checking a chat waits on the network (a DynamoDB keys table), since these
+   * threads must not wait. Tests take few, to make requests queue.
+   */
+  public static LocalProxyServer start(
+      ProxyHandler handler, String host, int port, Capacity capacity, int frontThreads)
       throws IOException {
-    QueuedThreadPool pool = new QueuedThreadPool(threads, Math.min(8, threads), 30_000);
+    QueuedThreadPool pool = new QueuedThreadPool(frontThreads, Math.min(8, frontThreads), 30_000);
     pool.setName("novaproxy");
     pool.setDaemon(true);
+    QueuedThreadPool waiting =
+        new QueuedThreadPool(capacity.maxInFlight() + SPARE_THREADS, 2, 30_000);
+    waiting.setName("novaproxy-wait");
+    waiting.setDaemon(true);
+    waiting.setReservedThreads(0);
     Server server = new Server(pool);
+    server.addBean(waiting); // started and stopped with the server
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);
@@ -79,7 +103,7 @@ public final class LocalProxyServer implements AutoCloseable {
     // write timeout. (ProxyExchange keeps it from ending a stream that only waits for Nova.)
     connector.setIdleTimeout(capacity.writeTimeout().toMillis());
     server.addConnector(connector);
-    ProxyExchange exchange = new ProxyExchange(handler, capacity);
+    ProxyExchange exchange = new ProxyExchange(handler, capacity, waiting);
     server.setHandler(exchange);
     server.setErrorHandler(new JsonErrors());
     server.setStopTimeout(0);
@@ -96,6 +120,11 @@ public final class LocalProxyServer implements AutoCloseable {
       throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
     }
     return new LocalProxyServer(server, connector, exchange);
+  }
+
+  /** Threads enough to start every chat the capacity admits at once, each on its own. */
+  public static int threadEach(Capacity capacity) {
+    return capacity.maxInFlight() + SPARE_THREADS;
   }
 
   public int port() {

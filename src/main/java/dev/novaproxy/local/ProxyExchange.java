@@ -19,15 +19,18 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * One HTTP exchange of {@code serve}: admits chats up to the capacity, turns the request into the
- * core's {@link ProxyRequest}, and writes the core's answer, a stream event by event. The core's
- * checks run on the pool thread that took the request; no thread waits for Nova's answer, which is
- * written from the pool thread that takes it; a stream then goes on with no thread of its own.
+ * core's {@link ProxyRequest}, and writes the core's answer, a stream event by event. A chat waits
+ * for nothing on a thread: its body is read as it comes, the core's checks run on the pool thread
+ * that took the request, Nova's answer is taken up by the pool thread that its headers (or a whole
+ * answer's last byte) bring, writes complete by callback, and a stream goes on with no thread of
+ * its own (only the key's first fetch, or one after Nova rejected it, is awaited, for at most the
+ * fetch timeout). Other requests run on a pool of their own: a model list waits for Nova on its
+ * thread.
  */
 final class ProxyExchange extends Handler.Abstract {
   private static final byte[] DRAINING =
@@ -44,11 +47,16 @@ final class ProxyExchange extends Handler.Abstract {
   private final byte[] overCapacity;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger chats = new AtomicInteger();
+  private final Executor waiting;
   private volatile boolean draining;
 
-  ProxyExchange(ProxyHandler handler, Capacity capacity) {
+  /**
+   * @param waiting where requests other than chats run: a model list waits for Nova on its thread
+   */
+  ProxyExchange(ProxyHandler handler, Capacity capacity, Executor waiting) {
     this.handler = handler;
     this.capacity = capacity;
+    this.waiting = waiting;
     this.overCapacity =
         ErrorBodies.bytes(
             new ProxyException(
@@ -84,36 +92,59 @@ final class ProxyExchange extends Handler.Abstract {
 
   private void exchange(Request request, Response response, Ending ending) throws IOException {
     if (draining) {
-      refuse(request, response, DRAINING);
-      ending.succeeded();
+      refuse(request, response, DRAINING, ending);
       return;
     }
     String method = request.getMethod();
     String path = request.getHttpURI().getPath();
     if (!ProxyHandler.isChat(method, path)) {
-      answer(request, response, method, path, false, ending);
+      // Model lists wait for Nova on their thread: not on one of the few that start requests.
+      waiting.execute(() -> answerOnThisThread(request, response, method, path, ending));
       return;
     }
     // Counted before the body is read, so that a flood past the capacity costs no more than this.
     if (chats.incrementAndGet() > capacity.maxInFlight()) {
       chats.decrementAndGet();
-      refuse(request, response, overCapacity);
-      ending.succeeded();
+      refuse(request, response, overCapacity, ending);
       return;
     }
     ending.countsAChat();
-    answer(request, response, method, path, true, ending);
+    BodyReader.read(
+        request,
+        handler.settings().policy().limits().maxBodyBytes(),
+        (body, failure) -> {
+          if (failure != null) {
+            ending.failed(failure); // the client went away, or sent nothing for too long
+            return;
+          }
+          try {
+            if (ClientProbe.gone(request, response)) {
+              // It left while its request waited for a thread: nobody to answer, so Nova is not
+              // asked.
+              throw new IOException(
+                  "the client closed the connection before its chat was sent to Nova");
+            }
+            answer(request, response, method, path, body, ending);
+          } catch (Throwable e) {
+            ending.failed(e);
+          }
+        });
+  }
+
+  private void answerOnThisThread(
+      Request request, Response response, String method, String path, Ending ending) {
+    try {
+      int limit = handler.settings().policy().limits().maxBodyBytes();
+      answer(
+          request, response, method, path, readBody(Request.asInputStream(request), limit), ending);
+    } catch (Throwable e) {
+      ending.failed(e);
+    }
   }
 
   private void answer(
-      Request request, Response response, String method, String path, boolean chat, Ending ending)
-      throws IOException {
+      Request request, Response response, String method, String path, byte[] body, Ending ending) {
     int limit = handler.settings().policy().limits().maxBodyBytes();
-    byte[] body = readBody(Request.asInputStream(request), limit);
-    if (chat && ClientProbe.gone(request, response)) {
-      // It left while its request waited for a thread: nobody to answer, so Nova is not asked.
-      throw new IOException("the client closed the connection before its chat was sent to Nova");
-    }
     Map<String, String> headers = new HashMap<>();
     for (HttpField f : request.getHeaders()) {
       headers.merge(f.getName(), f.getValue(), (a, b) -> a + ", " + b);
@@ -128,7 +159,7 @@ final class ProxyExchange extends Handler.Abstract {
             body,
             request.getHttpURI().getQuery(),
             Request.getRemoteAddr(request));
-    // No thread waits for Nova: the answer is written from the pool thread that takes it.
+    // No thread waits for Nova: the answer is written from the thread that takes it up.
     handler
         .handleAsync(proxied, request.getComponents().getExecutor())
         .whenComplete(
@@ -150,13 +181,13 @@ final class ProxyExchange extends Handler.Abstract {
             });
   }
 
-  private static void send(Request request, Response response, ProxyResponse answer, Ending ending)
-      throws IOException {
+  /** Writes the answer; the exchange ends when the client has taken it (or the write failed). */
+  private static void send(
+      Request request, Response response, ProxyResponse answer, Ending ending) {
     response.setStatus(answer.status());
     answer.headers().forEach((k, v) -> response.getHeaders().put(k, v));
     if (!answer.streaming()) {
-      write(response, true, ByteBuffer.wrap(answer.body()));
-      ending.succeeded();
+      response.write(true, ByteBuffer.wrap(answer.body()), ending);
       return;
     }
     stream(request, response, answer.stream(), ending);
@@ -256,7 +287,7 @@ final class ProxyExchange extends Handler.Abstract {
   }
 
   /** 503 with Retry-After, before the body is read: the connection closes after it. */
-  private static void refuse(Request request, Response response, byte[] body) throws IOException {
+  private static void refuse(Request request, Response response, byte[] body, Callback done) {
     response.setStatus(503);
     response
         .getHeaders()
@@ -264,14 +295,6 @@ final class ProxyExchange extends Handler.Abstract {
     response.getHeaders().put("Content-Type", "application/json");
     response.getHeaders().put("Retry-After", "1");
     response.getHeaders().put("Connection", "close");
-    write(response, true, ByteBuffer.wrap(body));
-  }
-
-  /** Writes and waits until the client has taken it; fails after the write timeout. */
-  private static void write(Response response, boolean last, ByteBuffer bytes) throws IOException {
-    try (Blocker.Callback written = Blocker.callback()) {
-      response.write(last, bytes, written);
-      written.block();
-    }
+    response.write(true, ByteBuffer.wrap(body), done);
   }
 }

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
@@ -104,7 +105,34 @@ final class NovaUpstream {
     Deadline deadline = deadline(limit);
     return new Attempts(chatRequest(request), request.stream(), record, deadline)
         .sendAsync(after)
-        .thenApply(answer -> chatAnswer(answer, record, deadline, limit));
+        .thenCompose(
+            answer ->
+                answer.body().events() != null
+                    ? CompletableFuture.completedFuture(chatAnswer(answer, record, deadline, limit))
+                    : wholeAsync(answer, deadline, record, after));
+  }
+
+  /**
+   * As {@link #whole} with no thread waiting for the body: it is checked on {@code after} once it
+   * has all come, or the deadline has passed (the exchange is then cancelled).
+   */
+  private CompletableFuture<ProxyResponse> wholeAsync(
+      Upstream answer, Deadline deadline, RequestRecord record, Executor after) {
+    UpstreamBody body = answer.body();
+    return body.whole(deadline.remaining())
+        .handleAsync(
+            (bytes, failure) -> {
+              if (failure != null) {
+                throw bodyFailure(Answers.cause(failure), deadline);
+              }
+              record.upstreamNanos = System.nanoTime() - answer.startNanos();
+              return passThrough(
+                  body.status(),
+                  body.header("content-type"),
+                  answer.scrubber().scrub(bytes),
+                  record);
+            },
+            after);
   }
 
   private HttpRequest.Builder chatRequest(ValidatedRequest request) {
@@ -221,6 +249,10 @@ final class NovaUpstream {
       if (answer != null) {
         return answer;
       }
+      Duration wait = attempts.takePause();
+      if (wait != null) {
+        sleep(wait);
+      }
     }
   }
 
@@ -237,6 +269,9 @@ final class NovaUpstream {
     private boolean waited;
     private boolean resent;
 
+    /** How long to wait before the next attempt (a short Retry-After), or null for at once. */
+    private Duration pause;
+
     Attempts(
         HttpRequest.Builder builder,
         boolean clientStreams,
@@ -249,6 +284,13 @@ final class NovaUpstream {
       this.deadline = deadline;
       this.key = secret.get();
       sent.add(key);
+    }
+
+    /** The wait the last answer asked for before the next attempt, once; null for none. */
+    Duration takePause() {
+      Duration p = pause;
+      pause = null;
+      return p;
     }
 
     /** The next attempt's request, with the key as it now stands. */
@@ -272,9 +314,19 @@ final class NovaUpstream {
           .thenComposeAsync(
               response -> {
                 Upstream answer = decide(response);
-                return answer != null
-                    ? CompletableFuture.completedFuture(answer)
-                    : sendAsync(after);
+                if (answer != null) {
+                  return CompletableFuture.completedFuture(answer);
+                }
+                Duration wait = takePause();
+                if (wait == null) {
+                  return sendAsync(after);
+                }
+                // A short Retry-After holds no thread: the next attempt is scheduled.
+                Executor later =
+                    CompletableFuture.delayedExecutor(
+                        wait.toMillis(), TimeUnit.MILLISECONDS, after);
+                return CompletableFuture.supplyAsync(() -> null, later)
+                    .thenCompose(nothing -> sendAsync(after));
               },
               after);
     }
@@ -317,7 +369,7 @@ final class NovaUpstream {
         discard(response);
         if (!waited && shortWait) {
           waited = true;
-          sleep(retryAfter.get());
+          pause = retryAfter.get();
           return null;
         }
         long seconds = Math.max(1, retryAfter.map(d -> (d.toMillis() + 999) / 1000).orElse(1L));
@@ -495,16 +547,24 @@ final class NovaUpstream {
     try {
       return body.await(deadline.remaining().toMillis());
     } catch (TimeoutException e) {
-      throw timeout(deadline); // the body cancelled the exchange: it does not go on buffering
+      throw bodyFailure(e, deadline);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw ProxyException.badGateway("The proxy was interrupted while reading Nova's answer.");
     } catch (ExecutionException e) {
-      throw ProxyException.badGateway(
-          "The connection to Nova broke while reading its answer ("
-              + e.getCause().getClass().getSimpleName()
-              + ").");
+      throw bodyFailure(e.getCause(), deadline);
     }
+  }
+
+  /** Why a whole answer's body could not be read: too slow, or the connection broke. */
+  private static ProxyException bodyFailure(Throwable cause, Deadline deadline) {
+    if (cause instanceof TimeoutException) {
+      return timeout(deadline); // the body cancelled the exchange: it does not go on buffering
+    }
+    return ProxyException.badGateway(
+        "The connection to Nova broke while reading its answer ("
+            + cause.getClass().getSimpleName()
+            + ").");
   }
 
   /**

@@ -122,6 +122,24 @@ final class UpstreamBody implements HttpResponse.BodySubscriber<UpstreamBody> {
     }
   }
 
+  /**
+   * The whole body once it has all come, with no thread waiting for it; fails with a {@link
+   * TimeoutException} (and the exchange is cancelled) when it has not within {@code timeout}, or
+   * with why the connection broke.
+   */
+  CompletableFuture<byte[]> whole(java.time.Duration timeout) {
+    return bytes
+        .getBody()
+        .toCompletableFuture()
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete(
+            (done, failure) -> {
+              if (failure instanceof TimeoutException) {
+                cancel();
+              }
+            });
+  }
+
   /** Stops reading: the HTTP client closes the exchange's connection. */
   void cancel() {
     cancelled = true; // the client may complete the body before it subscribes it: see onSubscribe

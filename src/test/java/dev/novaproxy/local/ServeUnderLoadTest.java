@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.novaproxy.proxy.AccessLog;
 import dev.novaproxy.proxy.ProxyHandler;
 import dev.novaproxy.proxy.ProxySettings;
+import dev.novaproxy.proxy.SecretSource;
 import dev.novaproxy.testing.FakeNova;
 import dev.novaproxy.testing.FakeNova.Reply;
 import java.io.IOException;
@@ -63,17 +64,19 @@ class ServeUnderLoadTest {
   }
 
   private void start(Capacity capacity, int threads) throws IOException {
+    start(capacity, threads, () -> KEY);
+  }
+
+  private void start(Capacity capacity, int threads, SecretSource key) throws IOException {
     nova = FakeNova.start().requireKey(KEY);
     ProxyHandler handler =
         new ProxyHandler(
-            ProxySettings.defaults().withUpstream(nova.baseUrl()),
-            () -> KEY,
-            AccessLog.discarding());
+            ProxySettings.defaults().withUpstream(nova.baseUrl()), key, AccessLog.discarding());
     server = LocalProxyServer.start(handler, "127.0.0.1", 0, capacity, threads);
   }
 
   private void start(Capacity capacity) throws IOException {
-    start(capacity, capacity.maxInFlight() + LocalProxyServer.SPARE_THREADS);
+    start(capacity, LocalProxyServer.FRONT_THREADS);
   }
 
   private HttpRequest chat(String body) {
@@ -168,22 +171,33 @@ class ServeUnderLoadTest {
   @Test
   void should_not_send_a_chat_to_nova_when_its_client_left_while_it_waited_for_a_thread()
       throws Exception {
-    // Four threads: Jetty's acceptor and selector, and at most two for requests, which four model
-    // lists that Nova holds keep busy (a chat holds no thread while Nova thinks; a model list
-    // does), with the rest of them waiting for a thread ahead of the chat.
-    start(new Capacity(100, Duration.ofSeconds(30)), 4);
-    CountDownLatch gate = new CountDownLatch(1);
-    nova.holdModels(gate);
-    List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      held.add(modelsAsync());
+    // Four threads start requests: Jetty's acceptor and selector, and two that take requests. The
+    // only wait a chat's start has on them is the key's first fetch, so a key that has not come
+    // yet keeps two chats on them, with the next chat queued behind.
+    CountDownLatch keyCame = new CountDownLatch(1);
+    start(
+        new Capacity(100, Duration.ofSeconds(30)),
+        4,
+        () -> {
+          try {
+            keyCame.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return KEY;
+        });
+    nova.enqueue(Reply.stream(Duration.ZERO, "first"), Reply.stream(Duration.ZERO, "first"));
+    List<CompletableFuture<HttpResponse<String>>> held = List.of(streamAsync(), streamAsync());
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (server.inFlight() < 2 && System.nanoTime() < until) {
+      Thread.sleep(10);
     }
-    nova.awaitModelsRequests(1, Duration.ofSeconds(30));
+    assertThat(server.inFlight()).as("both chats wait for the key on the two threads").isEqualTo(2);
 
     try (Socket impatient = new Socket(InetAddress.getLoopbackAddress(), port())) {
       send(impatient, STREAM);
       impatient.shutdownOutput(); // gone, as far as the server can tell
-      gate.countDown();
+      keyCame.countDown();
       for (CompletableFuture<HttpResponse<String>> f : held) {
         assertThat(f.get().statusCode()).isEqualTo(200);
       }
@@ -191,7 +205,52 @@ class ServeUnderLoadTest {
       byte[] answer = readToEnd(impatient.getInputStream());
       assertThat(new String(answer, StandardCharsets.ISO_8859_1)).doesNotContain("data:");
     }
-    assertThat(nova.chatRequests()).as("the chat never reached Nova").isEmpty();
+    assertThat(nova.chatRequests()).as("only the chats that waited for the key").hasSize(2);
+  }
+
+  @Test
+  void should_read_a_slowly_sent_body_without_holding_a_thread() throws Exception {
+    start(new Capacity(100, Duration.ofSeconds(30)), 4);
+    List<Socket> slow = new ArrayList<>();
+    try {
+      // More half-sent bodies than the two threads that take requests: none holds one.
+      for (int i = 0; i < 6; i++) {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port());
+        OutputStream out = socket.getOutputStream();
+        byte[] body = STREAM.getBytes(StandardCharsets.UTF_8);
+        out.write(
+            ("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: "
+                    + body.length
+                    + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.write(body, 0, 10);
+        out.flush();
+        slow.add(socket);
+      }
+      // Within seconds, where a thread held by each body would wait for the 30 s idle timeout.
+      Duration soon = Duration.ofSeconds(5);
+      HttpRequest health =
+          HttpRequest.newBuilder(server.baseUrl().resolve("/health")).timeout(soon).build();
+      assertThat(client.send(health, HttpResponse.BodyHandlers.ofString()).statusCode())
+          .isEqualTo(200);
+      HttpRequest another =
+          HttpRequest.newBuilder(chat(STREAM), (name, value) -> true).timeout(soon).build();
+      HttpResponse<String> whole = client.send(another, HttpResponse.BodyHandlers.ofString());
+      assertThat(whole.statusCode()).isEqualTo(200);
+      assertThat(whole.body()).contains("data: [DONE]");
+
+      // The rest of one body comes: that chat is answered too.
+      Socket last = slow.get(0);
+      byte[] body = STREAM.getBytes(StandardCharsets.UTF_8);
+      last.getOutputStream().write(body, 10, body.length - 10);
+      last.getOutputStream().flush();
+      assertThat(readUntil(last, "data: [DONE]")).startsWith("HTTP/1.1 200");
+    } finally {
+      for (Socket socket : slow) {
+        socket.close();
+      }
+    }
   }
 
   @Test
@@ -379,6 +438,22 @@ class ServeUnderLoadTest {
             .getBytes(StandardCharsets.US_ASCII));
     out.write(bytes);
     out.flush();
+  }
+
+  /** What the server sends on {@code socket} up to and including {@code end}, within 30 s. */
+  private static String readUntil(Socket socket, String end) throws IOException {
+    socket.setSoTimeout(30_000);
+    StringBuilder text = new StringBuilder();
+    byte[] buffer = new byte[4096];
+    InputStream in = socket.getInputStream();
+    while (text.indexOf(end) < 0) {
+      int n = in.read(buffer);
+      if (n < 0) {
+        break;
+      }
+      text.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+    }
+    return text.toString();
   }
 
   private static byte[] readToEnd(InputStream in) {

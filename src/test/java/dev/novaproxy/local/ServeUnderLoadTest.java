@@ -91,12 +91,6 @@ class ServeUnderLoadTest {
     return client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private CompletableFuture<HttpResponse<String>> modelsAsync() {
-    return client.sendAsync(
-        HttpRequest.newBuilder(server.baseUrl().resolve("/v1/models")).build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
   private CompletableFuture<HttpResponse<String>> streamAsync() {
     return client.sendAsync(chat(STREAM), HttpResponse.BodyHandlers.ofString());
   }

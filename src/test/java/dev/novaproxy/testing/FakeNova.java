@@ -202,7 +202,6 @@ public final class FakeNova implements AutoCloseable {
   // looks like from here (a write fails once the peer has closed and reset the connection).
   private final java.util.concurrent.atomic.AtomicInteger cancelledStreams =
       new java.util.concurrent.atomic.AtomicInteger();
-  private volatile CountDownLatch modelsGate;
   private volatile List<String> models =
       List.of("nova-2-lite-v1", "nova-2-pro-v1", "nova-micro-v1", "nova-lite-v1", "nova-pro-v1");
 
@@ -293,23 +292,6 @@ public final class FakeNova implements AutoCloseable {
   public FakeNova models(List<String> ids) {
     this.models = List.copyOf(ids);
     return this;
-  }
-
-  /**
-   * Holds every model list request until {@code gate} opens: the proxy answers {@code /v1/models}
-   * on the thread that took it, so this is how a test keeps the proxy's threads busy.
-   */
-  public FakeNova holdModels(CountDownLatch gate) {
-    this.modelsGate = gate;
-    return this;
-  }
-
-  /** Waits until {@code count} model list requests in all have arrived (as awaitChatRequests). */
-  public void awaitModelsRequests(int count, Duration timeout) throws InterruptedException {
-    await(
-        () -> requests().stream().filter(r -> r.path().endsWith("/models")).count() >= count,
-        timeout,
-        () -> count + " model list requests");
   }
 
   /** The next chat requests get these answers, in order; after them, the default echo. */
@@ -421,15 +403,6 @@ public final class FakeNova implements AutoCloseable {
       return true;
     }
     if (req.method().equals("GET") && req.path().endsWith("/models")) {
-      CountDownLatch gate = modelsGate;
-      if (gate != null) {
-        try {
-          gate.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      }
       ObjectNode body = JSON.createObjectNode().put("object", "list");
       ArrayNode data = body.putArray("data");
       for (String m : models) {

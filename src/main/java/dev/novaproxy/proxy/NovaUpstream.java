@@ -21,6 +21,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -113,26 +114,24 @@ final class NovaUpstream {
   }
 
   /**
-   * As {@link #whole} with no thread waiting for the body: it is checked on {@code after} once it
-   * has all come, or the deadline has passed (the exchange is then cancelled).
+   * As {@link #whole} with no thread waiting for the body: it is checked once it has all come, or
+   * the deadline has passed (the exchange is then cancelled); on this thread when it came with the
+   * headers (a short answer), else on {@code after}, not on the HTTP client's I/O thread.
    */
   private CompletableFuture<ProxyResponse> wholeAsync(
       Upstream answer, Deadline deadline, RequestRecord record, Executor after) {
     UpstreamBody body = answer.body();
-    return body.whole(deadline.remaining())
-        .handleAsync(
-            (bytes, failure) -> {
-              if (failure != null) {
-                throw bodyFailure(Answers.cause(failure), deadline);
-              }
-              record.upstreamNanos = System.nanoTime() - answer.startNanos();
-              return passThrough(
-                  body.status(),
-                  body.header("content-type"),
-                  answer.scrubber().scrub(bytes),
-                  record);
-            },
-            after);
+    CompletableFuture<byte[]> whole = body.whole(deadline.remaining());
+    BiFunction<byte[], Throwable, ProxyResponse> check =
+        (bytes, failure) -> {
+          if (failure != null) {
+            throw bodyFailure(Answers.cause(failure), deadline);
+          }
+          record.upstreamNanos = System.nanoTime() - answer.startNanos();
+          return passThrough(
+              body.status(), body.header("content-type"), answer.scrubber().scrub(bytes), record);
+        };
+    return whole.isDone() ? whole.handle(check) : whole.handleAsync(check, after);
   }
 
   private HttpRequest.Builder chatRequest(ValidatedRequest request) {

@@ -120,16 +120,13 @@ final class NovaUpstream {
    */
   private CompletableFuture<ProxyResponse> wholeAsync(
       Upstream answer, Deadline deadline, RequestRecord record, Executor after) {
-    UpstreamBody body = answer.body();
-    CompletableFuture<byte[]> whole = body.whole(deadline.remaining());
+    CompletableFuture<byte[]> whole = answer.body().whole(deadline.remaining());
     BiFunction<byte[], Throwable, ProxyResponse> check =
         (bytes, failure) -> {
           if (failure != null) {
             throw bodyFailure(Answers.cause(failure), deadline);
           }
-          record.upstreamNanos = System.nanoTime() - answer.startNanos();
-          return passThrough(
-              body.status(), body.header("content-type"), answer.scrubber().scrub(bytes), record);
+          return received(answer, bytes, record);
         };
     return whole.isDone() ? whole.handle(check) : whole.handleAsync(check, after);
   }
@@ -163,10 +160,15 @@ final class NovaUpstream {
    * alone does not bound the body: a Nova that stalls mid-body would hold the request.)
    */
   private ProxyResponse whole(Upstream answer, Deadline deadline, RequestRecord record) {
+    return received(answer, readAll(answer.body(), deadline), record);
+  }
+
+  /** A whole answer's body, all of it come: its time counted, the keys taken out, and checked. */
+  private ProxyResponse received(Upstream answer, byte[] bytes, RequestRecord record) {
     UpstreamBody body = answer.body();
-    byte[] bytes = answer.scrubber().scrub(readAll(body, deadline));
     record.upstreamNanos = System.nanoTime() - answer.startNanos();
-    return passThrough(body.status(), body.header("content-type"), bytes, record);
+    return passThrough(
+        body.status(), body.header("content-type"), answer.scrubber().scrub(bytes), record);
   }
 
   private Deadline deadline(Duration limit) {

@@ -213,15 +213,16 @@ public final class ServeCommand implements Callable<Integer> {
                     },
                     logContent))
             .observedBy(metrics);
+    int threads = frontThreads(limits, capacity);
     LocalProxyServer server;
     try {
       server =
           LocalProxyServer.start(
-              new ProxyHandler(settings, key, log, limits, UPSTREAM_CLIENTS, metrics),
+              new ProxyHandler(settings, key, log, limits, upstreamClients(threads), metrics),
               address.getHostAddress(),
               port,
               capacity,
-              frontThreads(limits, capacity));
+              threads);
     } catch (BindException e) {
       throw cannotBind(e);
     } catch (IOException e) {
@@ -270,12 +271,17 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   /**
-   * HTTP clients to Nova, one I/O thread each, the second taken only when hundreds of exchanges
-   * wait for Nova's headers: 5,000 streams starting at once on two loaded cores kept one so busy
-   * that some waited past the timeout.
+   * HTTP clients to Nova, one I/O thread each. One while a few threads start requests: two split
+   * each burst's connections between them, and cost a sixth more CPU in a burst of 2,000 streams
+   * (docs/benchmarks.md). With a thread for each chat, a second is taken once hundreds of exchanges
+   * wait for Nova's headers: 5,000 streams starting on hundreds of runnable threads left a lone
+   * client's I/O thread so little of two cores that some connects timed out.
    */
-  private static final int UPSTREAM_CLIENTS =
-      Math.max(2, Runtime.getRuntime().availableProcessors());
+  private static int upstreamClients(int frontThreads) {
+    return frontThreads == LocalProxyServer.FRONT_THREADS
+        ? 1
+        : Math.max(2, Runtime.getRuntime().availableProcessors());
+  }
 
   /**
    * Threads to start requests: a few, which never wait, unless checking a chat's client key and

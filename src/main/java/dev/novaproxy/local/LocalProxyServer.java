@@ -80,12 +80,12 @@ public final class LocalProxyServer implements AutoCloseable {
     QueuedThreadPool pool = new QueuedThreadPool(frontThreads, Math.min(8, frontThreads), 30_000);
     pool.setName("novaproxy");
     pool.setDaemon(true);
-    if (frontThreads < 8) {
-      // A reserved thread runs only work handed to it, never a queued request: in a pool of a few
-      // threads (tests) it could idle while requests queue, leaving an uncertain number that take
-      // them. Production pools are 32 or more and keep Jetty's default.
-      pool.setReservedThreads(0);
-    }
+    // No reserved threads: Jetty's selector would hand its selecting to one and run the request
+    // itself, a hand-off per request. Without, requests queue for the pool: in bursts of 2,000
+    // streams, p99 better in eight pairs of eight and less CPU in seven (docs/benchmarks.md). And
+    // a reserved thread runs only work handed to it, never a queued request, so in a pool of a few
+    // threads (tests) it left an uncertain number taking requests.
+    pool.setReservedThreads(0);
     QueuedThreadPool waiting =
         new QueuedThreadPool(capacity.maxInFlight() + SPARE_THREADS, 2, 30_000);
     waiting.setName("novaproxy-wait");

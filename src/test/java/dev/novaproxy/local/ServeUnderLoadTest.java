@@ -165,10 +165,10 @@ class ServeUnderLoadTest {
   @Test
   void should_not_send_a_chat_to_nova_when_its_client_left_while_it_waited_for_a_thread()
       throws Exception {
-    // Four threads start requests: Jetty's acceptor and selector, and two that take requests (a
-    // pool this small keeps no reserved thread, which would make it one or two). The only wait a
-    // chat's start has on them is the key's first fetch, so a key that has not come yet keeps two
-    // chats on them, with the next chat queued behind.
+    // Four threads start requests: Jetty's acceptor and selector, and two that take requests (the
+    // pool keeps no reserved thread, which would make it one or two). The only wait a chat's start
+    // has on them is the key's first fetch, so a key that has not come yet keeps two chats on them,
+    // with the next chat queued behind.
     CountDownLatch keyCame = new CountDownLatch(1);
     start(
         new Capacity(100, Duration.ofSeconds(30)),

@@ -213,16 +213,16 @@ public final class ServeCommand implements Callable<Integer> {
                     },
                     logContent))
             .observedBy(metrics);
-    int threads = frontThreads(limits, capacity);
+    boolean checksWait = checksWaitOnNetwork(limits);
     LocalProxyServer server;
     try {
       server =
           LocalProxyServer.start(
-              new ProxyHandler(settings, key, log, limits, upstreamClients(threads), metrics),
+              new ProxyHandler(settings, key, log, limits, upstreamClients(checksWait), metrics),
               address.getHostAddress(),
               port,
               capacity,
-              threads);
+              checksWait ? LocalProxyServer.threadEach(capacity) : LocalProxyServer.FRONT_THREADS);
     } catch (BindException e) {
       throw cannotBind(e);
     } catch (IOException e) {
@@ -277,20 +277,16 @@ public final class ServeCommand implements Callable<Integer> {
    * wait for Nova's headers: 5,000 streams starting on hundreds of runnable threads left a lone
    * client's I/O thread so little of two cores that some connects timed out.
    */
-  private static int upstreamClients(int frontThreads) {
-    return frontThreads == LocalProxyServer.FRONT_THREADS
-        ? 1
-        : Math.max(2, Runtime.getRuntime().availableProcessors());
+  private static int upstreamClients(boolean checksWait) {
+    return checksWait ? Math.max(2, Runtime.getRuntime().availableProcessors()) : 1;
   }
 
   /**
-   * Threads to start requests: a few, which never wait, unless checking a chat's client key and
-   * limits is a call to DynamoDB; then one for each chat, as a thread waits for each such call.
+   * Whether checking a chat's client key and limits is a call to DynamoDB. Then a thread waits for
+   * each such call, so chats start on a thread each; otherwise on a few, which never wait.
    */
-  private static int frontThreads(LimitsStore limits, Capacity capacity) {
-    return limits == null || limits instanceof LocalFileStore
-        ? LocalProxyServer.FRONT_THREADS
-        : LocalProxyServer.threadEach(capacity);
+  private static boolean checksWaitOnNetwork(LimitsStore limits) {
+    return limits != null && !(limits instanceof LocalFileStore);
   }
 
   /** How long requests in flight may take to finish once serve is told to stop. */

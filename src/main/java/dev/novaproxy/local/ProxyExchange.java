@@ -7,7 +7,6 @@ import dev.novaproxy.proxy.ProxyRequest;
 import dev.novaproxy.proxy.ProxyResponse;
 import dev.novaproxy.proxy.RequestIds;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -97,46 +96,39 @@ final class ProxyExchange extends Handler.Abstract {
     }
     String method = request.getMethod();
     String path = request.getHttpURI().getPath();
-    if (!ProxyHandler.isChat(method, path)) {
-      // Model lists wait for Nova on their thread: not on one of the few that start requests.
-      waiting.execute(() -> answerOnThisThread(request, response, method, path, ending));
-      return;
-    }
+    boolean chat = ProxyHandler.isChat(method, path);
     // Counted before the body is read, so that a flood past the capacity costs no more than this.
-    if (chats.incrementAndGet() > capacity.maxInFlight()) {
+    if (chat && chats.incrementAndGet() > capacity.maxInFlight()) {
       chats.decrementAndGet();
       refuse(request, response, overCapacity, ending);
       return;
     }
-    ending.countsAChat();
+    if (chat) {
+      ending.countsAChat();
+    }
     BodyReader.read(
         request,
         handler.settings().policy().limits().maxBodyBytes(),
         (body, failure) -> {
           if (failure != null) {
             ending.failed(failure); // the client went away, or sent nothing for too long
-            return;
-          }
-          try {
-            if (ClientProbe.gone(request, response)) {
-              // It left while its request waited for a thread: nobody to answer, so Nova is not
-              // asked.
-              throw new IOException(
-                  "the client closed the connection before its chat was sent to Nova");
-            }
-            answer(request, response, method, path, body, ending);
-          } catch (Throwable e) {
-            ending.failed(e);
+          } else if (chat) {
+            start(request, response, method, path, body, ending);
+          } else {
+            // Model lists wait for Nova on their thread: not on one of the few that start requests.
+            waiting.execute(() -> start(request, response, method, path, body, ending));
           }
         });
   }
 
-  private void answerOnThisThread(
-      Request request, Response response, String method, String path, Ending ending) {
+  private void start(
+      Request request, Response response, String method, String path, byte[] body, Ending ending) {
     try {
-      int limit = handler.settings().policy().limits().maxBodyBytes();
-      answer(
-          request, response, method, path, readBody(Request.asInputStream(request), limit), ending);
+      if (ending.chat && ClientProbe.gone(request, response)) {
+        // It left while its request waited for a thread: nobody to answer, so Nova is not asked.
+        throw new IOException("the client closed the connection before its chat was sent to Nova");
+      }
+      answer(request, response, method, path, body, ending);
     } catch (Throwable e) {
       ending.failed(e);
     }
@@ -279,11 +271,6 @@ final class ProxyExchange extends Handler.Abstract {
       inFlight.decrementAndGet();
       return true;
     }
-  }
-
-  /** Reads the body, but never more than one byte past the limit: the handler answers 413. */
-  private static byte[] readBody(InputStream in, int limit) throws IOException {
-    return in.readNBytes(limit + 1);
   }
 
   /** 503 with Retry-After, before the body is read: the connection closes after it. */

@@ -114,7 +114,8 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--timeout",
       paramLabel = "SECONDS",
-      description = "Total time to wait for Nova (default: 28).")
+      description =
+          "Total time to wait for Nova (default: 28); connecting to it takes at most 10 of them.")
   Integer timeoutSeconds;
 
   @Option(
@@ -415,10 +416,20 @@ public final class ServeCommand implements Callable<Integer> {
         "Cannot listen on " + host + ":" + port + " (" + why + "); pick another with --port.", e);
   }
 
+  /**
+   * How long {@code serve} waits for a connection to Nova, where the function waits 5 s. The JDK
+   * client's connect timer counts, besides the network, the time its one I/O thread takes to get to
+   * a connect the kernel has finished; with thousands of streams starting at once on a machine
+   * short of CPU that took more than 5 s, and some of a burst of 5,000 were answered 504 though
+   * Nova had taken their connections (docs/benchmarks.md, "The connect timeout").
+   */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
   ProxySettings settings() {
     ProxySettings s =
         policy
             .applyTo(ProxySettings.defaults())
+            .withConnectTimeout(CONNECT_TIMEOUT)
             .withLogContent(logContent)
             .withLimits(limitsSettings());
     try {

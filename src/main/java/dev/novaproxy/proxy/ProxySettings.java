@@ -155,6 +155,21 @@ public record ProxySettings(
         limits);
   }
 
+  public ProxySettings withConnectTimeout(Duration d) {
+    return new ProxySettings(
+        upstreamUrl,
+        d,
+        totalTimeout,
+        maxRetryAfter,
+        secretTtl,
+        logContent,
+        policy,
+        streamWithinTimeout,
+        clientAuth,
+        allowedUpstreamHosts,
+        limits);
+  }
+
   public ProxySettings withTotalTimeout(Duration d) {
     return new ProxySettings(
         upstreamUrl,

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.novaproxy.config.ConfigFile;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Flags over environment over config file over defaults, through the real command model: the
@@ -69,14 +66,8 @@ class ConfigPrecedenceTest {
   }
 
   /** Parses a command line and returns the command object picocli filled in. */
-  @SuppressWarnings("unchecked")
   private <T> T parsed(String... args) {
-    var sink = new PrintWriter(new StringWriter());
-    CommandLine.ParseResult result = Main.commandLine(sink, sink, env).parseArgs(args);
-    while (result.hasSubcommand()) {
-      result = result.subcommand();
-    }
-    return (T) result.commandSpec().userObject();
+    return ParsedCommand.of(env, args);
   }
 
   @Test

@@ -13,8 +13,6 @@ import dev.novaproxy.limits.ClientKey;
 import dev.novaproxy.limits.dynamo.DynamoLimitsStore;
 import dev.novaproxy.testing.CliRun;
 import dev.novaproxy.testing.MotoServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -52,9 +50,7 @@ class ServeKeysTableTest {
   }
 
   private ServeCommand serve(String... args) {
-    var sink = new PrintWriter(new StringWriter());
-    var parsed = Main.commandLine(sink, sink, Map.of()).parseArgs(args);
-    return (ServeCommand) parsed.subcommand().commandSpec().userObject();
+    return ParsedCommand.of(args);
   }
 
   @Test

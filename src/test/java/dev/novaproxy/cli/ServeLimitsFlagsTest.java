@@ -5,26 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.novaproxy.limits.LimitsSettings;
 import dev.novaproxy.limits.LocalFileStore;
 import dev.novaproxy.testing.CliRun;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** serve's limits flags: what they turn on, where the keys file is, and every usage error. */
 class ServeLimitsFlagsTest {
   @TempDir Path dir;
 
   private static ServeCommand parsed(String... args) {
-    var sink = new PrintWriter(new StringWriter());
-    CommandLine.ParseResult result = Main.commandLine(sink, sink, Map.of()).parseArgs(args);
-    while (result.hasSubcommand()) {
-      result = result.subcommand();
-    }
-    return (ServeCommand) result.commandSpec().userObject();
+    return ParsedCommand.of(args);
   }
 
   @Test

@@ -3,22 +3,14 @@ package dev.novaproxy.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.novaproxy.proxy.ProxySettings;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** How long serve waits for Nova: to connect, and in all; and that the function's wait is apart. */
 class ServeTimeoutsTest {
   private static ServeCommand parsed(String... args) {
-    var sink = new PrintWriter(new StringWriter());
-    CommandLine.ParseResult result = Main.commandLine(sink, sink, Map.of()).parseArgs(args);
-    while (result.hasSubcommand()) {
-      result = result.subcommand();
-    }
-    return (ServeCommand) result.commandSpec().userObject();
+    return ParsedCommand.of(args);
   }
 
   @Test

@@ -115,7 +115,9 @@ public final class ServeCommand implements Callable<Integer> {
       names = "--timeout",
       paramLabel = "SECONDS",
       description =
-          "Total time to wait for Nova (default: 28); connecting to it takes at most 10 of them.")
+          "Total time to wait for Nova (default: 28); connecting to it takes at most "
+              + CONNECT_TIMEOUT_SECONDS
+              + " of them.")
   Integer timeoutSeconds;
 
   @Option(
@@ -423,13 +425,13 @@ public final class ServeCommand implements Callable<Integer> {
    * short of CPU that took more than 5 s, and some of a burst of 5,000 were answered 504 though
    * Nova had taken their connections (docs/benchmarks.md, "The connect timeout").
    */
-  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  static final int CONNECT_TIMEOUT_SECONDS = 10;
 
   ProxySettings settings() {
     ProxySettings s =
         policy
             .applyTo(ProxySettings.defaults())
-            .withConnectTimeout(CONNECT_TIMEOUT)
+            .withConnectTimeout(Duration.ofSeconds(CONNECT_TIMEOUT_SECONDS))
             .withLogContent(logContent)
             .withLimits(limitsSettings());
     try {
